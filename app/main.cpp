@@ -1,0 +1,69 @@
+// vfpath CLI: parses arguments and calls lib/control. No logic of its own.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "control/api.h"
+
+int main(int argc, char** argv) {
+    using namespace vfpath::control;
+    // Everything after the first "--" goes to EAL untouched.
+    std::vector<std::string> eal_args;
+    int cli_argc = argc;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--") {
+            cli_argc = i;
+            eal_args.assign(argv + i + 1, argv + argc);
+            break;
+        }
+    }
+
+    CLI::App app{"vfpath: poll-mode forwarding and measurement on SR-IOV VFs (DPDK)"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "vfpath 0.1.0");
+
+    RunOptions run;
+    auto* run_cmd = app.add_subcommand("run", "Forward packets as the config says "
+                                              "(built-in default: two net_null ports, io mode)");
+    run_cmd->add_option("-c,--config", run.config_path, "YAML config file")
+        ->check(CLI::ExistingFile);
+    run_cmd->add_option("--duration", run.duration_s, "Stop after S seconds (0: until a signal)")
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--report", run.report_path, "Write a JSON report to this file");
+    run_cmd->add_option("--stats-interval", run.stats_interval_s,
+                        "Seconds between live table prints (0: none)")
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--log-level", run.log_level,
+                        "trace, debug, info, warn, error, critical, off");
+    run_cmd->add_option("--sys-root", run.sys_root, "sysfs root (tests)")->group("");
+
+    CheckOptions check;
+    auto* check_cmd = app.add_subcommand("check", "Validate a config and print the plan "
+                                                  "without starting anything");
+    check_cmd->add_option("-c,--config", check.config_path, "YAML config file")
+        ->check(CLI::ExistingFile);
+    check_cmd->add_option("--sys-root", check.sys_root, "sysfs root (tests)")->group("");
+
+    try {
+        app.parse(cli_argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "error: %s\nRun 'vfpath --help' or 'vfpath <command> --help'.\n",
+                     e.what());
+        return k_exit_usage;
+    }
+    if (!eal_args.empty() && !run_cmd->parsed()) {
+        std::fprintf(stderr, "error: EAL arguments after -- are only taken by 'vfpath run'\n");
+        return k_exit_usage;
+    }
+    run.eal_args = eal_args;
+    if (run_cmd->parsed()) return run_job(run);
+    return check_job(check);
+}

@@ -1,0 +1,37 @@
+#include <rte_ethdev.h>
+
+#include "drivers-glue/glue.h"
+
+namespace vfpath::glue {
+
+Result<uint16_t> find_port(const config::PortConfig& port) {
+    uint16_t id = 0;
+    const std::string name = device_name(port);
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0)
+        return fail("device " + name + " was not found after probe (is it bound to vfio-pci, "
+                    "or is the vdev driver available?)");
+    return id;
+}
+
+Result<config::PortFacts> port_facts(uint16_t port_id) {
+    rte_eth_dev_info info{};
+    const int ret = rte_eth_dev_info_get(port_id, &info);
+    if (ret != 0) return fail(call_error("rte_eth_dev_info_get", port_id, ret));
+    config::PortFacts f;
+    f.probed = true;
+    f.socket = rte_eth_dev_socket_id(port_id);
+    f.max_rx_queues = info.max_rx_queues;
+    f.max_tx_queues = info.max_tx_queues;
+    f.rx_desc_min = info.rx_desc_lim.nb_min;
+    f.rx_desc_max = info.rx_desc_lim.nb_max;
+    f.rx_desc_align = info.rx_desc_lim.nb_align ? info.rx_desc_lim.nb_align : 1;
+    f.tx_desc_min = info.tx_desc_lim.nb_min;
+    f.tx_desc_max = info.tx_desc_lim.nb_max;
+    f.tx_desc_align = info.tx_desc_lim.nb_align ? info.tx_desc_lim.nb_align : 1;
+    f.rss_offloads = info.flow_type_rss_offloads;
+    f.max_mtu = info.max_mtu;
+    f.min_mtu = info.min_mtu;
+    return f;
+}
+
+}  // namespace vfpath::glue

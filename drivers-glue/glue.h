@@ -1,0 +1,51 @@
+// drivers-glue: everything that calls the ethdev control API or knows a driver's name.
+// Prototypes are grouped by the file that defines them (STYLE §12).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/plan.h"
+#include "util/result.h"
+
+struct rte_mempool;
+
+namespace vfpath::glue {
+
+// --- devargs.cpp: turning config port strings into EAL arguments and device names.
+// The name DPDK gives the device: a vdev's first devargs token ("net_tap0" of "net_tap0,iface=x"),
+// or the full PCI address ("0000:3b:02.0" of "3b:02.0").
+std::string device_name(const config::PortConfig& port);
+// --vdev / -a arguments for every port, and --no-pci when no port is a PCI device.
+std::vector<std::string> device_eal_args(const config::Config& cfg);
+
+// --- caps.cpp: what a probed port offers, as planner facts.
+Result<config::PortFacts> port_facts(uint16_t port_id);
+// DPDK port id of a config port after probe.
+Result<uint16_t> find_port(const config::PortConfig& port);
+
+// --- mempool.cpp: one pktmbuf pool per socket.
+Result<rte_mempool*> create_pool(const config::PoolPlan& pool);
+unsigned pool_in_use(const rte_mempool* mp);
+uint64_t pool_memory_bytes(const rte_mempool* mp);
+
+// --- port.cpp: configure / start / stop / close.
+// Configures queues, MTU, MAC, promiscuous mode, RSS as planned, then starts the port.
+Status port_setup(uint16_t port_id, const config::PortPlan& port, rte_mempool* pool);
+// The port's own MAC (as configured or as the device reports it).
+config::MacAddr port_mac(uint16_t port_id);
+// Stops and closes the port; errors are logged, not returned (nothing more can be done).
+void port_shutdown(uint16_t port_id, const std::string& name);
+
+struct PortHwStats {
+    uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
+    uint64_t imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0;
+};
+PortHwStats port_hw_stats(uint16_t port_id);
+
+// --- format.cpp
+// "rte_eth_dev_configure(port 0 net_null0): Invalid argument (-22)"
+std::string call_error(const char* call, uint16_t port_id, int ret);
+
+}  // namespace vfpath::glue

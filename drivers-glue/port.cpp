@@ -1,0 +1,100 @@
+#include <cstring>
+
+#include <rte_ethdev.h>
+
+#include "drivers-glue/glue.h"
+#include "util/log.h"
+
+namespace vfpath::glue {
+
+namespace {
+
+// The flow types we ask the device to hash when RSS is on, masked by what it can do.
+constexpr uint64_t k_rss_types = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+
+rte_eth_conf make_conf(const config::PortPlan& p, const rte_eth_dev_info& info) {
+    rte_eth_conf conf{};
+    if (p.rss) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_hf = k_rss_types & info.flow_type_rss_offloads;
+        if (conf.rx_adv_conf.rss_conf.rss_hf == 0)
+            conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads;
+    }
+    if (p.mtu) conf.rxmode.mtu = *p.mtu;
+    // Every mbuf on a tx queue comes from one pool (the sending port's socket) with refcnt 1,
+    // which is exactly the contract of fast free: the PMD may free in bulk without checks.
+    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+    return conf;
+}
+
+}  // namespace
+
+Status port_setup(uint16_t pid, const config::PortPlan& p, rte_mempool* pool) {
+    auto lg = log::get("port");
+    rte_eth_dev_info info{};
+    int ret = rte_eth_dev_info_get(pid, &info);
+    if (ret != 0) return fail(call_error("rte_eth_dev_info_get", pid, ret));
+    rte_eth_conf conf = make_conf(p, info);
+    ret = rte_eth_dev_configure(pid, p.rx_queues, p.tx_queues, &conf);
+    if (ret != 0) return fail(call_error("rte_eth_dev_configure", pid, ret));
+    for (uint16_t q = 0; q < p.rx_queues; ++q) {
+        ret = rte_eth_rx_queue_setup(pid, q, p.rx_desc, p.socket, nullptr, pool);
+        if (ret != 0) return fail(call_error("rte_eth_rx_queue_setup", pid, ret));
+    }
+    rte_eth_txconf txconf = info.default_txconf;
+    txconf.offloads = conf.txmode.offloads;
+    for (uint16_t q = 0; q < p.tx_queues; ++q) {
+        ret = rte_eth_tx_queue_setup(pid, q, p.tx_desc, p.socket, &txconf);
+        if (ret != 0) return fail(call_error("rte_eth_tx_queue_setup", pid, ret));
+    }
+    if (p.mac) {
+        rte_ether_addr a;
+        std::memcpy(a.addr_bytes, p.mac->data(), RTE_ETHER_ADDR_LEN);
+        ret = rte_eth_dev_default_mac_addr_set(pid, &a);
+        if (ret != 0) return fail(call_error("rte_eth_dev_default_mac_addr_set", pid, ret));
+    }
+    ret = rte_eth_dev_start(pid);
+    if (ret != 0) return fail(call_error("rte_eth_dev_start", pid, ret));
+    ret = p.promiscuous ? rte_eth_promiscuous_enable(pid) : rte_eth_promiscuous_disable(pid);
+    if (ret != 0 && ret != -ENOTSUP)
+        return fail(call_error("rte_eth_promiscuous_enable", pid, ret));
+    if (ret == -ENOTSUP) lg->warn("port {} ({}): promiscuous mode not supported", pid, p.name);
+    lg->info("port {} ({}) started: {} rxq x {}, {} txq x {}{}, socket {}", pid, p.name,
+             p.rx_queues, p.rx_desc, p.tx_queues, p.tx_desc, p.rss ? ", rss" : "", p.socket);
+    return ok();
+}
+
+config::MacAddr port_mac(uint16_t pid) {
+    rte_ether_addr a{};
+    rte_eth_macaddr_get(pid, &a);
+    config::MacAddr m;
+    std::memcpy(m.data(), a.addr_bytes, m.size());
+    return m;
+}
+
+void port_shutdown(uint16_t pid, const std::string& name) {
+    auto lg = log::get("port");
+    int ret = rte_eth_dev_stop(pid);
+    if (ret != 0) lg->warn("{}", call_error("rte_eth_dev_stop", pid, ret));
+    ret = rte_eth_dev_close(pid);
+    if (ret != 0) lg->warn("{}", call_error("rte_eth_dev_close", pid, ret));
+    lg->info("port {} ({}) stopped and closed", pid, name);
+}
+
+PortHwStats port_hw_stats(uint16_t pid) {
+    rte_eth_stats s{};
+    PortHwStats h;
+    if (rte_eth_stats_get(pid, &s) != 0) return h;
+    h.ipackets = s.ipackets;
+    h.opackets = s.opackets;
+    h.ibytes = s.ibytes;
+    h.obytes = s.obytes;
+    h.imissed = s.imissed;
+    h.ierrors = s.ierrors;
+    h.oerrors = s.oerrors;
+    h.rx_nombuf = s.rx_nombuf;
+    return h;
+}
+
+}  // namespace vfpath::glue

@@ -1,0 +1,141 @@
+// vfpath configuration: YAML text -> validated, immutable value structs.
+// No DPDK headers here: this builds and tests without EAL.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vfpath::config {
+
+// Where a value came from, for error messages ("file:line:col"). Lines and columns are 1-based;
+// 0 means "no position" (a value that was defaulted, not written).
+struct Loc {
+    int line = 0;
+    int col = 0;
+};
+
+// One user-facing error: `file:line:col: key.path: message`.
+struct Diag {
+    std::string file;
+    Loc loc;
+    std::string path;     // key path, e.g. "ports[1].rx_queues"
+    std::string message;  // what is wrong and what is allowed
+    std::string str() const;
+};
+
+using MacAddr = std::array<uint8_t, 6>;
+
+// Parses "aa:bb:cc:dd:ee:ff" (case-insensitive, ':' or '-' separators). nullopt when malformed.
+std::optional<MacAddr> parse_mac(std::string_view s);
+std::string format_mac(const MacAddr& m);
+
+enum class FwdMode : uint8_t { io, macswap, l2, sink };
+std::string_view to_string(FwdMode m);
+std::optional<FwdMode> parse_fwd_mode(std::string_view s);
+
+struct EalConfig {
+    std::string lcores = "0-1";  // EAL -l list; the main lcore must be in it
+    unsigned main_lcore = 0;
+    unsigned memory_mb = 256;    // -m
+    bool hugepages = false;      // false -> --no-huge
+    bool in_memory = true;       // --in-memory (no shared files; lets runs go side by side)
+    std::string file_prefix;     // --file-prefix, when not empty
+    std::vector<std::string> extra_args;
+    Loc lcores_loc, main_lcore_loc;
+};
+
+struct PortConfig {
+    std::string name;     // user label, unique; default "p<index>"
+    std::string device;   // PCI address "0000:3b:02.0" or vdev spec "net_null0,..."
+    uint16_t rx_queues = 1;
+    std::optional<uint16_t> tx_queues;  // unset: as many as lcores transmit on the port
+    uint16_t rx_desc = 1024;
+    uint16_t tx_desc = 1024;
+    std::optional<uint16_t> mtu;
+    std::optional<MacAddr> mac;       // set the port's own MAC
+    bool promiscuous = true;
+    std::optional<bool> rss;          // unset: on when rx_queues > 1
+    std::optional<int> socket;        // NUMA socket override (vdevs have none of their own)
+    std::optional<MacAddr> next_hop;  // l2 mode: destination MAC of frames leaving this port
+    Loc loc;                          // the port's map in the file
+    Loc device_loc, rx_queues_loc, tx_queues_loc, rx_desc_loc, tx_desc_loc, mtu_loc, socket_loc;
+    Loc name_loc;                     // line 0 when the name is the default "p<index>"
+
+    bool is_pci() const;  // device looks like a PCI address
+};
+
+// (port, rx queue) that a worker polls.
+struct QueueRef {
+    std::string port;
+    uint16_t queue = 0;
+    Loc loc;
+};
+
+struct WorkerConfig {
+    unsigned lcore = 0;
+    std::vector<QueueRef> queues;
+    Loc loc;
+    Loc lcore_loc;
+};
+
+struct ForwardConfig {
+    FwdMode mode = FwdMode::io;
+    // Each pair cross-connects two ports (a port paired with itself reflects). Unset: ports are
+    // paired in order (0<->1, 2<->3, ...), a last odd port with itself. Ignored by `sink`.
+    std::optional<std::vector<std::array<std::string, 2>>> pairs;
+    uint16_t burst = 32;
+    Loc mode_loc, pairs_loc, burst_loc;
+    std::vector<std::array<Loc, 2>> pair_locs;  // parallel to *pairs: where each name was written
+};
+
+struct MempoolConfig {
+    std::optional<unsigned> size;   // mbufs per socket pool; unset: computed by the planner
+    unsigned cache_size = 256;      // per-lcore cache
+    uint16_t data_room = 2176;      // RTE_MBUF_DEFAULT_BUF_SIZE: 2048 + headroom 128
+    Loc size_loc, cache_size_loc, data_room_loc;
+};
+
+struct RunConfig {
+    double duration_s = 0;        // 0: until Ctrl-C / SIGTERM
+    double stats_interval_s = 1;  // 0: no live table
+    std::string log_level = "info";
+    Loc log_level_loc;
+};
+
+struct Config {
+    std::string file;  // where it was read from ("<built-in default>" for the default)
+    EalConfig eal;
+    std::vector<PortConfig> ports;
+    ForwardConfig forward;
+    std::optional<std::vector<WorkerConfig>> workers;  // unset: automatic assignment
+    MempoolConfig mempool;
+    RunConfig run;
+
+    const PortConfig* find_port(std::string_view name) const;
+};
+
+// Result of loading: a config when `errors` is empty. Every error found is listed, not only the
+// first, each with file:line:col and the key path.
+struct LoadResult {
+    std::optional<Config> config;
+    std::vector<Diag> errors;
+};
+
+// Parses and validates YAML text; `file` names it in messages. Checks everything that can be
+// checked without the host or devices (types, ranges, unknown keys, references between keys).
+LoadResult load_string(std::string_view text, std::string_view file);
+// Reads the file, then load_string. A missing/unreadable file is an error naming it.
+LoadResult load_file(const std::string& path);
+
+// The built-in default job (the same text as config/default.yaml).
+std::string_view default_config_text();
+inline constexpr std::string_view k_default_config_name = "<built-in default>";
+
+// Parses an EAL-style CPU list "0-3,8,10-11" into sorted unique ids. nullopt when malformed.
+std::optional<std::vector<unsigned>> parse_cpu_list(std::string_view s);
+
+}  // namespace vfpath::config

@@ -1,0 +1,163 @@
+// Entry points of the loader: text or file -> LoadResult. This is the boundary where yaml-cpp's
+// exceptions stop (STYLE §2, §10): whatever the input, callers get a config or a list of Diags.
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+
+#include "config/cp/load_internal.h"
+
+namespace vfpath::config {
+
+namespace {
+
+// A config is a few KiB; refusing anything past this keeps `-c /dev/zero` from eating memory.
+constexpr size_t k_max_file_bytes = size_t{1} << 20;
+
+bool is_hex(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    });
+}
+
+}  // namespace
+
+namespace detail {
+
+bool is_pci_address(std::string_view s) {
+    // [domain:]bus:device.function, as rte_pci_addr_parse() reads it.
+    const size_t dot = s.rfind('.');
+    if (dot == std::string_view::npos || dot + 2 != s.size() || s[dot + 1] < '0' ||
+        s[dot + 1] > '7')
+        return false;
+    std::string_view head = s.substr(0, dot);  // [domain:]bus:device
+    const size_t last = head.rfind(':');
+    if (last == std::string_view::npos) return false;
+    const std::string_view device = head.substr(last + 1);
+    head = head.substr(0, last);
+    const size_t first = head.rfind(':');
+    const std::string_view bus = first == std::string_view::npos ? head : head.substr(first + 1);
+    if (first != std::string_view::npos) {
+        const std::string_view domain = head.substr(0, first);
+        if (domain.size() < 4 || domain.size() > 8 || !is_hex(domain)) return false;
+    }
+    // PCI device numbers are 5 bits (0x00..0x1f).
+    return bus.size() == 2 && is_hex(bus) && device.size() == 2 && is_hex(device) &&
+           device[0] <= '1';
+}
+
+bool is_vdev_spec(std::string_view s) {
+    const std::string_view name = s.substr(0, s.find(','));
+    if (name.size() <= 4 || name.substr(0, 4) != "net_" || !is_port_name(name)) return false;
+    // Arguments go to the PMD verbatim; control characters can only be a paste accident.
+    return std::none_of(s.begin(), s.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+std::string device_identity(std::string_view device) {
+    if (!is_pci_address(device)) return std::string(device.substr(0, device.find(',')));
+    std::string id(device);
+    std::transform(id.begin(), id.end(), id.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    // "3b:02.0" has two ':'s, "0000:3b:02.0" three: add the default domain.
+    if (std::count(id.begin(), id.end(), ':') == 1) id = "0000:" + id;
+    return id;
+}
+
+bool is_port_name(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
+    });
+}
+
+}  // namespace detail
+
+std::string Diag::str() const {
+    std::string out = file;
+    if (loc.line > 0) {
+        out += ":" + std::to_string(loc.line);
+        if (loc.col > 0) out += ":" + std::to_string(loc.col);
+    }
+    out += ": ";
+    // Errors about the document as a whole (syntax, empty file) have no key path.
+    if (!path.empty()) out += path + ": ";
+    out += message;
+    return out;
+}
+
+bool PortConfig::is_pci() const { return detail::is_pci_address(device); }
+
+const PortConfig* Config::find_port(std::string_view name) const {
+    const auto it = std::find_if(ports.begin(), ports.end(),
+                                 [name](const PortConfig& p) { return p.name == name; });
+    return it == ports.end() ? nullptr : &*it;
+}
+
+LoadResult load_string(std::string_view text, std::string_view file) {
+    detail::Reader r{std::string(file), {}};
+    Config cfg;
+    try {
+        const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+        if (docs.empty()) {
+            r.error(Loc{}, "",
+                    "the configuration is empty; it needs at least a 'ports' list (see "
+                    "config/default.yaml)");
+        } else {
+            if (docs.size() > 1)
+                r.error(detail::loc_of(docs[1].Mark()), "",
+                        "a second YAML document starts here; a configuration is one document");
+            cfg = detail::decode_config(r, docs[0]);
+            detail::validate_config(r, cfg);
+        }
+    } catch (const YAML::ParserException& e) {
+        // LoadAll parses the whole text before we decode anything, so a syntax error is the
+        // only error: there is no tree to check further.
+        r.error(detail::loc_of(e.mark), "", "YAML syntax error: " + e.msg);
+    } catch (const std::exception& e) {
+        // Not expected (we use only non-throwing accessors on checked nodes), but a config error
+        // must never become a crash.
+        r.error(Loc{}, "", std::string("internal error while reading the configuration: ") +
+                               e.what());
+    }
+
+    // File order reads best; errors without a position (empty file) go last.
+    std::stable_sort(r.diags.begin(), r.diags.end(), [](const Diag& a, const Diag& b) {
+        auto key = [](const Diag& d) {
+            return std::pair(d.loc.line ? d.loc.line : std::numeric_limits<int>::max(), d.loc.col);
+        };
+        return key(a) < key(b);
+    });
+    LoadResult result;
+    if (r.diags.empty()) result.config = std::move(cfg);
+    result.errors = std::move(r.diags);
+    return result;
+}
+
+LoadResult load_file(const std::string& path) {
+    auto fail = [&path](std::string message) {
+        LoadResult result;
+        result.errors.push_back(Diag{path, Loc{}, "", std::move(message)});
+        return result;
+    };
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
+    if (!f) return fail(std::string("cannot open the configuration: ") + std::strerror(errno));
+    std::string text;
+    char buf[4096];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
+        text.append(buf, n);
+        if (text.size() > k_max_file_bytes)
+            return fail("the file is larger than " + std::to_string(k_max_file_bytes >> 10) +
+                        " KiB; that is not a vfpath configuration");
+    }
+    // A directory opens fine on Linux and fails on the first read (EISDIR).
+    if (std::ferror(f.get()))
+        return fail(std::string("cannot read the configuration: ") + std::strerror(errno));
+    return load_string(text, path);
+}
+
+}  // namespace vfpath::config

@@ -1,0 +1,158 @@
+// Internal to lib/config/cp: the pieces of the YAML loader shared by its .cpp files.
+//   reader.cpp   - Reader: typed scalar decoding, error collection, key-table walking helpers
+//   schema.cpp   - the key tables (one per YAML map) and decode_config
+//   validate.cpp - cross-key checks on the decoded Config (validate_config)
+//   load.cpp     - load_string / load_file, Diag::str, small Config helpers
+// Nothing outside lib/config/cp includes this; yaml-cpp types stop here.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/api.h"
+
+namespace vfpath::config::detail {
+
+// yaml-cpp marks are 0-based and (-1,-1) when unknown; ours are 1-based with 0 = unknown.
+Loc loc_of(const YAML::Mark& m);
+
+// A YAML value being decoded: the node, its key path ("ports[1].rx_queues") and its position.
+struct In {
+    YAML::Node node;
+    std::string path;
+    Loc loc;
+
+    // A null value has no text of its own (yaml-cpp then marks the next token), so its position
+    // is the key's.
+    In child(std::string_view key, const YAML::Node& value, Loc key_loc) const;
+    In item(size_t index, const YAML::Node& value) const;
+};
+
+// "a map", "a list", "null" or the scalar quoted (shortened), for "expected X, got Y" messages.
+std::string describe(const YAML::Node& n);
+// "a, b, c" for "allowed: ..." messages.
+std::string join(std::span<const std::string_view> names);
+
+// Collects every error found; decoding goes on after an error so one run reports them all.
+struct Reader {
+    std::string file;
+    std::vector<Diag> diags;
+
+    void error(Loc loc, std::string path, std::string message);
+    void error(const In& in, std::string message) { error(in.loc, in.path, std::move(message)); }
+    // "expected <what>, got <the node>": the one message shape for type and range errors.
+    void expected(const In& in, std::string_view what);
+    // True when an error was reported at `path` or below it ("ports[1]" covers
+    // "ports[1].rx_queues"). Cross-key checks skip values that already failed, so one mistake
+    // gives one message, not a cascade.
+    bool has_error(std::string_view path) const;
+
+    // Typed scalars: nullopt (and an error naming what is allowed) when the node does not fit.
+    std::optional<std::string> text(const In& in, std::string_view what = "a string");
+    std::optional<uint64_t> integer(const In& in, uint64_t lo, uint64_t hi);
+    std::optional<double> number(const In& in, double lo);
+    std::optional<bool> boolean(const In& in);
+    std::optional<MacAddr> mac(const In& in, bool own_address);
+    // One of a fixed set of words (log levels, modes); the error lists them.
+    std::optional<std::string> word(const In& in, std::span<const std::string_view> allowed);
+
+    template <class U>
+    void set(const In& in, uint64_t lo, uint64_t hi, U& out) {
+        if (auto v = integer(in, lo, hi)) out = static_cast<U>(*v);
+    }
+    template <class U>
+    void set(const In& in, uint64_t lo, uint64_t hi, std::optional<U>& out) {
+        if (auto v = integer(in, lo, hi)) out = static_cast<U>(*v);
+    }
+    void set(const In& in, bool& out) {
+        if (auto v = boolean(in)) out = *v;
+    }
+    void set(const In& in, std::optional<bool>& out) {
+        if (auto v = boolean(in)) out = *v;
+    }
+
+    // Calls `fn` for each element; false (with an error) when the node is not a list.
+    template <class Fn>
+    bool each_item(const In& in, std::string_view what, Fn&& fn) {
+        if (!in.node.IsSequence()) {
+            expected(in, what);
+            return false;
+        }
+        size_t index = 0;
+        for (const YAML::Node& value : in.node) fn(in.item(index++, value));
+        return true;
+    }
+
+    // Checks one key of a map against the table's names: returns its index, or nullopt after
+    // reporting an unknown (with a "did you mean") or a non-scalar key.
+    std::optional<size_t> match_key(const In& map, const YAML::Node& key,
+                                    std::span<const std::string_view> names);
+};
+
+// One entry of a key table: the YAML key, how to decode its value into T, and whether it must
+// be present. The table is the only list of a map's keys: it drives unknown-key rejection, the
+// "allowed keys" in messages, missing-key errors and decoding (STYLE §7).
+template <class T>
+struct Key {
+    std::string_view name;
+    void (*decode)(Reader&, const In&, T&);
+    bool required = false;
+};
+
+// Decodes a YAML map into `out` through its key table. A null value counts as an empty map so a
+// section whose keys are all commented out keeps its defaults.
+template <class T>
+void decode_map(Reader& r, const In& in, std::span<const Key<T>> keys, T& out) {
+    std::vector<std::string_view> names;
+    for (const Key<T>& k : keys) names.push_back(k.name);
+    if (!in.node.IsMap() && !in.node.IsNull()) {
+        r.expected(in, "a map with keys " + join(names));
+        return;
+    }
+    std::vector<Loc> seen(keys.size());  // line 0: not seen yet
+    if (in.node.IsMap()) {
+        for (const auto& kv : in.node) {
+            const auto index = r.match_key(in, kv.first, names);
+            if (!index) continue;
+            const Loc key_loc = loc_of(kv.first.Mark());
+            const In value = in.child(names[*index], kv.second, key_loc);
+            if (seen[*index].line != 0) {
+                // yaml-cpp keeps both entries of a repeated key; silently taking one would hide
+                // a copy-paste mistake.
+                r.error(key_loc, value.path,
+                        "duplicate key; already given at line " +
+                            std::to_string(seen[*index].line));
+                continue;
+            }
+            seen[*index] = key_loc;
+            keys[*index].decode(r, value, out);
+        }
+    }
+    for (size_t i = 0; i < keys.size(); ++i)
+        if (keys[i].required && seen[i].line == 0)
+            r.error(in.loc, in.child(names[i], YAML::Node(), in.loc).path,
+                    "missing required key '" + std::string(names[i]) + "'");
+}
+
+// The whole document; T's table lives in schema.cpp.
+Config decode_config(Reader& r, const YAML::Node& root);
+// Checks between keys that need no host or devices; see validate.cpp.
+void validate_config(Reader& r, const Config& cfg);
+
+// "0000:3b:02.0" or "3b:02.0" (domain 4..8 hex digits, device <= 0x1f, function <= 7).
+bool is_pci_address(std::string_view s);
+// "net_<name>[,args]" with a name of letters, digits, '_' and '-'.
+bool is_vdev_spec(std::string_view s);
+// What makes two device strings the same device: the PCI address with its domain and in lower
+// case, or a vdev's name (DPDK refuses two vdevs with one name, whatever their arguments).
+std::string device_identity(std::string_view device);
+// Port names: [A-Za-z0-9_-]+ (they appear in "port:queue" refs and in metric labels).
+bool is_port_name(std::string_view s);
+
+}  // namespace vfpath::config::detail

@@ -1,0 +1,364 @@
+// The planner: resolves who polls what, which tx queue each lcore owns, and how large each
+// per-socket mempool must be. Pure function of (config, host facts, device facts).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "config/plan.h"
+
+namespace vfpath::config {
+
+namespace {
+
+// A mempool cache may hold up to 1.5x its size before flushing (rte_mempool.h,
+// CALC_CACHE_FLUSHTHRESH), so that is what each lcore can keep away from the other lcores.
+unsigned cache_hold(unsigned cache_size) { return cache_size + (cache_size + 1) / 2; }
+
+struct Ctx {
+    const Config& cfg;
+    PlanResult& out;
+    void error(Loc loc, std::string path, std::string msg) {
+        out.errors.push_back({cfg.file, loc, std::move(path), std::move(msg)});
+    }
+    void warn(Loc loc, std::string path, std::string msg) {
+        out.warnings.push_back({cfg.file, loc, std::move(path), std::move(msg)});
+    }
+};
+
+std::string port_path(size_t i) { return "ports[" + std::to_string(i) + "]"; }
+
+// Checks one descriptor count against the device's range and alignment.
+void check_desc(Ctx& c, size_t i, const char* key, Loc loc, uint16_t v, uint16_t lo, uint16_t hi,
+                uint16_t align, const std::string& dev) {
+    if (v < lo || v > hi || (align > 1 && v % align != 0)) {
+        c.error(loc, port_path(i) + "." + key,
+                std::to_string(v) + " is not accepted by device " + dev + " (allowed " +
+                    std::to_string(lo) + ".." + std::to_string(hi) + ", multiple of " +
+                    std::to_string(align) + ")");
+    }
+}
+
+void plan_ports(Ctx& c, const HostFacts& host, std::span<const PortFacts> facts, Plan& plan) {
+    const int first_node = host.cpus.empty() ? 0 : host.cpus.front().node;
+    for (size_t i = 0; i < c.cfg.ports.size(); ++i) {
+        const PortConfig& pc = c.cfg.ports[i];
+        const PortFacts f = i < facts.size() ? facts[i] : PortFacts{};
+        PortPlan pp;
+        pp.index = static_cast<uint16_t>(i);
+        pp.name = pc.name;
+        pp.device = pc.device;
+        pp.socket = pc.socket ? *pc.socket : (f.socket >= 0 ? f.socket : first_node);
+        pp.rx_queues = pc.rx_queues;
+        pp.rx_desc = pc.rx_desc;
+        pp.tx_desc = pc.tx_desc;
+        pp.mtu = pc.mtu;
+        pp.mac = pc.mac;
+        pp.promiscuous = pc.promiscuous;
+        pp.next_hop = pc.next_hop;
+        pp.rss = pc.rss.value_or(pc.rx_queues > 1);
+        if (pp.rss && f.rss_offloads == 0) {
+            if (pc.rss.has_value()) {
+                c.error(pc.loc, port_path(i) + ".rss",
+                        "device " + pc.device + " cannot spread frames over queues (no RSS)");
+            }
+            pp.rss = false;
+        }
+        if (pc.rx_queues > f.max_rx_queues) {
+            c.error(pc.rx_queues_loc, port_path(i) + ".rx_queues",
+                    std::to_string(pc.rx_queues) + " exceeds the maximum of device " + pc.device +
+                        " (" + std::to_string(f.max_rx_queues) + ")");
+        }
+        check_desc(c, i, "rx_desc", pc.rx_desc_loc, pc.rx_desc, f.rx_desc_min, f.rx_desc_max,
+                   f.rx_desc_align, pc.device);
+        check_desc(c, i, "tx_desc", pc.tx_desc_loc, pc.tx_desc, f.tx_desc_min, f.tx_desc_max,
+                   f.tx_desc_align, pc.device);
+        if (pc.mtu && (*pc.mtu > f.max_mtu || *pc.mtu < f.min_mtu)) {
+            c.error(pc.mtu_loc, port_path(i) + ".mtu",
+                    std::to_string(*pc.mtu) + " is outside what device " + pc.device +
+                        " accepts (" + std::to_string(f.min_mtu) + ".." +
+                        std::to_string(f.max_mtu) + ")");
+        }
+        // Frames are received into one mbuf (no scatter): the largest frame must fit.
+        const unsigned frame = (pc.mtu ? *pc.mtu : 1500u) + 14 + 4 + 8;  // eth + 2 VLAN tags
+        const unsigned room = c.cfg.mempool.data_room > 128 ? c.cfg.mempool.data_room - 128 : 0;
+        if (frame > room) {
+            c.error(pc.mtu_loc.line ? pc.mtu_loc : pc.loc, port_path(i) + ".mtu",
+                    "frames of " + std::to_string(frame) + " bytes do not fit the mbuf data room (" +
+                        std::to_string(room) + " bytes after headroom); raise mempool.data_room "
+                                               "to at least " + std::to_string(frame + 128));
+        }
+        plan.ports.push_back(std::move(pp));
+    }
+}
+
+void plan_peers(Ctx& c, Plan& plan) {
+    if (c.cfg.forward.mode == FwdMode::sink) return;
+    auto index_of = [&](const std::string& name) -> uint16_t {
+        for (const auto& p : plan.ports)
+            if (p.name == name) return p.index;
+        return k_no_port;
+    };
+    if (c.cfg.forward.pairs) {
+        for (const auto& pr : *c.cfg.forward.pairs) {
+            const uint16_t a = index_of(pr[0]), b = index_of(pr[1]);
+            if (a == k_no_port || b == k_no_port) continue;  // reported by the loader
+            plan.ports[a].peer = b;
+            plan.ports[b].peer = a;
+        }
+        for (const auto& p : plan.ports) {
+            if (p.peer == k_no_port) {
+                c.error(c.cfg.forward.pairs_loc, "forward.pairs",
+                        "port " + p.name + " is in no pair: frames it receives would have nowhere "
+                                           "to go (pair it with another port, or with itself to "
+                                           "reflect)");
+            }
+        }
+        return;
+    }
+    for (size_t i = 0; i + 1 < plan.ports.size(); i += 2) {
+        plan.ports[i].peer = static_cast<uint16_t>(i + 1);
+        plan.ports[i + 1].peer = static_cast<uint16_t>(i);
+    }
+    if (plan.ports.size() % 2 == 1) plan.ports.back().peer = plan.ports.back().index;
+}
+
+int node_of(const HostFacts& host, unsigned lcore) {
+    const CpuFacts* cpu = host.find_cpu(lcore);
+    return cpu ? cpu->node : 0;
+}
+
+// Spreads every rx queue over the worker lcores, preferring lcores on the port's node, then the
+// least loaded, then the lowest id: a deterministic, balanced assignment.
+void assign_auto(Ctx& c, const HostFacts& host, Plan& plan) {
+    std::vector<unsigned> workers;
+    for (unsigned l : plan.eal_lcores)
+        if (l != plan.main_lcore) workers.push_back(l);
+    if (workers.empty()) {
+        c.error(c.cfg.eal.lcores_loc, "eal.lcores",
+                "no worker lcore: list at least one lcore besides main_lcore " +
+                    std::to_string(plan.main_lcore));
+        return;
+    }
+    std::map<unsigned, size_t> load;
+    for (unsigned l : workers) {
+        load[l] = 0;
+        plan.lcores.push_back({l, node_of(host, l), {}});
+    }
+    for (const PortPlan& p : plan.ports) {
+        for (uint16_t q = 0; q < p.rx_queues; ++q) {
+            bool local_exists = std::any_of(workers.begin(), workers.end(), [&](unsigned l) {
+                return node_of(host, l) == p.socket;
+            });
+            unsigned best = 0;
+            bool found = false;
+            for (unsigned l : workers) {
+                if (local_exists && node_of(host, l) != p.socket) continue;
+                if (!found || load[l] < load[best]) {
+                    best = l;
+                    found = true;
+                }
+            }
+            ++load[best];
+            for (auto& lp : plan.lcores)
+                if (lp.lcore == best) lp.rx.push_back({p.index, q, p.peer, 0});
+        }
+    }
+    std::erase_if(plan.lcores, [](const LcorePlan& lp) { return lp.rx.empty(); });
+}
+
+void assign_explicit(Ctx& c, const HostFacts& host, Plan& plan) {
+    std::set<std::pair<uint16_t, uint16_t>> polled;
+    for (const WorkerConfig& w : *c.cfg.workers) {
+        LcorePlan lp{w.lcore, node_of(host, w.lcore), {}};
+        for (const QueueRef& q : w.queues) {
+            const PortConfig* pc = c.cfg.find_port(q.port);
+            if (!pc) continue;  // reported by the loader
+            const auto idx = static_cast<uint16_t>(pc - c.cfg.ports.data());
+            lp.rx.push_back({idx, q.queue, plan.ports[idx].peer, 0});
+            polled.insert({idx, q.queue});
+        }
+        plan.lcores.push_back(std::move(lp));
+    }
+    for (const PortPlan& p : plan.ports) {
+        for (uint16_t q = 0; q < p.rx_queues; ++q) {
+            if (!polled.count({p.index, q})) {
+                c.error(c.cfg.ports[p.index].loc, "workers",
+                        "rx queue " + std::to_string(q) + " of port " + p.name +
+                            " is polled by no worker (add \"" + p.name + ":" + std::to_string(q) +
+                            "\" to a workers[].queues list)");
+            }
+        }
+    }
+    std::sort(plan.lcores.begin(), plan.lcores.end(),
+              [](const LcorePlan& a, const LcorePlan& b) { return a.lcore < b.lcore; });
+}
+
+// Each lcore that transmits on a port owns one tx queue there (no locks on the tx path).
+void plan_tx_queues(Ctx& c, std::span<const PortFacts> facts, Plan& plan) {
+    std::vector<uint16_t> used(plan.ports.size(), 0);
+    for (LcorePlan& lp : plan.lcores) {
+        std::map<uint16_t, uint16_t> mine;  // tx port -> my queue there
+        for (RxAssign& a : lp.rx) {
+            if (a.tx_port == k_no_port) continue;
+            auto it = mine.find(a.tx_port);
+            if (it == mine.end()) it = mine.emplace(a.tx_port, used[a.tx_port]++).first;
+            a.tx_queue = it->second;
+        }
+    }
+    for (size_t i = 0; i < plan.ports.size(); ++i) {
+        const PortConfig& pc = c.cfg.ports[i];
+        const uint16_t needed = std::max<uint16_t>(1, used[i]);
+        if (pc.tx_queues && *pc.tx_queues < needed) {
+            c.error(pc.tx_queues_loc, port_path(i) + ".tx_queues",
+                    std::to_string(*pc.tx_queues) + " is too few: " + std::to_string(needed) +
+                        " worker lcores transmit on port " + pc.name +
+                        " and each needs a tx queue of its own");
+        }
+        plan.ports[i].tx_queues = pc.tx_queues ? *pc.tx_queues : needed;
+        const uint16_t max_tx = i < facts.size() ? facts[i].max_tx_queues : 0xffff;
+        if (plan.ports[i].tx_queues > max_tx) {
+            c.error(pc.tx_queues_loc.line ? pc.tx_queues_loc : pc.loc, port_path(i) + ".tx_queues",
+                    std::to_string(plan.ports[i].tx_queues) + " exceeds the maximum of device " +
+                        pc.device + " (" + std::to_string(max_tx) + ")");
+        }
+    }
+}
+
+// One pool per socket that has ports. It must fill every rx ring, every tx ring that frames
+// from it can sit in, every lcore cache that can hold them, and one burst per polled queue.
+void plan_pools(Ctx& c, Plan& plan) {
+    const MempoolConfig& mc = c.cfg.mempool;
+    std::map<int, unsigned> needed;
+    std::map<int, std::set<unsigned>> users;
+    for (const PortPlan& p : plan.ports) {
+        unsigned n = unsigned(p.rx_queues) * p.rx_desc;
+        if (p.peer != k_no_port) {
+            const PortPlan& dst = plan.ports[p.peer];
+            n += unsigned(dst.tx_queues) * dst.tx_desc;
+        }
+        needed[p.socket] += n;
+        users[p.socket].insert(plan.main_lcore);
+    }
+    for (const LcorePlan& lp : plan.lcores) {
+        for (const RxAssign& a : lp.rx) {
+            const int s = plan.ports[a.port].socket;
+            needed[s] += plan.burst;
+            users[s].insert(lp.lcore);
+        }
+    }
+    for (auto& [socket, n] : needed) {
+        PoolPlan pool;
+        pool.socket = socket;
+        pool.name = "vfpath_s" + std::to_string(socket);
+        pool.cache_size = mc.cache_size;
+        pool.data_room = mc.data_room;
+        pool.needed = n + unsigned(users[socket].size()) * cache_hold(mc.cache_size);
+        pool.automatic = !mc.size.has_value();
+        pool.size = mc.size ? *mc.size : pool.needed;
+        if (mc.size && *mc.size < pool.needed) {
+            c.warn(mc.size_loc, "mempool.size",
+                   std::to_string(*mc.size) + " mbufs on socket " + std::to_string(socket) +
+                       " is below the " + std::to_string(pool.needed) +
+                       " that rings, lcore caches and bursts can hold: expect rx_nombuf drops");
+        }
+        if (cache_hold(pool.cache_size) > pool.size) pool.cache_size = 0;  // DPDK refuses it
+        plan.pools.push_back(pool);
+    }
+    for (PortPlan& p : plan.ports) {
+        for (size_t k = 0; k < plan.pools.size(); ++k)
+            if (plan.pools[k].socket == p.socket) p.pool = static_cast<uint16_t>(k);
+    }
+}
+
+void check_locality(Ctx& c, Plan& plan) {
+    for (const LcorePlan& lp : plan.lcores) {
+        for (const RxAssign& a : lp.rx) {
+            const PortPlan& p = plan.ports[a.port];
+            if (p.socket != lp.socket) {
+                c.warn(c.cfg.ports[a.port].loc, port_path(a.port),
+                       "lcore " + std::to_string(lp.lcore) + " on node " +
+                           std::to_string(lp.socket) + " polls port " + p.name + " on node " +
+                           std::to_string(p.socket) + ": every packet crosses sockets");
+            }
+        }
+    }
+}
+
+}  // namespace
+
+const CpuFacts* HostFacts::find_cpu(unsigned id) const {
+    for (const auto& c : cpus)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const PortFacts> facts) {
+    PlanResult out;
+    Ctx c{cfg, out};
+    Plan plan;
+    plan.mode = cfg.forward.mode;
+    plan.burst = cfg.forward.burst;
+    plan.main_lcore = cfg.eal.main_lcore;
+    auto lcores = parse_cpu_list(cfg.eal.lcores);
+    if (!lcores) {
+        c.error(cfg.eal.lcores_loc, "eal.lcores", "not a CPU list: \"" + cfg.eal.lcores + "\"");
+        return out;
+    }
+    plan.eal_lcores = *lcores;
+    for (unsigned l : plan.eal_lcores) {
+        if (!host.find_cpu(l)) {
+            std::string online;
+            for (const auto& cpu : host.cpus)
+                online += (online.empty() ? "" : ",") + std::to_string(cpu.id);
+            c.error(cfg.eal.lcores_loc, "eal.lcores",
+                    "lcore " + std::to_string(l) + " does not exist on this machine (online CPUs: " +
+                        online + ")");
+        }
+    }
+    plan_ports(c, host, facts, plan);
+    plan_peers(c, plan);
+    if (cfg.workers)
+        assign_explicit(c, host, plan);
+    else
+        assign_auto(c, host, plan);
+    plan_tx_queues(c, facts, plan);
+    plan_pools(c, plan);
+    check_locality(c, plan);
+    if (out.errors.empty()) out.plan = std::move(plan);
+    return out;
+}
+
+std::string format_plan(const Plan& plan) {
+    std::ostringstream o;
+    o << "mode " << to_string(plan.mode) << ", burst " << plan.burst << ", main lcore "
+      << plan.main_lcore << "\n";
+    o << "ports:\n";
+    for (const PortPlan& p : plan.ports) {
+        o << "  " << p.index << " " << p.name << " (" << p.device << ") socket " << p.socket
+          << ", rxq " << p.rx_queues << "x" << p.rx_desc << ", txq " << p.tx_queues << "x"
+          << p.tx_desc << (p.rss ? ", rss" : "") << ", to "
+          << (p.peer == k_no_port ? std::string("-") : plan.ports[p.peer].name) << ", pool "
+          << plan.pools[p.pool].name << "\n";
+    }
+    o << "workers:\n";
+    for (const LcorePlan& lp : plan.lcores) {
+        o << "  lcore " << lp.lcore << " (node " << lp.socket << "):";
+        for (const RxAssign& a : lp.rx) {
+            o << " " << plan.ports[a.port].name << ":" << a.queue;
+            if (a.tx_port != k_no_port)
+                o << "->" << plan.ports[a.tx_port].name << ":" << a.tx_queue;
+        }
+        o << "\n";
+    }
+    o << "mempools:\n";
+    for (const PoolPlan& pool : plan.pools) {
+        o << "  " << pool.name << " socket " << pool.socket << ": " << pool.size << " mbufs x "
+          << pool.data_room << " B (" << (pool.automatic ? "computed" : "configured")
+          << ", needed " << pool.needed << "), cache " << pool.cache_size << "\n";
+    }
+    return o.str();
+}
+
+}  // namespace vfpath::config

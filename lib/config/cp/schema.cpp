@@ -1,0 +1,316 @@
+// The configuration schema: one key table per YAML map. Each table is the only place its keys
+// are listed; decode_map uses it for decoding, unknown-key errors and "allowed keys" (STYLE §7).
+// Checks here look at one value at a time; checks between keys are in validate.cpp.
+#include <charconv>
+#include <limits>
+
+#include "config/cp/load_internal.h"
+
+namespace vfpath::config::detail {
+
+namespace {
+
+constexpr uint64_t k_max_unsigned = std::numeric_limits<unsigned>::max();
+// Largest CPU id parse_cpu_list accepts; lcore numbers use the same bound.
+constexpr uint64_t k_max_lcore = 1023;
+// Per-port queue and descriptor bounds: wide enough for any NIC we know (ixgbe/i40e/ice/mlx5 top
+// out at 4096..32768 descriptors and 1024 queues); the planner narrows them to what the device
+// reports in rte_eth_dev_info.
+constexpr uint64_t k_max_queues = 1024;
+constexpr uint64_t k_min_desc = 64, k_max_desc = 32768;
+// 68 is the IPv4 minimum MTU (RFC 791); 16000 is above every jumbo limit of the PMDs we target.
+constexpr uint64_t k_min_mtu = 68, k_max_mtu = 16000;
+// rte_lcore_to_socket_id() values; RTE_MAX_NUMA_NODES is 32 by default, 64 at most.
+constexpr uint64_t k_max_socket = 63;
+// Burst of more than 256 mbufs buys nothing and overflows the fixed per-lcore arrays.
+constexpr uint64_t k_max_burst = 256;
+// RTE_MEMPOOL_CACHE_MAX_SIZE (rte_mempool.h).
+constexpr uint64_t k_max_cache = 512;
+// A buffer must hold RTE_PKTMBUF_HEADROOM (128) plus a minimal 256-byte frame area.
+constexpr uint64_t k_min_data_room = 256 + 128;
+
+constexpr std::string_view k_log_levels[] = {"trace", "debug", "info", "warn",
+                                             "error", "critical", "off"};
+constexpr std::string_view k_fwd_modes[] = {"io", "macswap", "l2", "sink"};
+
+// ---- eal ----------------------------------------------------------------------------------
+
+const Key<EalConfig> k_eal_keys[] = {
+    {"lcores",
+     [](Reader& r, const In& in, EalConfig& e) {
+         e.lcores_loc = in.loc;
+         // An integer ("lcores: 3") is one CPU; yaml-cpp hands us its text either way.
+         auto s = in.node.IsScalar() ? std::optional(in.node.Scalar()) : std::nullopt;
+         if (s && parse_cpu_list(*s))
+             e.lcores = *s;
+         else
+             r.expected(in, "a CPU list like \"0-1,4\" (ids 0..1023)");
+     }},
+    {"main_lcore",
+     [](Reader& r, const In& in, EalConfig& e) {
+         e.main_lcore_loc = in.loc;
+         r.set(in, 0, k_max_lcore, e.main_lcore);
+     }},
+    {"memory_mb", [](Reader& r, const In& in, EalConfig& e) {
+         r.set(in, 1, k_max_unsigned, e.memory_mb);
+     }},
+    {"hugepages", [](Reader& r, const In& in, EalConfig& e) { r.set(in, e.hugepages); }},
+    {"in_memory", [](Reader& r, const In& in, EalConfig& e) { r.set(in, e.in_memory); }},
+    {"file_prefix",
+     [](Reader& r, const In& in, EalConfig& e) {
+         // EAL builds /var/run/dpdk/<prefix>/ from it: a '/' or a blank would escape or break
+         // that path.
+         auto s = r.text(in);
+         if (s && s->find_first_of("/ \t") != std::string::npos)
+             r.error(in, "'" + *s + "' cannot be a file prefix; '/' and blanks are not allowed");
+         else if (s)
+             e.file_prefix = *s;
+     }},
+    {"extra_args",
+     [](Reader& r, const In& in, EalConfig& e) {
+         r.each_item(in, "a list of EAL arguments", [&](const In& arg) {
+             if (auto s = r.text(arg, "an EAL argument string")) e.extra_args.push_back(*s);
+         });
+     }},
+};
+
+// ---- ports --------------------------------------------------------------------------------
+
+const Key<PortConfig> k_port_keys[] = {
+    {"name",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.name_loc = in.loc;
+         auto s = r.text(in);
+         if (s && is_port_name(*s))
+             p.name = *s;
+         else if (s)
+             r.expected(in, "a port name of letters, digits, '_' and '-'");
+     }},
+    {"device",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.device_loc = in.loc;
+         auto s = r.text(in);
+         if (s && (is_pci_address(*s) || is_vdev_spec(*s)))
+             p.device = *s;
+         else if (s)
+             r.expected(in, "a PCI address (0000:3b:02.0 or 3b:02.0) or a vdev spec starting "
+                            "with 'net_' (net_tap0,iface=x)");
+     },
+     true},
+    {"rx_queues",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.rx_queues_loc = in.loc;
+         r.set(in, 1, k_max_queues, p.rx_queues);
+     }},
+    {"tx_queues",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.tx_queues_loc = in.loc;
+         r.set(in, 1, k_max_queues, p.tx_queues);
+     }},
+    {"rx_desc",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.rx_desc_loc = in.loc;
+         r.set(in, k_min_desc, k_max_desc, p.rx_desc);
+     }},
+    {"tx_desc",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.tx_desc_loc = in.loc;
+         r.set(in, k_min_desc, k_max_desc, p.tx_desc);
+     }},
+    {"mtu",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.mtu_loc = in.loc;
+         r.set(in, k_min_mtu, k_max_mtu, p.mtu);
+     }},
+    {"mac",
+     [](Reader& r, const In& in, PortConfig& p) {
+         if (auto m = r.mac(in, true)) p.mac = m;
+     }},
+    {"promiscuous", [](Reader& r, const In& in, PortConfig& p) { r.set(in, p.promiscuous); }},
+    {"rss", [](Reader& r, const In& in, PortConfig& p) { r.set(in, p.rss); }},
+    {"socket",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.socket_loc = in.loc;
+         r.set(in, 0, k_max_socket, p.socket);
+     }},
+    {"next_hop",
+     [](Reader& r, const In& in, PortConfig& p) {
+         if (auto m = r.mac(in, false)) p.next_hop = m;
+     }},
+};
+
+void decode_ports(Reader& r, const In& in, Config& c) {
+    r.each_item(in, "a list of ports", [&](const In& item) {
+        // Always append, even a broken entry, so c.ports[i] stays "ports[i]" in messages.
+        PortConfig& p = c.ports.emplace_back();
+        p.name = "p" + std::to_string(c.ports.size() - 1);
+        p.loc = item.loc;
+        decode_map<PortConfig>(r, item, k_port_keys, p);
+    });
+    if (in.node.IsSequence() && c.ports.empty())
+        r.error(in, "at least one port is required");
+}
+
+// ---- forward ------------------------------------------------------------------------------
+
+void decode_pairs(Reader& r, const In& in, ForwardConfig& f) {
+    f.pairs_loc = in.loc;
+    std::vector<std::array<std::string, 2>> pairs;
+    const bool ok = r.each_item(in, "a list of port pairs like [[p0, p1]]", [&](const In& item) {
+        // Keep broken entries too: pairs[i] must stay "forward.pairs[i]" in validate.cpp.
+        auto& pair = pairs.emplace_back();
+        auto& locs = f.pair_locs.emplace_back();
+        locs = {item.loc, item.loc};
+        if (!item.node.IsSequence() || item.node.size() != 2) {
+            r.expected(item, "a pair of port names like [p0, p1] (the same name twice reflects)");
+            return;
+        }
+        for (size_t side = 0; side < 2; ++side) {
+            const In name = item.item(side, item.node[side]);
+            locs[side] = name.loc;
+            if (auto s = r.text(name, "a port name")) pair[side] = *s;
+        }
+    });
+    if (ok) f.pairs = std::move(pairs);
+}
+
+const Key<ForwardConfig> k_forward_keys[] = {
+    {"mode",
+     [](Reader& r, const In& in, ForwardConfig& f) {
+         f.mode_loc = in.loc;
+         if (auto s = r.word(in, k_fwd_modes)) f.mode = *parse_fwd_mode(*s);
+     }},
+    {"pairs", decode_pairs},
+    {"burst",
+     [](Reader& r, const In& in, ForwardConfig& f) {
+         f.burst_loc = in.loc;
+         r.set(in, 1, k_max_burst, f.burst);
+     }},
+};
+
+// ---- workers ------------------------------------------------------------------------------
+
+// "p0:1" polls rx queue 1 of port p0; a bare "p0" means queue 0. Port names cannot hold ':', so
+// the last ':' splits. A block item written "- p0: 1" reaches us as a one-entry map; it means the
+// same and is accepted rather than punished for a space.
+void decode_queue_ref(Reader& r, const In& in, WorkerConfig& w) {
+    QueueRef& q = w.queues.emplace_back();
+    q.loc = in.loc;
+    constexpr std::string_view what = "a queue like \"p0:1\" (port:rx queue) or \"p0\" (queue 0)";
+    std::string port, queue;
+    if (in.node.IsScalar()) {
+        const std::string& s = in.node.Scalar();
+        const size_t colon = s.rfind(':');
+        port = s.substr(0, colon);
+        queue = colon == std::string::npos ? "0" : s.substr(colon + 1);
+    } else if (in.node.IsMap() && in.node.size() == 1) {
+        const auto kv = *in.node.begin();
+        if (kv.first.IsScalar() && kv.second.IsScalar()) {
+            port = kv.first.Scalar();
+            queue = kv.second.Scalar();
+        }
+    }
+    uint16_t index = 0;
+    const auto [end, ec] = std::from_chars(queue.data(), queue.data() + queue.size(), index);
+    if (!is_port_name(port) || queue.empty() || ec != std::errc{} ||
+        end != queue.data() + queue.size() || index >= k_max_queues) {
+        r.expected(in, what);
+        return;
+    }
+    q.port = port;
+    q.queue = index;
+}
+
+const Key<WorkerConfig> k_worker_keys[] = {
+    {"lcore",
+     [](Reader& r, const In& in, WorkerConfig& w) {
+         w.lcore_loc = in.loc;
+         r.set(in, 0, k_max_lcore, w.lcore);
+     },
+     true},
+    {"queues",
+     [](Reader& r, const In& in, WorkerConfig& w) {
+         const bool ok = r.each_item(in, "a list of queues like [\"p0:0\", \"p1:0\"]",
+                                     [&](const In& q) { decode_queue_ref(r, q, w); });
+         if (ok && w.queues.empty())
+             r.error(in, "a worker needs at least one queue; drop the worker or give it one");
+     },
+     true},
+};
+
+void decode_workers(Reader& r, const In& in, Config& c) {
+    std::vector<WorkerConfig> workers;
+    const bool ok = r.each_item(in, "a list of workers", [&](const In& item) {
+        WorkerConfig& w = workers.emplace_back();
+        w.loc = item.loc;
+        decode_map<WorkerConfig>(r, item, k_worker_keys, w);
+    });
+    if (ok && workers.empty())
+        r.error(in, "empty list; list at least one worker, or omit workers to have them assigned");
+    if (ok) c.workers = std::move(workers);
+}
+
+// ---- mempool, run -------------------------------------------------------------------------
+
+const Key<MempoolConfig> k_mempool_keys[] = {
+    {"size",
+     [](Reader& r, const In& in, MempoolConfig& m) {
+         m.size_loc = in.loc;
+         r.set(in, 1, k_max_unsigned, m.size);
+     }},
+    {"cache_size",
+     [](Reader& r, const In& in, MempoolConfig& m) {
+         m.cache_size_loc = in.loc;
+         r.set(in, 0, k_max_cache, m.cache_size);
+     }},
+    {"data_room",
+     [](Reader& r, const In& in, MempoolConfig& m) {
+         m.data_room_loc = in.loc;
+         r.set(in, k_min_data_room, std::numeric_limits<uint16_t>::max(), m.data_room);
+     }},
+};
+
+const Key<RunConfig> k_run_keys[] = {
+    {"duration_s",
+     [](Reader& r, const In& in, RunConfig& c) {
+         if (auto v = r.number(in, 0)) c.duration_s = *v;
+     }},
+    {"stats_interval_s",
+     [](Reader& r, const In& in, RunConfig& c) {
+         if (auto v = r.number(in, 0)) c.stats_interval_s = *v;
+     }},
+    {"log_level",
+     [](Reader& r, const In& in, RunConfig& c) {
+         c.log_level_loc = in.loc;
+         if (auto s = r.word(in, k_log_levels)) c.log_level = *s;
+     }},
+};
+
+// ---- top level ----------------------------------------------------------------------------
+
+const Key<Config> k_top_keys[] = {
+    {"eal", [](Reader& r, const In& in, Config& c) { decode_map<EalConfig>(r, in, k_eal_keys, c.eal); }},
+    {"ports", decode_ports, true},
+    {"forward",
+     [](Reader& r, const In& in, Config& c) {
+         decode_map<ForwardConfig>(r, in, k_forward_keys, c.forward);
+     }},
+    {"workers", decode_workers},
+    {"mempool",
+     [](Reader& r, const In& in, Config& c) {
+         decode_map<MempoolConfig>(r, in, k_mempool_keys, c.mempool);
+     }},
+    {"run", [](Reader& r, const In& in, Config& c) { decode_map<RunConfig>(r, in, k_run_keys, c.run); }},
+};
+
+}  // namespace
+
+Config decode_config(Reader& r, const YAML::Node& root) {
+    Config c;
+    c.file = r.file;
+    const In in{root, "", loc_of(root.Mark())};
+    decode_map<Config>(r, in, k_top_keys, c);
+    return c;
+}
+
+}  // namespace vfpath::config::detail

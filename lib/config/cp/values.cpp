@@ -1,0 +1,119 @@
+// Small value parsers shared by the YAML loader, the planner and the CLI: MAC addresses,
+// forwarding modes and EAL-style CPU lists. Pure functions, no YAML.
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "config/api.h"
+
+namespace vfpath::config {
+
+namespace {
+
+// One table gives both directions of the FwdMode <-> name mapping (STYLE §10: strings from one
+// table), so a new mode cannot be parseable but unprintable.
+constexpr std::pair<FwdMode, std::string_view> k_fwd_mode_names[] = {
+    {FwdMode::io, "io"},
+    {FwdMode::macswap, "macswap"},
+    {FwdMode::l2, "l2"},
+    {FwdMode::sink, "sink"},
+};
+
+// EAL's own lcore ids stop at RTE_MAX_LCORE (128 in Debian's build, up to 1024 in custom
+// builds); 1023 is the largest id any DPDK build accepts, the planner checks the host.
+constexpr unsigned k_max_cpu_id = 1023;
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// Decimal CPU id, digits only (no sign, no spaces inside), at most k_max_cpu_id.
+std::optional<unsigned> parse_cpu_id(std::string_view s) {
+    if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v > k_max_cpu_id) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+std::optional<MacAddr> parse_mac(std::string_view s) {
+    // Exactly six two-digit groups with one separator style: "aa:bb:cc:dd:ee:ff" is 17 chars.
+    if (s.size() != 17) return std::nullopt;
+    const char sep = s[2];
+    if (sep != ':' && sep != '-') return std::nullopt;
+    MacAddr mac{};
+    for (size_t i = 0; i < mac.size(); ++i) {
+        const size_t at = i * 3;
+        const int hi = hex_digit(s[at]);
+        const int lo = hex_digit(s[at + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        if (i + 1 < mac.size() && s[at + 2] != sep) return std::nullopt;
+        mac[i] = static_cast<uint8_t>(hi * 16 + lo);
+    }
+    return mac;
+}
+
+std::string format_mac(const MacAddr& m) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(17);
+    for (size_t i = 0; i < m.size(); ++i) {
+        if (i) out += ':';
+        out += k_hex[m[i] >> 4];
+        out += k_hex[m[i] & 0xf];
+    }
+    return out;
+}
+
+std::string_view to_string(FwdMode m) {
+    for (const auto& [mode, name] : k_fwd_mode_names)
+        if (mode == m) return name;
+    return "unknown";
+}
+
+std::optional<FwdMode> parse_fwd_mode(std::string_view s) {
+    for (const auto& [mode, name] : k_fwd_mode_names)
+        if (name == s) return mode;
+    return std::nullopt;
+}
+
+std::optional<std::vector<unsigned>> parse_cpu_list(std::string_view s) {
+    std::vector<unsigned> ids;
+    if (trim(s).empty()) return std::nullopt;
+    // Items are separated by ','; blanks around an item are tolerated because YAML authors write
+    // "0-1, 4", but an empty item ("0,,1", "0,") is a typo and rejected.
+    while (true) {
+        const size_t comma = s.find(',');
+        const std::string_view item = trim(s.substr(0, comma));
+        const size_t dash = item.find('-');
+        if (dash == std::string_view::npos) {
+            const auto id = parse_cpu_id(item);
+            if (!id) return std::nullopt;
+            ids.push_back(*id);
+        } else {
+            const auto first = parse_cpu_id(item.substr(0, dash));
+            const auto last = parse_cpu_id(item.substr(dash + 1));
+            if (!first || !last || *first > *last) return std::nullopt;
+            for (unsigned id = *first; id <= *last; ++id) ids.push_back(id);
+        }
+        if (comma == std::string_view::npos) break;
+        s.remove_prefix(comma + 1);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+}
+
+}  // namespace vfpath::config

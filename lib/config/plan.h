@@ -1,0 +1,103 @@
+// Planner: config + host facts + device facts -> the plan, a plain value that `run` executes and
+// `check` prints. Which lcore polls which (port, queue), which tx queue each lcore owns on each
+// port, which mempool serves which socket and how large it is. Pure: no DPDK, no sysfs.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/api.h"
+
+namespace vfpath::config {
+
+// What the host offers, read by topology/ (or made up by a test).
+struct CpuFacts {
+    unsigned id = 0;
+    int node = 0;
+};
+struct HostFacts {
+    std::vector<CpuFacts> cpus;  // online CPUs
+    const CpuFacts* find_cpu(unsigned id) const;
+};
+
+// What a device offers. Before probe only `socket` may be known (sysfs for PCI, config for
+// vdevs); after probe every field comes from rte_eth_dev_info and the plan is checked again.
+struct PortFacts {
+    int socket = -1;  // -1: unknown (treated as the first node)
+    bool probed = false;
+    uint16_t max_rx_queues = std::numeric_limits<uint16_t>::max();
+    uint16_t max_tx_queues = std::numeric_limits<uint16_t>::max();
+    uint16_t rx_desc_min = 0, rx_desc_max = std::numeric_limits<uint16_t>::max(), rx_desc_align = 1;
+    uint16_t tx_desc_min = 0, tx_desc_max = std::numeric_limits<uint16_t>::max(), tx_desc_align = 1;
+    uint64_t rss_offloads = ~0ull;  // flow types the device can hash; 0: no RSS
+    uint32_t max_mtu = std::numeric_limits<uint32_t>::max();
+    uint32_t min_mtu = 0;
+};
+
+inline constexpr uint16_t k_no_port = std::numeric_limits<uint16_t>::max();
+
+struct PortPlan {
+    uint16_t index = 0;  // position in config.ports == DPDK port id order of probing
+    std::string name;
+    std::string device;
+    int socket = 0;
+    uint16_t rx_queues = 1, tx_queues = 1;
+    uint16_t rx_desc = 1024, tx_desc = 1024;
+    bool rss = false;
+    std::optional<uint16_t> mtu;
+    std::optional<MacAddr> mac;
+    bool promiscuous = true;
+    uint16_t peer = k_no_port;  // where frames received here are sent (sink: none)
+    std::optional<MacAddr> next_hop;
+    uint16_t pool = 0;  // index into Plan::pools
+};
+
+// One (port, rx queue) polled by a worker, and where its frames go.
+struct RxAssign {
+    uint16_t port = 0, queue = 0;
+    uint16_t tx_port = k_no_port, tx_queue = 0;
+};
+
+struct LcorePlan {
+    unsigned lcore = 0;
+    int socket = 0;
+    std::vector<RxAssign> rx;
+};
+
+struct PoolPlan {
+    std::string name;  // "vfpath_s<socket>"
+    int socket = 0;
+    unsigned size = 0;
+    unsigned cache_size = 0;
+    uint16_t data_room = 0;
+    unsigned needed = 0;  // the computed minimum (descriptors + caches + bursts in flight)
+    bool automatic = true;
+};
+
+struct Plan {
+    FwdMode mode = FwdMode::io;
+    uint16_t burst = 32;
+    unsigned main_lcore = 0;
+    std::vector<unsigned> eal_lcores;
+    std::vector<PortPlan> ports;
+    std::vector<LcorePlan> lcores;  // workers only, sorted by lcore id
+    std::vector<PoolPlan> pools;    // one per socket that has ports
+};
+
+struct PlanResult {
+    std::optional<Plan> plan;
+    std::vector<Diag> errors;
+    std::vector<Diag> warnings;
+};
+
+// `ports` holds one entry per config port (same order).
+PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const PortFacts> ports);
+
+// Human-readable plan, as `vfpath check` prints it.
+std::string format_plan(const Plan& plan);
+
+}  // namespace vfpath::config

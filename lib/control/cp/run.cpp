@@ -1,0 +1,141 @@
+// `vfpath run`: the life of a forwarding job, on the main (control) thread.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "control/api.h"
+#include "control/cp/load.h"
+#include "dataplane/api.h"
+#include "report/api.h"
+#include "topology/api.h"
+#include "util/log.h"
+
+namespace vfpath::control {
+
+namespace {
+
+// The only thing the signal handler does: record which signal asked us to stop.
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void on_signal(int sig) { g_signal.store(sig, std::memory_order_relaxed); }
+
+void install_signal_handlers() {
+    struct sigaction sa{};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+// How often the control loop wakes to check signals and the clock.
+constexpr auto k_tick = std::chrono::milliseconds(20);
+
+// Waits for a signal or the duration, printing the live table every interval.
+std::string wait_for_stop(const dataplane::Runtime& rt, const config::RunConfig& run) {
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    auto next_print = start + std::chrono::duration<double>(run.stats_interval_s);
+    dataplane::Snapshot prev = rt.snapshot();
+    for (;;) {
+        std::this_thread::sleep_for(k_tick);
+        if (const int sig = g_signal.load(std::memory_order_relaxed))
+            return sig == SIGINT ? "SIGINT" : "SIGTERM";
+        const auto now = clock::now();
+        if (run.duration_s > 0 &&
+            now - start >= std::chrono::duration<double>(run.duration_s))
+            return "duration";
+        if (run.stats_interval_s > 0 && now >= next_print) {
+            dataplane::Snapshot cur = rt.snapshot();
+            std::fputs(report::format_table(rt.plan(), prev, cur).c_str(), stdout);
+            std::fflush(stdout);
+            prev = std::move(cur);
+            next_print += std::chrono::duration<double>(run.stats_interval_s);
+        }
+    }
+}
+
+int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOptions& opt) {
+    auto lg = log::get("run");
+    if (auto st = rt.launch(); !st) {
+        lg->error("{}", st.error());
+        rt.shutdown();
+        return k_exit_runtime;
+    }
+    lg->info("forwarding in {} mode{}", config::to_string(cfg.forward.mode),
+             cfg.run.duration_s > 0 ? " for " + std::to_string(cfg.run.duration_s) + " s"
+                                    : " until Ctrl-C / SIGTERM");
+    report::RunInfo info;
+    info.config_file = cfg.file;
+    info.stop_reason = wait_for_stop(rt, cfg.run);
+    rt.stop_workers();
+    const dataplane::Snapshot final_snap = rt.snapshot();
+    info.duration_s = final_snap.t_s;
+    const dataplane::ShutdownReport shut = rt.shutdown();
+    std::fputs(report::format_summary(rt.plan(), final_snap, shut, info).c_str(), stdout);
+    std::fflush(stdout);
+    int rc = k_exit_ok;
+    if (!opt.report_path.empty()) {
+        auto st = report::write_json(opt.report_path,
+                                     report::to_json(rt.plan(), final_snap, shut, info));
+        if (!st) {
+            lg->error("{}", st.error());
+            rc = k_exit_runtime;
+        } else {
+            lg->info("report written to {}", opt.report_path);
+        }
+    }
+    for (const auto& p : shut.pools)
+        if (p.in_use_at_exit != 0) rc = k_exit_runtime;
+    return rc;
+}
+
+}  // namespace
+
+int run_job(const RunOptions& opt) {
+    auto cfg = load_config(opt.config_path);
+    if (!cfg) return k_exit_usage;
+    if (opt.duration_s) cfg->run.duration_s = *opt.duration_s;
+    if (opt.stats_interval_s) cfg->run.stats_interval_s = *opt.stats_interval_s;
+    if (opt.log_level) cfg->run.log_level = *opt.log_level;
+    if (!log::set_level(cfg->run.log_level)) {
+        std::fprintf(stderr, "error: log level \"%s\" is not one of trace, debug, info, warn, "
+                             "error, critical, off\n", cfg->run.log_level.c_str());
+        return k_exit_usage;
+    }
+    auto lg = log::get("run");
+    const auto host = topology::read_host(opt.sys_root);
+    // Everything that can be checked before EAL is checked here: a bad config never half-starts.
+    auto pre = config::build_plan(*cfg, host, pre_probe_facts(*cfg, opt.sys_root));
+    print_diags(pre.errors, "error");
+    if (!pre.plan) return k_exit_usage;
+
+    if (auto st = dataplane::init_eal(dataplane::eal_args(*cfg, opt.eal_args)); !st) {
+        lg->error("{}", st.error());
+        return k_exit_runtime;
+    }
+    auto probed = dataplane::probe_and_plan(*cfg, host);
+    print_diags(probed.plan.warnings, "warning");
+    if (!probed.plan.plan) {
+        print_diags(probed.plan.errors, "error");
+        dataplane::cleanup_eal();
+        return k_exit_usage;
+    }
+    lg->info("plan:\n{}", config::format_plan(*probed.plan.plan));
+    install_signal_handlers();
+    int rc = k_exit_runtime;
+    {
+        auto rt = dataplane::Runtime::create(*probed.plan.plan, probed.port_ids);
+        if (!rt) {
+            lg->error("{}", rt.error());
+        } else {
+            rc = run_started(**rt, *cfg, opt);
+        }
+    }  // the runtime is destroyed (ports closed, pools freed) before EAL goes away
+    dataplane::cleanup_eal();
+    return rc;
+}
+
+}  // namespace vfpath::control

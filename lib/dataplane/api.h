@@ -1,0 +1,95 @@
+// Dataplane entry points for the control thread and app: EAL bootstrap, the runtime that owns
+// pools, ports and workers, and lock-free snapshots of the workers' counters.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/plan.h"
+#include "drivers-glue/glue.h"
+#include "util/result.h"
+
+namespace vfpath::dataplane {
+
+// --- cp/eal.cpp
+// The EAL argument vector for a config (lcores, memory, devices, then config extra_args, then
+// `cli_args`, which come last so they win).
+std::vector<std::string> eal_args(const config::Config& cfg,
+                                  const std::vector<std::string>& cli_args);
+// Routes DPDK's log into spdlog ("vfpath.dpdk"), then rte_eal_init. Once only per process.
+Status init_eal(const std::vector<std::string>& args);
+void cleanup_eal();
+
+// --- cp/probe.cpp
+// After EAL probe: finds every config port's DPDK id and re-plans with the devices' real limits.
+// Errors are Diags in the same file:line:col style as config errors.
+struct Probed {
+    config::PlanResult plan;
+    std::vector<uint16_t> port_ids;  // config order
+};
+Probed probe_and_plan(const config::Config& cfg, const config::HostFacts& host);
+
+// --- cp/runtime.cpp
+struct QueueSnapshot {
+    uint16_t queue = 0;
+    int rx_lcore = -1, tx_lcore = -1;  // owner of the rx / tx queue with this index (-1: none)
+    uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, drops = 0;
+};
+struct PortSnapshot {
+    uint16_t port_id = 0;
+    std::string mac;  // the port's own MAC, as it transmits it in l2 mode
+    std::vector<QueueSnapshot> queues;
+    glue::PortHwStats hw;
+    uint64_t rx_packets() const;
+    uint64_t tx_packets() const;
+    uint64_t rx_bytes() const;
+    uint64_t tx_bytes() const;
+    uint64_t drops() const;
+};
+struct Snapshot {
+    double t_s = 0;  // seconds since launch
+    std::vector<PortSnapshot> ports;  // plan order
+};
+struct PoolReport {
+    std::string name;
+    int socket = 0;
+    unsigned size = 0;
+    unsigned cache_size = 0;
+    uint64_t memory_bytes = 0;
+    unsigned in_use_at_exit = 0;
+};
+struct ShutdownReport {
+    std::vector<PoolReport> pools;
+    bool workers_stopped = true;
+};
+
+class Runtime {
+public:
+    // Creates pools, sets up and starts every port, prepares one context per worker lcore.
+    // On failure everything created so far is undone.
+    static Result<std::unique_ptr<Runtime>> create(const config::Plan& plan,
+                                                   std::vector<uint16_t> port_ids);
+    ~Runtime();
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    Status launch();
+    // Reads every worker's counters without locks.
+    Snapshot snapshot() const;
+    // Raises the stop flag and waits for every worker to return (each checks the flag every
+    // dp::k_housekeeping_interval iterations). Idempotent.
+    void stop_workers();
+    // Stops workers, stops and closes ports, counts mbufs still in use per pool, frees pools.
+    ShutdownReport shutdown();
+    const config::Plan& plan() const { return plan_; }
+
+private:
+    struct Impl;
+    Runtime(const config::Plan& plan, std::vector<uint16_t> port_ids);
+    config::Plan plan_;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vfpath::dataplane

@@ -1,0 +1,238 @@
+// The runtime: owns pools, ports and worker contexts for one run of a plan.
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <new>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+
+#include "dataplane/api.h"
+#include "dataplane/dp/worker.h"
+#include "util/log.h"
+
+namespace vfpath::dataplane {
+
+namespace {
+
+dp::Mode to_dp(config::FwdMode m) {
+    switch (m) {
+        case config::FwdMode::io: return dp::Mode::io;
+        case config::FwdMode::macswap: return dp::Mode::macswap;
+        case config::FwdMode::l2: return dp::Mode::l2;
+        case config::FwdMode::sink: return dp::Mode::sink;
+    }
+    return dp::Mode::io;
+}
+
+rte_ether_addr to_ether(const config::MacAddr& m) {
+    rte_ether_addr a;
+    std::memcpy(a.addr_bytes, m.data(), RTE_ETHER_ADDR_LEN);
+    return a;
+}
+
+}  // namespace
+
+struct Runtime::Impl {
+    std::vector<uint16_t> port_ids;
+    std::vector<rte_mempool*> pools;
+    std::vector<bool> port_up;
+    std::vector<config::MacAddr> macs;
+    std::vector<dp::LcoreCtx*> ctxs;
+    // Which plan (port index, queue) each context slot counts, for snapshots.
+    struct SlotRef {
+        uint16_t port, queue;
+    };
+    std::vector<std::vector<SlotRef>> rx_refs, tx_refs;
+    std::atomic<bool> stop{false};
+    bool launched = false;
+    bool workers_running = false;
+    std::chrono::steady_clock::time_point t0;
+};
+
+uint64_t PortSnapshot::rx_packets() const {
+    uint64_t n = 0;
+    for (const auto& q : queues) n += q.rx_packets;
+    return n;
+}
+uint64_t PortSnapshot::tx_packets() const {
+    uint64_t n = 0;
+    for (const auto& q : queues) n += q.tx_packets;
+    return n;
+}
+uint64_t PortSnapshot::rx_bytes() const {
+    uint64_t n = 0;
+    for (const auto& q : queues) n += q.rx_bytes;
+    return n;
+}
+uint64_t PortSnapshot::tx_bytes() const {
+    uint64_t n = 0;
+    for (const auto& q : queues) n += q.tx_bytes;
+    return n;
+}
+uint64_t PortSnapshot::drops() const {
+    uint64_t n = 0;
+    for (const auto& q : queues) n += q.drops;
+    return n;
+}
+
+Runtime::Runtime(const config::Plan& plan, std::vector<uint16_t> port_ids)
+    : plan_(plan), impl_(std::make_unique<Impl>()) {
+    impl_->port_ids = std::move(port_ids);
+    impl_->port_up.assign(plan_.ports.size(), false);
+}
+
+Runtime::~Runtime() { shutdown(); }
+
+Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
+                                                 std::vector<uint16_t> port_ids) {
+    std::unique_ptr<Runtime> rt(new Runtime(plan, std::move(port_ids)));
+    Impl& im = *rt->impl_;
+    for (const auto& pp : plan.pools) {
+        auto mp = glue::create_pool(pp);
+        if (!mp) return Error{mp.error()};
+        im.pools.push_back(*mp);
+        log::get("pool")->info("mempool {}: {} mbufs x {} B on socket {} ({:.1f} MiB), cache {}",
+                               pp.name, pp.size, pp.data_room, pp.socket,
+                               glue::pool_memory_bytes(*mp) / 1048576.0, pp.cache_size);
+    }
+    for (const auto& p : plan.ports) {
+        im.port_up[p.index] = true;  // shut down even if setup stops halfway
+        auto st = glue::port_setup(im.port_ids[p.index], p, im.pools[p.pool]);
+        if (!st) return Error{"port " + p.name + ": " + st.error()};
+        im.macs.push_back(glue::port_mac(im.port_ids[p.index]));
+    }
+    for (const auto& lp : plan.lcores) {
+        if (lp.rx.size() > dp::k_max_rx_per_lcore)
+            return fail("lcore " + std::to_string(lp.lcore) + " polls " +
+                        std::to_string(lp.rx.size()) + " queues; at most " +
+                        std::to_string(dp::k_max_rx_per_lcore) + " per lcore");
+        void* mem = rte_zmalloc_socket("vfpath_lcore", sizeof(dp::LcoreCtx), 128, lp.socket);
+        if (!mem) mem = rte_zmalloc("vfpath_lcore", sizeof(dp::LcoreCtx), 128);
+        if (!mem) return fail("out of memory for the context of lcore " + std::to_string(lp.lcore));
+        auto* ctx = new (mem) dp::LcoreCtx;
+        im.ctxs.push_back(ctx);
+        ctx->stop = &im.stop;
+        ctx->mode = to_dp(plan.mode);
+        ctx->burst = plan.burst;
+        ctx->lcore = lp.lcore;
+        ctx->socket = lp.socket;
+        std::map<uint16_t, uint16_t> tx_slot;  // plan tx port -> slot
+        im.rx_refs.emplace_back();
+        im.tx_refs.emplace_back();
+        for (const auto& a : lp.rx) {
+            dp::RxSlot& s = ctx->rx[ctx->n_rx++];
+            s.port = im.port_ids[a.port];
+            s.queue = a.queue;
+            im.rx_refs.back().push_back({a.port, a.queue});
+            if (a.tx_port == config::k_no_port) continue;
+            s.tx_port = im.port_ids[a.tx_port];
+            s.tx_queue = a.tx_queue;
+            auto it = tx_slot.find(a.tx_port);
+            if (it == tx_slot.end()) {
+                it = tx_slot.emplace(a.tx_port, ctx->n_tx++).first;
+                im.tx_refs.back().push_back({a.tx_port, a.tx_queue});
+            }
+            s.tx_slot = it->second;
+            s.l2_src = to_ether(im.macs[a.tx_port]);
+            const auto& nh = plan.ports[a.tx_port].next_hop;
+            if (nh) s.l2_dst = to_ether(*nh);
+        }
+    }
+    return rt;
+}
+
+Status Runtime::launch() {
+    Impl& im = *impl_;
+    im.t0 = std::chrono::steady_clock::now();
+    for (auto* ctx : im.ctxs) {
+        const int ret = rte_eal_remote_launch(dp::worker_main, ctx, ctx->lcore);
+        if (ret != 0) {
+            im.stop.store(true);
+            rte_eal_mp_wait_lcore();
+            return fail("cannot launch a worker on lcore " + std::to_string(ctx->lcore) +
+                        " (is it an EAL worker lcore?): error " + std::to_string(ret));
+        }
+        im.workers_running = true;
+        log::get("worker")->info("lcore {} (socket {}) polls {} queue(s)", ctx->lcore,
+                                 ctx->socket, ctx->n_rx);
+    }
+    im.launched = true;
+    return ok();
+}
+
+Snapshot Runtime::snapshot() const {
+    const Impl& im = *impl_;
+    Snapshot s;
+    if (im.launched)
+        s.t_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - im.t0).count();
+    for (const auto& p : plan_.ports) {
+        PortSnapshot ps;
+        ps.port_id = im.port_ids[p.index];
+        if (p.index < im.macs.size()) ps.mac = config::format_mac(im.macs[p.index]);
+        const uint16_t nq = std::max(p.rx_queues, p.tx_queues);
+        for (uint16_t q = 0; q < nq; ++q) ps.queues.push_back(QueueSnapshot{q});
+        if (im.port_up[p.index]) ps.hw = glue::port_hw_stats(ps.port_id);
+        s.ports.push_back(std::move(ps));
+    }
+    for (size_t c = 0; c < im.ctxs.size(); ++c) {
+        const dp::LcoreCtx& ctx = *im.ctxs[c];
+        for (size_t i = 0; i < im.rx_refs[c].size(); ++i) {
+            const auto& r = im.rx_refs[c][i];
+            QueueSnapshot& q = s.ports[r.port].queues[r.queue];
+            q.rx_lcore = static_cast<int>(ctx.lcore);
+            q.rx_packets += ctx.rx_stats[i].packets.get();
+            q.rx_bytes += ctx.rx_stats[i].bytes.get();
+        }
+        for (size_t i = 0; i < im.tx_refs[c].size(); ++i) {
+            const auto& r = im.tx_refs[c][i];
+            QueueSnapshot& q = s.ports[r.port].queues[r.queue];
+            q.tx_lcore = static_cast<int>(ctx.lcore);
+            q.tx_packets += ctx.tx_stats[i].packets.get();
+            q.tx_bytes += ctx.tx_stats[i].bytes.get();
+            q.drops += ctx.tx_stats[i].drops.get();
+        }
+    }
+    return s;
+}
+
+void Runtime::stop_workers() {
+    Impl& im = *impl_;
+    if (!im.workers_running) return;
+    im.stop.store(true, std::memory_order_relaxed);
+    rte_eal_mp_wait_lcore();
+    im.workers_running = false;
+    log::get("worker")->info("all workers stopped");
+}
+
+ShutdownReport Runtime::shutdown() {
+    Impl& im = *impl_;
+    ShutdownReport rep;
+    stop_workers();
+    for (const auto& p : plan_.ports) {
+        if (!im.port_up[p.index]) continue;
+        glue::port_shutdown(im.port_ids[p.index], p.name);
+        im.port_up[p.index] = false;
+    }
+    for (auto* ctx : im.ctxs) {
+        ctx->~LcoreCtx();
+        rte_free(ctx);
+    }
+    im.ctxs.clear();
+    for (size_t i = 0; i < im.pools.size(); ++i) {
+        rte_mempool* mp = im.pools[i];
+        const auto& pp = plan_.pools[i];
+        rep.pools.push_back({pp.name, pp.socket, pp.size, pp.cache_size,
+                             glue::pool_memory_bytes(mp), glue::pool_in_use(mp)});
+        if (rep.pools.back().in_use_at_exit != 0)
+            log::get("pool")->error("mempool {}: {} mbufs still in use after shutdown", pp.name,
+                                    rep.pools.back().in_use_at_exit);
+        rte_mempool_free(mp);
+    }
+    im.pools.clear();
+    return rep;
+}
+
+}  // namespace vfpath::dataplane

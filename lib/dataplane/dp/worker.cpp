@@ -1,0 +1,86 @@
+// The forwarding loop: rx burst -> transform -> tx burst, counters per queue, stop check every
+// k_housekeeping_interval iterations. One template body, instantiated per mode.
+#include "dataplane/dp/worker.h"
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/dp/pipelines.h"
+
+namespace vfpath::dp {
+
+namespace {
+
+template <Mode M>
+inline void transform(rte_mbuf* const* pkts, uint16_t n, const RxSlot& s) noexcept {
+    if constexpr (M == Mode::macswap) macswap_burst(pkts, n);
+    else if constexpr (M == Mode::l2) l2_burst(pkts, n, s.l2_src, s.l2_dst);
+    else (void)pkts, (void)n, (void)s;
+}
+
+template <Mode M>
+void poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts) noexcept {
+    const RxSlot& s = ctx.rx[i];
+    const uint16_t nb = rte_eth_rx_burst(s.port, s.queue, pkts, ctx.burst);
+    if (nb == 0) return;
+    // Lengths are read now: once handed to tx, an mbuf may already be freed.
+    uint32_t len[k_max_burst];
+    uint64_t bytes = 0;
+    for (uint16_t k = 0; k < nb; ++k) {
+        len[k] = pkts[k]->pkt_len;
+        bytes += len[k];
+    }
+    QueueCounters& rx = ctx.rx_stats[i];
+    rx.packets.add(nb);
+    rx.bytes.add(bytes);
+    if constexpr (M == Mode::sink) {
+        rte_pktmbuf_free_bulk(pkts, nb);
+        return;
+    } else {
+        transform<M>(pkts, nb, s);
+        const uint16_t sent = rte_eth_tx_burst(s.tx_port, s.tx_queue, pkts, nb);
+        QueueCounters& tx = ctx.tx_stats[s.tx_slot];
+        if (sent == nb) [[likely]] {
+            tx.packets.add(nb);
+            tx.bytes.add(bytes);
+            return;
+        }
+        uint64_t sent_bytes = 0;
+        for (uint16_t k = 0; k < sent; ++k) sent_bytes += len[k];
+        tx.packets.add(sent);
+        tx.bytes.add(sent_bytes);
+        tx.drops.add(nb - sent);
+        rte_pktmbuf_free_bulk(pkts + sent, nb - sent);
+    }
+}
+
+template <Mode M>
+int loop(LcoreCtx& ctx) noexcept {
+    rte_mbuf* pkts[k_max_burst];
+    uint32_t iter = 0;
+    for (;;) {
+        for (uint16_t i = 0; i < ctx.n_rx; ++i) poll_slot<M>(ctx, i, pkts);
+        if ((++iter & (k_housekeeping_interval - 1)) == 0) [[unlikely]] {
+            ctx.loops.add(k_housekeeping_interval);
+            if (ctx.stop->load(std::memory_order_relaxed)) break;
+        }
+    }
+    // Nothing is held between iterations: every received mbuf was sent or freed above.
+    ctx.exited.store(true, std::memory_order_release);
+    return 0;
+}
+
+}  // namespace
+
+int worker_main(void* arg) noexcept {
+    auto& ctx = *static_cast<LcoreCtx*>(arg);
+    switch (ctx.mode) {
+        case Mode::io: return loop<Mode::io>(ctx);
+        case Mode::macswap: return loop<Mode::macswap>(ctx);
+        case Mode::l2: return loop<Mode::l2>(ctx);
+        case Mode::sink: return loop<Mode::sink>(ctx);
+    }
+    return 0;
+}
+
+}  // namespace vfpath::dp

@@ -1,0 +1,58 @@
+// The per-lcore worker: context layout and entry point. Runs on forwarding lcores; built with
+// exceptions and RTTI off. The control thread fills an LcoreCtx before launch and only reads it
+// (counters) afterwards; the lcore only writes its counters.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include <rte_ether.h>
+
+#include "dataplane/dp/counters.h"
+
+namespace vfpath::dp {
+
+inline constexpr uint16_t k_max_burst = 256;
+inline constexpr uint16_t k_max_rx_per_lcore = 64;
+inline constexpr uint16_t k_max_tx_per_lcore = 64;
+// Control checks (stop flag) once every this many loop iterations (STYLE §4): a power of two so
+// the test is a mask.
+inline constexpr uint32_t k_housekeeping_interval = 256;
+
+enum class Mode : uint8_t { io, macswap, l2, sink };
+
+// One polled (port, rx queue) and where its frames go. Immutable after launch.
+struct RxSlot {
+    uint16_t port;      // dp: ro / cp: rw before launch
+    uint16_t queue;     // dp: ro
+    uint16_t tx_port;   // dp: ro
+    uint16_t tx_queue;  // dp: ro
+    uint16_t tx_slot;   // dp: ro, index into LcoreCtx::tx_stats
+    rte_ether_addr l2_src;  // dp: ro, l2 mode: the tx port's own MAC
+    rte_ether_addr l2_dst;  // dp: ro, l2 mode: the tx port's next hop
+};
+
+struct alignas(64) LcoreCtx {
+    // Hot, read-only after launch.
+    const std::atomic<bool>* stop;  // dp: ro / cp: writes the pointee
+    Mode mode;                      // dp: ro
+    uint16_t burst;                 // dp: ro
+    uint16_t n_rx;                  // dp: ro
+    uint16_t n_tx;                  // dp: ro
+    unsigned lcore;                 // dp: ro
+    int socket;                     // dp: ro
+    RxSlot rx[k_max_rx_per_lcore];  // dp: ro
+
+    // Written by this lcore only, read by the control thread: a guard line apart from the
+    // read-mostly part above so the reader's loads do not bounce the writer's lines.
+    alignas(128) QueueCounters rx_stats[k_max_rx_per_lcore];  // dp: rw / cp: ro
+    QueueCounters tx_stats[k_max_tx_per_lcore];               // dp: rw / cp: ro
+    Counter loops;                                            // dp: rw / cp: ro
+    std::atomic<bool> exited;                                 // dp: w at exit / cp: ro
+};
+
+// rte_eal_remote_launch entry point; arg is an LcoreCtx*. Picks the pipeline once, then loops
+// until *stop. Returns 0.
+int worker_main(void* arg) noexcept;
+
+}  // namespace vfpath::dp

@@ -1,0 +1,67 @@
+// Reads CPUs, their NUMA nodes and PCI device nodes from a sysfs tree.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "topology/api.h"
+
+namespace vfpath::topology {
+
+namespace {
+
+std::optional<std::string> read_line(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    if (!in) return std::nullopt;
+    std::string s;
+    std::getline(in, s);
+    return s;
+}
+
+}  // namespace
+
+config::HostFacts read_host(const std::string& sys_root) {
+    namespace fs = std::filesystem;
+    config::HostFacts host;
+    const fs::path cpu_dir = fs::path(sys_root) / "devices/system/cpu";
+    auto online = read_line(cpu_dir / "online");
+    std::vector<unsigned> ids;
+    if (online) {
+        if (auto l = config::parse_cpu_list(*online)) ids = *l;
+    }
+    for (unsigned id : ids) host.cpus.push_back({id, 0});
+
+    const fs::path node_dir = fs::path(sys_root) / "devices/system/node";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(node_dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("node", 0) != 0 || name.size() <= 4 ||
+            !std::all_of(name.begin() + 4, name.end(), ::isdigit))
+            continue;
+        const int node = std::stoi(name.substr(4));
+        auto list = read_line(e.path() / "cpulist");
+        if (!list || list->empty()) continue;  // memory-only node
+        auto cpus = config::parse_cpu_list(*list);
+        if (!cpus) continue;
+        for (unsigned id : *cpus)
+            for (auto& c : host.cpus)
+                if (c.id == id) c.node = node;
+    }
+    return host;
+}
+
+std::optional<int> pci_numa_node(const std::string& bdf, const std::string& sys_root) {
+    std::string full = bdf;
+    if (std::count(full.begin(), full.end(), ':') == 1) full = "0000:" + full;
+    auto v = read_line(std::filesystem::path(sys_root) / "bus/pci/devices" / full / "numa_node");
+    if (!v) return std::nullopt;
+    try {
+        const int n = std::stoi(*v);
+        if (n < 0) return std::nullopt;
+        return n;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace vfpath::topology

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Alternating throughput benchmark: vfpath vs dpdk-testpmd vs the bare loop, on two net_null ports
+with one worker lcore. Runs A B C A B C ... (--pairs rounds), prints per-run Mpps (summed over both
+directions), medians and ratios of medians. Absolute Mpps drift +-15% on shared machines; ratios
+from the same run are what to quote.
+
+Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap] [--json out.json]
+"""
+import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VFPATH = os.path.join(ROOT, "build", "app", "vfpath")
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
+TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac"}
+
+
+def build_bareloop(tmp):
+    exe = os.path.join(tmp, "bareloop")
+    flags = subprocess.check_output(["pkg-config", "--cflags", "--libs", "libdpdk"], text=True).split()
+    subprocess.check_call(["gcc", "-O3", "-march=native", "-o", exe, SHARED] + flags)
+    return exe
+
+
+def run_bareloop(exe, secs, tag):
+    out = subprocess.run([exe, "--no-huge", "-m", "512", "--no-pci", "-l", "0-1",
+                          "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=bl{tag}",
+                          str(secs)], capture_output=True, text=True, timeout=secs + 60).stdout
+    m = re.search(r"bareloop Mpps: ([\d.]+)", out)
+    if not m:
+        raise RuntimeError("bareloop printed no rate:\n" + out[-2000:])
+    return float(m.group(1))
+
+
+def run_testpmd(mode, secs, tag):
+    period = 2
+    cmd = ["timeout", "-s", "INT", str(secs + 2), "dpdk-testpmd", "-l", "0-1", "--no-huge", "-m", "1024",
+           "--no-pci", "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=tp{tag}", "--",
+           f"--forward-mode={TESTPMD_MODE[mode]}", "--total-num-mbufs=16384", "--nb-cores=1",
+           "--auto-start", f"--stats-period={period}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                         timeout=secs + 60).stdout
+    rx = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", out)]
+    if len(rx) < 4:
+        raise RuntimeError("testpmd printed too few samples:\n" + out[-2000:])
+    # The last display holds one sample per port: their sum is the forwarding rate.
+    return (rx[-1] + rx[-2]) / 1e6
+
+
+def run_vfpath(mode, secs, tmp):
+    report = os.path.join(tmp, "report.json")
+    cfg = os.path.join(ROOT, "perf", "configs", f"{mode}.yaml")
+    subprocess.run([VFPATH, "run", "-c", cfg, "--duration", str(secs), "--stats-interval", "0",
+                    "--log-level", "warn", "--report", report],
+                   check=True, capture_output=True, timeout=secs + 60)
+    with open(report) as f:
+        r = json.load(f)
+    return sum(p["tx_packets"] for p in r["ports"]) / r["duration_s"] / 1e6, r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--modes", default="io,macswap")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    if not os.path.exists(VFPATH):
+        sys.exit(f"bench: {VFPATH} missing: build first (scripts/setup.sh)")
+    if not shutil.which("dpdk-testpmd"):
+        sys.exit("bench: dpdk-testpmd missing (apt-get install dpdk)")
+    modes = a.modes.split(",")
+    tmp = tempfile.mkdtemp(prefix="vfpath-bench-")
+    bare = build_bareloop(tmp)
+    res = {"bareloop": []}
+    for m in modes:
+        res[f"testpmd_{m}"] = []
+        res[f"vfpath_{m}"] = []
+    pools = {}
+    for i in range(a.pairs):
+        res["bareloop"].append(run_bareloop(bare, a.seconds, i))
+        print(f"round {i + 1}: bareloop {res['bareloop'][-1]:.2f}", end="", flush=True)
+        for m in modes:
+            res[f"testpmd_{m}"].append(run_testpmd(m, a.seconds, i))
+            v, rep = run_vfpath(m, a.seconds, tmp)
+            res[f"vfpath_{m}"].append(v)
+            pools[m] = rep["mempools"]
+            print(f" | {m}: testpmd {res[f'testpmd_{m}'][-1]:.2f} vfpath {v:.2f}", end="", flush=True)
+        print()
+    med = {k: statistics.median(v) for k, v in res.items()}
+    print("\nmedian Mpps (both directions summed):")
+    for k, v in med.items():
+        print(f"  {k:18s} {v:7.2f}   runs: {', '.join(f'{x:.2f}' for x in res[k])}")
+    ratios = {}
+    for m in modes:
+        ratios[f"vfpath_{m}/testpmd_{m}"] = med[f"vfpath_{m}"] / med[f"testpmd_{m}"]
+    ratios["vfpath_io/bareloop"] = med.get("vfpath_io", 0) / med["bareloop"] if "io" in modes else None
+    ratios["testpmd_io/bareloop"] = med.get("testpmd_io", 0) / med["bareloop"] if "io" in modes else None
+    print("ratios of medians:")
+    for k, v in ratios.items():
+        if v is not None:
+            print(f"  {k:26s} {v:.3f}")
+    for m, ps in pools.items():
+        mem = sum(p["memory_bytes"] for p in ps)
+        print(f"vfpath {m} mempool: {sum(p['size'] for p in ps)} mbufs, {mem / 1048576:.1f} MiB")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"runs": res, "medians": med, "ratios": ratios, "pairs": a.pairs,
+                       "seconds": a.seconds, "date": time.strftime("%Y-%m-%d"),
+                       "nproc": os.cpu_count()}, f, indent=2)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

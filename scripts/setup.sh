@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what vfpath needs to build, test and benchmark on Debian 12 (run as root), then
+# configures the build directory. Idempotent: installs only what is missing.
+# Usage: scripts/setup.sh [--hugepages N]   (N 2 MiB hugepages; the default job needs none)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(build-essential meson ninja-build pkg-config python3
+      dpdk dpdk-dev libdpdk-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libnuma-dev
+      libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev libpcap-dev iproute2)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${1:-}" = "--hugepages" ]; then
+  n="${2:?--hugepages needs a count}"
+  echo "$n" > /proc/sys/vm/nr_hugepages
+  mkdir -p /dev/hugepages
+  mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
+  echo "setup: $(cat /proc/sys/vm/nr_hugepages) hugepages of 2 MiB reserved"
+fi
+
+if [ ! -f build/build.ninja ]; then
+  meson setup build
+fi
+ninja -C build

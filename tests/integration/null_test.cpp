@@ -1,0 +1,182 @@
+// net_null: the default job, an explicit config, multi-queue, sink mode.
+#include <map>
+#include <set>
+#include <thread>
+
+#include "harness.h"
+
+namespace vfpt {
+namespace {
+
+class NullTest : public VfpathTest {};
+
+void expect_forwarded_both_ways(const json& r) {
+    for (const char* name : {"p0", "p1"}) {
+        const json* p = find_port(r, name);
+        ASSERT_NE(p, nullptr);
+        EXPECT_GT(p->value("rx_packets", 0ull), 0u) << name;
+        EXPECT_GT(p->value("tx_packets", 0ull), 0u) << name;
+        EXPECT_GT(p->value("rx_bytes", 0ull), 0u) << name;
+        // net_null's tx never refuses a frame.
+        EXPECT_EQ(p->value("drops", 1ull), 0u) << name;
+    }
+    const json *p0 = find_port(r, "p0"), *p1 = find_port(r, "p1");
+    ASSERT_TRUE(p0 && p1);
+    EXPECT_EQ((*p0)["peer"], "p1");
+    EXPECT_EQ((*p1)["peer"], "p0");
+    EXPECT_EQ(p0->value("rx_packets", 0ull),
+              p1->value("tx_packets", 0ull) + p1->value("drops", 0ull));
+    EXPECT_EQ(p1->value("rx_packets", 0ull),
+              p0->value("tx_packets", 0ull) + p0->value("drops", 0ull));
+}
+
+TEST_F(NullTest, DefaultConfigForwardsBothWays) {
+    const auto report = path("report.json");
+    const Outcome o = run_vfpath({"run", "--duration", "2", "--report", report.string()}, dir_, 60);
+    ASSERT_TRUE(o.exited()) << "signal " << o.term_signal << " timed_out " << o.timed_out
+                            << "\nstderr:\n" << o.err;
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_GE(o.elapsed_s, 2.0);
+    // Live table (default stats interval 1 s) and the summary.
+    EXPECT_NE(o.out.find("--- t="), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("rx Mpps"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("=== summary: io mode"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("stopped by duration"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("in use at exit: 0"), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find("LEAK"), std::string::npos) << o.out;
+
+    const json r = read_report(report);
+    ASSERT_TRUE(r.is_object());
+    expect_run_invariants(r);
+    expect_forwarded_both_ways(r);
+    EXPECT_EQ(r.value("mode", ""), "io");
+    EXPECT_EQ(r.value("stop_reason", ""), "duration");
+    EXPECT_GE(r.value("duration_s", 0.0), 1.9);
+    EXPECT_LT(r.value("duration_s", 0.0), 10.0);
+    ASSERT_EQ(r["ports"].size(), 2u);
+    EXPECT_EQ(r["ports"][0].value("device", ""), "net_null0");
+    EXPECT_EQ(r["ports"][1].value("device", ""), "net_null1");
+    // One worker (lcore 1) polls both ports' queue 0.
+    ASSERT_EQ(r["lcores"].size(), 1u);
+    EXPECT_EQ(r["lcores"][0].value("lcore", -1), 1);
+    EXPECT_EQ(r["lcores"][0]["queues"].size(), 2u);
+}
+
+TEST_F(NullTest, ExplicitConfigFile) {
+    const auto cfg = write_config(eal_yaml() +
+                                  "ports:\n"
+                                  "  - name: a\n"
+                                  "    device: net_null0\n"
+                                  "  - name: b\n"
+                                  "    device: net_null1\n"
+                                  "forward:\n"
+                                  "  mode: macswap\n"
+                                  "  pairs: [[a, b]]\n"
+                                  "  burst: 64\n"
+                                  "run:\n"
+                                  "  duration_s: 1\n"
+                                  "  stats_interval_s: 0\n");
+    const auto report = path("report.json");
+    const Outcome o =
+        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
+    ASSERT_TRUE(o.exited()) << o.err;
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_EQ(o.out.find("--- t="), std::string::npos) << "stats_interval_s: 0 prints no table";
+    EXPECT_NE(o.out.find("=== summary: macswap mode"), std::string::npos) << o.out;
+    const json r = read_report(report);
+    ASSERT_TRUE(r.is_object());
+    expect_run_invariants(r);
+    EXPECT_EQ(r.value("mode", ""), "macswap");
+    EXPECT_EQ(r.value("stop_reason", ""), "duration");
+    const json *a = find_port(r, "a"), *b = find_port(r, "b");
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ((*a)["peer"], "b");
+    EXPECT_GT(a->value("rx_packets", 0ull), 0u);
+    EXPECT_GT(b->value("tx_packets", 0ull), 0u);
+    EXPECT_GT(b->value("rx_packets", 0ull), 0u);
+    EXPECT_GT(a->value("tx_packets", 0ull), 0u);
+}
+
+TEST_F(NullTest, MultiQueueEveryQueueIsPolled) {
+    const bool three = std::thread::hardware_concurrency() >= 3;
+    const std::string lcores = three ? "0-2" : "0-1";
+    const size_t workers = three ? 2 : 1;
+    const auto cfg = write_config(eal_yaml(lcores) +
+                                  "ports:\n"
+                                  "  - name: p0\n"
+                                  "    device: net_null0\n"
+                                  "    rx_queues: 2\n"
+                                  "  - name: p1\n"
+                                  "    device: net_null1\n"
+                                  "    rx_queues: 2\n"
+                                  "forward:\n"
+                                  "  mode: io\n"
+                                  "run:\n"
+                                  "  duration_s: 1.5\n"
+                                  "  stats_interval_s: 0\n");
+    const auto report = path("report.json");
+    const Outcome o =
+        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
+    ASSERT_TRUE(o.exited()) << o.err;
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const json r = read_report(report);
+    ASSERT_TRUE(r.is_object());
+    expect_run_invariants(r);
+    expect_forwarded_both_ways(r);
+
+    ASSERT_EQ(r["lcores"].size(), workers) << r["lcores"].dump();
+    std::set<int> worker_ids;
+    std::map<std::pair<std::string, int>, int> owner;  // (port, queue) -> number of lcores
+    for (const auto& l : r["lcores"]) {
+        const int id = l.value("lcore", -1);
+        EXPECT_NE(id, 0) << "the main lcore must not poll";
+        worker_ids.insert(id);
+        for (const auto& q : l["queues"]) ++owner[{q.value("port", ""), q.value("queue", -1)}];
+    }
+    EXPECT_EQ(worker_ids.size(), workers);
+    for (const char* name : {"p0", "p1"}) {
+        const json* p = find_port(r, name);
+        ASSERT_NE(p, nullptr);
+        ASSERT_EQ((*p)["queues"].size(), 2u) << name;
+        for (const auto& q : (*p)["queues"]) {
+            const int qi = q.value("queue", -1);
+            EXPECT_GT(q.value("rx_packets", 0ull), 0u) << name << " queue " << qi;
+            EXPECT_EQ((owner[{name, qi}]), 1) << name << " queue " << qi
+                                              << " must be polled by exactly one lcore";
+            EXPECT_TRUE(worker_ids.count(q.value("rx_lcore", -1)))
+                << name << " queue " << qi << " rx_lcore " << q.value("rx_lcore", -1);
+            EXPECT_TRUE(worker_ids.count(q.value("lcore", -1))) << name << " queue " << qi;
+        }
+    }
+}
+
+TEST_F(NullTest, SinkReceivesAndTransmitsNothing) {
+    const auto cfg = write_config(eal_yaml() +
+                                  "ports:\n"
+                                  "  - name: s0\n"
+                                  "    device: net_null0\n"
+                                  "forward:\n"
+                                  "  mode: sink\n"
+                                  "run:\n"
+                                  "  duration_s: 1\n"
+                                  "  stats_interval_s: 0\n");
+    const auto report = path("report.json");
+    const Outcome o =
+        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
+    ASSERT_TRUE(o.exited()) << o.err;
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const json r = read_report(report);
+    ASSERT_TRUE(r.is_object());
+    expect_run_invariants(r);
+    EXPECT_EQ(r.value("mode", ""), "sink");
+    const json* s = find_port(r, "s0");
+    ASSERT_NE(s, nullptr);
+    EXPECT_TRUE((*s)["peer"].is_null()) << (*s)["peer"].dump();
+    EXPECT_GT(s->value("rx_packets", 0ull), 0u);
+    EXPECT_EQ(s->value("tx_packets", 1ull), 0u);
+    EXPECT_EQ(s->value("tx_bytes", 1ull), 0u);
+    EXPECT_EQ(s->value("drops", 1ull), 0u);
+}
+
+}  // namespace
+}  // namespace vfpt

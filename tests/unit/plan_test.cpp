@@ -1,0 +1,242 @@
+// Planner: automatic assignment, tx queue ownership, peers, pool sizing, device-limit errors.
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "config/plan.h"
+
+using namespace vfpath::config;
+
+namespace {
+
+Config load_ok(const std::string& yaml) {
+    LoadResult r = load_string(yaml, "t.yaml");
+    for (const auto& e : r.errors) ADD_FAILURE() << e.str();
+    return r.config.value_or(Config{});
+}
+
+HostFacts host(unsigned ncpu, unsigned per_node = 0) {
+    HostFacts h;
+    for (unsigned i = 0; i < ncpu; ++i)
+        h.cpus.push_back({i, per_node ? int(i / per_node) : 0});
+    return h;
+}
+
+const std::string k_two_null = R"(
+eal: {lcores: "0-1", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0}
+  - {name: p1, device: net_null1}
+)";
+
+}  // namespace
+
+TEST(Plan, DefaultConfigPlansOneWorkerCrossConnected) {
+    Config c = load_ok(std::string(default_config_text()));
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan) << (r.errors.empty() ? "" : r.errors[0].str());
+    const Plan& p = *r.plan;
+    ASSERT_EQ(p.lcores.size(), 1u);
+    EXPECT_EQ(p.lcores[0].lcore, 1u);
+    ASSERT_EQ(p.lcores[0].rx.size(), 2u);
+    EXPECT_EQ(p.ports[0].peer, 1);
+    EXPECT_EQ(p.ports[1].peer, 0);
+    EXPECT_EQ(p.lcores[0].rx[0].tx_port, 1);
+    EXPECT_EQ(p.lcores[0].rx[1].tx_port, 0);
+    EXPECT_EQ(p.ports[0].tx_queues, 1);
+    ASSERT_EQ(p.pools.size(), 1u);
+}
+
+TEST(Plan, PoolSizeCoversRingsCachesAndBursts) {
+    Config c = load_ok(k_two_null);
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan);
+    // 2 ports x (1024 rx + 1024 tx) + 2 lcores x 384 (cache 256 x 1.5) + 2 queues x 32 burst.
+    EXPECT_EQ(r.plan->pools[0].size, 2u * 2048 + 2 * 384 + 2 * 32);
+    EXPECT_TRUE(r.plan->pools[0].automatic);
+}
+
+TEST(Plan, ExplicitPoolBelowNeedWarns) {
+    Config c = load_ok(k_two_null + "mempool: {size: 4200}\n");
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan);
+    EXPECT_EQ(r.plan->pools[0].size, 4200u);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_EQ(r.warnings[0].path, "mempool.size");
+}
+
+TEST(Plan, AutoAssignmentBalancesQueuesOverWorkers) {
+    Config c = load_ok(R"(
+eal: {lcores: "0-2", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0, rx_queues: 2}
+  - {name: p1, device: net_null1, rx_queues: 2}
+)");
+    PlanResult r = build_plan(c, host(3), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan);
+    ASSERT_EQ(r.plan->lcores.size(), 2u);
+    EXPECT_EQ(r.plan->lcores[0].rx.size(), 2u);
+    EXPECT_EQ(r.plan->lcores[1].rx.size(), 2u);
+    // Two lcores transmit on each port: each needs its own tx queue.
+    EXPECT_EQ(r.plan->ports[0].tx_queues, 2);
+    EXPECT_EQ(r.plan->ports[1].tx_queues, 2);
+    std::set<std::pair<unsigned, uint16_t>> owners;
+    for (const auto& lp : r.plan->lcores)
+        for (const auto& a : lp.rx) EXPECT_TRUE(owners.insert({lp.lcore * 100 + a.tx_port, a.tx_queue}).second);
+    EXPECT_TRUE(r.plan->ports[0].rss);  // on by default with several rx queues
+}
+
+TEST(Plan, AutoAssignmentPrefersLcoresOnThePortsNode) {
+    Config c = load_ok(R"(
+eal: {lcores: "0-7", main_lcore: 0}
+ports:
+  - {name: p0, device: "0000:3b:02.0", rx_queues: 3}
+  - {name: p1, device: "0000:af:00.1", rx_queues: 3}
+)");
+    std::vector<PortFacts> f(2);
+    f[0].socket = 0;
+    f[1].socket = 1;
+    PlanResult r = build_plan(c, host(8, 4), f);
+    ASSERT_TRUE(r.plan) << r.errors[0].str();
+    for (const auto& lp : r.plan->lcores)
+        for (const auto& a : lp.rx)
+            EXPECT_EQ(lp.socket, r.plan->ports[a.port].socket) << "lcore " << lp.lcore;
+    EXPECT_TRUE(r.warnings.empty());
+    ASSERT_EQ(r.plan->pools.size(), 2u);  // one pool per socket with ports
+    EXPECT_EQ(r.plan->pools[r.plan->ports[1].pool].socket, 1);
+}
+
+TEST(Plan, RemoteLcoreIsWarnedAbout) {
+    Config c = load_ok(R"(
+eal: {lcores: "0,4", main_lcore: 0}
+ports:
+  - {name: p0, device: "0000:3b:02.0"}
+)");
+    std::vector<PortFacts> f(1);
+    f[0].socket = 0;
+    PlanResult r = build_plan(c, host(8, 4), f);
+    ASSERT_TRUE(r.plan);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_NE(r.warnings[0].message.find("crosses sockets"), std::string::npos);
+}
+
+TEST(Plan, LoneOddPortReflectsAndSinkHasNoPeer) {
+    Config c = load_ok(R"(
+eal: {lcores: "0-1", main_lcore: 0}
+ports:
+  - {name: a, device: net_null0}
+  - {name: b, device: net_null1}
+  - {name: c, device: net_null2}
+)");
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(3));
+    ASSERT_TRUE(r.plan);
+    EXPECT_EQ(r.plan->ports[2].peer, 2);
+    c.forward.mode = FwdMode::sink;
+    r = build_plan(c, host(2), std::vector<PortFacts>(3));
+    ASSERT_TRUE(r.plan);
+    for (const auto& p : r.plan->ports) EXPECT_EQ(p.peer, k_no_port);
+}
+
+TEST(Plan, LcoreMissingOnHostIsAnErrorAtEalLcores) {
+    Config c = load_ok(R"(
+eal: {lcores: "0-5", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0}
+)");
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(1));
+    ASSERT_FALSE(r.plan);
+    ASSERT_FALSE(r.errors.empty());
+    EXPECT_EQ(r.errors[0].path, "eal.lcores");
+    EXPECT_EQ(r.errors[0].loc.line, 2);
+    EXPECT_NE(r.errors[0].message.find("lcore 2 does not exist"), std::string::npos);
+}
+
+TEST(Plan, NoWorkerLcoreIsAnError) {
+    Config c = load_ok(R"(
+eal: {lcores: "0", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0}
+)");
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(1));
+    ASSERT_FALSE(r.plan);
+    EXPECT_EQ(r.errors[0].path, "eal.lcores");
+}
+
+TEST(Plan, UnpolledQueueInExplicitAssignmentIsAnError) {
+    Config c = load_ok(R"(
+eal: {lcores: "0-1", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0, rx_queues: 2}
+workers:
+  - {lcore: 1, queues: ["p0:0"]}
+)");
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(1));
+    ASSERT_FALSE(r.plan);
+    EXPECT_EQ(r.errors[0].path, "workers");
+    EXPECT_EQ(r.errors[0].loc.line, 4);
+    EXPECT_NE(r.errors[0].message.find("\"p0:1\""), std::string::npos);
+}
+
+TEST(Plan, TooFewExplicitTxQueuesIsAnError) {
+    Config c = load_ok(R"(
+eal: {lcores: "0-2", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0, rx_queues: 2, tx_queues: 1}
+forward: {pairs: [[p0, p0]]}
+)");
+    PlanResult r = build_plan(c, host(3), std::vector<PortFacts>(1));
+    ASSERT_FALSE(r.plan);
+    EXPECT_EQ(r.errors[0].path, "ports[0].tx_queues");
+    EXPECT_EQ(r.errors[0].loc.line, 4);
+}
+
+TEST(Plan, DeviceLimitsAfterProbeNameTheKeyAndLine) {
+    Config c = load_ok(R"(
+eal: {lcores: "0-1", main_lcore: 0}
+ports:
+  - name: r0
+    device: net_ring0
+    rx_queues: 32
+    rx_desc: 100
+)");
+    std::vector<PortFacts> f(1);
+    f[0].probed = true;
+    f[0].max_rx_queues = 16;
+    f[0].rx_desc_align = 8;
+    PlanResult r = build_plan(c, host(2), f);
+    ASSERT_FALSE(r.plan);
+    ASSERT_GE(r.errors.size(), 2u);
+    EXPECT_EQ(r.errors[0].path, "ports[0].rx_queues");
+    EXPECT_EQ(r.errors[0].loc.line, 6);
+    EXPECT_NE(r.errors[0].message.find("(16)"), std::string::npos);
+    EXPECT_EQ(r.errors[1].path, "ports[0].rx_desc");
+    EXPECT_EQ(r.errors[1].loc.line, 7);
+}
+
+TEST(Plan, RssRequestedOnDeviceWithoutRssIsAnError) {
+    Config c = load_ok(k_two_null);
+    c.ports[0].rss = true;
+    std::vector<PortFacts> f(2);
+    f[0].rss_offloads = 0;
+    PlanResult r = build_plan(c, host(2), f);
+    ASSERT_FALSE(r.plan);
+    EXPECT_EQ(r.errors[0].path, "ports[0].rss");
+}
+
+TEST(Plan, JumboMtuNeedsLargerDataRoom) {
+    Config c = load_ok(k_two_null);
+    c.ports[0].mtu = 9000;
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    ASSERT_FALSE(r.plan);
+    EXPECT_EQ(r.errors[0].path, "ports[0].mtu");
+    EXPECT_NE(r.errors[0].message.find("mempool.data_room"), std::string::npos);
+}
+
+TEST(Plan, FormatPlanShowsWorkersAndPools) {
+    Config c = load_ok(std::string(default_config_text()));
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan);
+    const std::string s = format_plan(*r.plan);
+    EXPECT_NE(s.find("lcore 1 (node 0): p0:0->p1:0 p1:0->p0:0"), std::string::npos) << s;
+    EXPECT_NE(s.find("vfpath_s0"), std::string::npos);
+}
