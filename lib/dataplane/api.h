@@ -62,6 +62,7 @@ struct PoolReport {
 };
 struct ShutdownReport {
     std::vector<PoolReport> pools;
+    std::vector<uint64_t> drained_at_stop;  // per plan port: frames left in rx rings at stop
     bool workers_stopped = true;
 };
 
@@ -86,6 +87,7 @@ public:
     const config::Plan& plan() const { return plan_; }
 
 private:
+    uint64_t drain_rx();
     struct Impl;
     Runtime(const config::Plan& plan, std::vector<uint16_t> port_ids);
     config::Plan plan_;

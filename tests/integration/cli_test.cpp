@@ -102,12 +102,53 @@ TEST_F(CliTest, DeviceLimitErrorAfterProbe) {
     const auto cfg = write_config(text, "ring.yaml");
     const Outcome o = expect_usage_error({"run", "-c", cfg.string()});
     EXPECT_NE(o.err.find("ports[0].rx_queues"), std::string::npos) << o.err;
-    const std::string at_value = cfg.string() + ":" + line_col(text, "32");
+    const std::string at_value = cfg.string() + ":" + line_col(text, "32\n");
     const std::string at_key = cfg.string() + ":" + line_col(text, "rx_queues");
     EXPECT_TRUE(o.err.find(at_value) != std::string::npos ||
                 o.err.find(at_key) != std::string::npos)
         << "expected " << at_value << " (or " << at_key << ") in:\n" << o.err;
     EXPECT_EQ(o.out.find("summary"), std::string::npos) << "nothing may run:\n" << o.out;
+}
+
+TEST_F(CliTest, L2WithoutNextHopIsConfigError) {
+    const std::string text = eal_yaml() +
+                             "ports:\n"
+                             "  - name: p0\n"
+                             "    device: net_null0\n"
+                             "forward:\n"
+                             "  mode: l2\n";
+    const auto cfg = write_config(text, "l2.yaml");
+    const Outcome o = expect_usage_error({"run", "-c", cfg.string()});
+    EXPECT_NE(o.err.find("ports[0].next_hop"), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find(cfg.string() + ":" + line_col(text, "name: p0")), std::string::npos)
+        << o.err;
+    EXPECT_EQ(o.err.find("EAL"), std::string::npos) << o.err;
+}
+
+TEST_F(CliTest, QueuePolledByNoWorkerIsConfigError) {
+    const std::string text = eal_yaml() +
+                             "ports:\n"
+                             "  - name: p0\n"
+                             "    device: net_null0\n"
+                             "  - name: p1\n"
+                             "    device: net_null1\n"
+                             "workers:\n"
+                             "  - lcore: 1\n"
+                             "    queues: [\"p0:0\"]\n";
+    const auto cfg = write_config(text, "workers.yaml");
+    const Outcome o = expect_usage_error({"check", "-c", cfg.string()});
+    EXPECT_NE(o.err.find("p1"), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find(cfg.string() + ":"), std::string::npos) << o.err;
+    // A worker on the main lcore is refused, pointing at the lcore value.
+    std::string text2 = text;
+    text2.replace(text2.find("lcore: 1"), 8, "lcore: 0");
+    text2.replace(text2.find("[\"p0:0\"]"), 8, "[\"p0:0\", \"p1:0\"]");
+    const auto cfg2 = write_config(text2, "workers2.yaml");
+    const Outcome o2 = expect_usage_error({"run", "-c", cfg2.string()});
+    EXPECT_NE(o2.err.find(cfg2.string() + ":" + line_col(text2, "0\n    queues")), std::string::npos)
+        << o2.err;
+    EXPECT_NE(o2.err.find("workers[0].lcore"), std::string::npos) << o2.err;
+    EXPECT_EQ(o2.err.find("EAL"), std::string::npos) << o2.err;
 }
 
 TEST_F(CliTest, CheckPrintsPlanWithoutEal) {

@@ -19,6 +19,9 @@ void expect_forwarded_both_ways(const json& r) {
         EXPECT_GT(p->value("rx_bytes", 0ull), 0u) << name;
         // net_null's tx never refuses a frame.
         EXPECT_EQ(p->value("drops", 1ull), 0u) << name;
+        // The device's own counters agree with ours once the workers have stopped.
+        EXPECT_EQ((*p)["hw"].value("ipackets", 0ull), p->value("rx_packets", 1ull)) << name;
+        EXPECT_EQ((*p)["hw"].value("opackets", 0ull), p->value("tx_packets", 1ull)) << name;
     }
     const json *p0 = find_port(r, "p0"), *p1 = find_port(r, "p1");
     ASSERT_TRUE(p0 && p1);
@@ -148,6 +151,38 @@ TEST_F(NullTest, MultiQueueEveryQueueIsPolled) {
             EXPECT_TRUE(worker_ids.count(q.value("lcore", -1))) << name << " queue " << qi;
         }
     }
+}
+
+TEST_F(NullTest, ExplicitWorkers) {
+    const auto cfg = write_config(eal_yaml() +
+                                  "ports:\n"
+                                  "  - name: p0\n"
+                                  "    device: net_null0\n"
+                                  "  - name: p1\n"
+                                  "    device: net_null1\n"
+                                  "workers:\n"
+                                  "  - lcore: 1\n"
+                                  "    queues: [\"p1:0\", \"p0:0\"]\n"
+                                  "run:\n"
+                                  "  duration_s: 1\n"
+                                  "  stats_interval_s: 0\n");
+    const auto report = path("report.json");
+    const Outcome o =
+        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
+    ASSERT_TRUE(o.exited()) << o.err;
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const json r = read_report(report);
+    ASSERT_TRUE(r.is_object());
+    expect_run_invariants(r);
+    expect_forwarded_both_ways(r);  // default pairs: p0 <-> p1
+    ASSERT_EQ(r["lcores"].size(), 1u);
+    const json& l = r["lcores"][0];
+    EXPECT_EQ(l.value("lcore", -1), 1);
+    ASSERT_EQ(l["queues"].size(), 2u);
+    std::set<std::string> polled;
+    for (const auto& q : l["queues"]) polled.insert(q.value("port", "") + ":" +
+                                                    std::to_string(q.value("queue", -1)));
+    EXPECT_EQ(polled, (std::set<std::string>{"p0:0", "p1:0"}));
 }
 
 TEST_F(NullTest, SinkReceivesAndTransmitsNothing) {

@@ -90,9 +90,11 @@ struct Reader {
     }
 
     // Checks one key of a map against the table's names: returns its index, or nullopt after
-    // reporting an unknown (with a "did you mean") or a non-scalar key.
+    // reporting an unknown (with a "did you mean") or a non-scalar key. `suggested` gets the
+    // index of the name offered as "did you mean", if any.
     std::optional<size_t> match_key(const In& map, const YAML::Node& key,
-                                    std::span<const std::string_view> names);
+                                    std::span<const std::string_view> names,
+                                    std::optional<size_t>& suggested);
 };
 
 // One entry of a key table: the YAML key, how to decode its value into T, and whether it must
@@ -116,9 +118,14 @@ void decode_map(Reader& r, const In& in, std::span<const Key<T>> keys, T& out) {
         return;
     }
     std::vector<Loc> seen(keys.size());  // line 0: not seen yet
+    // Keys offered as "did you mean": their absence is already explained by that message, so a
+    // typo in a required key gives one error, not two.
+    std::vector<bool> suggested(keys.size());
     if (in.node.IsMap()) {
         for (const auto& kv : in.node) {
-            const auto index = r.match_key(in, kv.first, names);
+            std::optional<size_t> suggestion;
+            const auto index = r.match_key(in, kv.first, names, suggestion);
+            if (suggestion) suggested[*suggestion] = true;
             if (!index) continue;
             const Loc key_loc = loc_of(kv.first.Mark());
             const In value = in.child(names[*index], kv.second, key_loc);
@@ -135,7 +142,7 @@ void decode_map(Reader& r, const In& in, std::span<const Key<T>> keys, T& out) {
         }
     }
     for (size_t i = 0; i < keys.size(); ++i)
-        if (keys[i].required && seen[i].line == 0)
+        if (keys[i].required && seen[i].line == 0 && !suggested[i])
             r.error(in.loc, in.child(names[i], YAML::Node(), in.loc).path,
                     "missing required key '" + std::string(names[i]) + "'");
 }

@@ -36,17 +36,17 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
-std::optional<std::string_view> closest(std::string_view name,
-                                        std::span<const std::string_view> names) {
-    std::optional<std::string_view> best;
+std::optional<size_t> closest(std::string_view name, std::span<const std::string_view> names) {
+    std::optional<size_t> best;
     size_t best_distance = k_max_suggest_distance + 1;
-    for (std::string_view candidate : names) {
+    for (size_t i = 0; i < names.size(); ++i) {
+        const std::string_view candidate = names[i];
         // A cut-short name ("memory" for "memory_mb") is as good a hint as a typo.
         const bool prefix = name.size() >= 3 && candidate.substr(0, name.size()) == name;
         const size_t d = prefix ? 1 : edit_distance(name, candidate);
         // A distance as long as the name itself is a different word, not a typo ("mtu"/"mac").
         if (d < best_distance && d < name.size()) {
-            best = candidate;
+            best = i;
             best_distance = d;
         }
     }
@@ -67,6 +67,12 @@ std::optional<uint64_t> parse_unsigned(std::string_view s) {
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
     if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
     return v;
+}
+
+// 'text', shortened when long.
+std::string quote(const std::string& s) {
+    if (s.size() > k_max_quoted) return "'" + s.substr(0, k_max_quoted) + "...'";
+    return "'" + s + "'";
 }
 
 std::string format_number(double v) {
@@ -101,10 +107,8 @@ std::string describe(const YAML::Node& n) {
     if (n.IsNull()) return "null";
     if (n.IsSequence()) return "a list of " + std::to_string(n.size()) + (n.size() == 1 ? " item" : " items");
     if (n.IsMap()) return "a map";
-    const std::string& s = n.Scalar();
-    if (s.empty()) return "an empty string";
-    if (s.size() > k_max_quoted) return "'" + s.substr(0, k_max_quoted) + "...'";
-    return "'" + s + "'";
+    if (n.Scalar().empty()) return "an empty string";
+    return quote(n.Scalar());
 }
 
 std::string join(std::span<const std::string_view> names) {
@@ -209,7 +213,8 @@ std::optional<std::string> Reader::word(const In& in, std::span<const std::strin
 }
 
 std::optional<size_t> Reader::match_key(const In& map, const YAML::Node& key,
-                                        std::span<const std::string_view> names) {
+                                        std::span<const std::string_view> names,
+                                        std::optional<size_t>& suggested) {
     const Loc key_loc = loc_of(key.Mark());
     if (!key.IsScalar()) {
         error(key_loc.line ? key_loc : map.loc, map.path,
@@ -220,11 +225,11 @@ std::optional<size_t> Reader::match_key(const In& map, const YAML::Node& key,
     const auto it = std::find(names.begin(), names.end(), name);
     if (it != names.end()) return static_cast<size_t>(it - names.begin());
 
-    std::string message = "unknown key '" + name + "'";
+    std::string message = "unknown key " + quote(name);
     if (name == "<<")
         message += " (YAML merge keys are not supported; repeat the values)";
-    else if (auto suggestion = closest(name, names))
-        message += " (did you mean '" + std::string(*suggestion) + "'?)";
+    else if ((suggested = closest(name, names)))
+        message += " (did you mean '" + std::string(names[*suggested]) + "'?)";
     message += "; allowed keys: " + join(names);
     error(key_loc, map.child(name, key, key_loc).path, std::move(message));
     return std::nullopt;

@@ -2,7 +2,9 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "control/api.h"
@@ -112,6 +114,18 @@ int run_job(const RunOptions& opt) {
     print_diags(pre.errors, "error");
     if (!pre.plan) return k_exit_usage;
 
+    // A report that cannot be written is found out now, not after the run.
+    if (!opt.report_path.empty()) {
+        const std::string probe = opt.report_path + ".tmp";
+        FILE* f = std::fopen(probe.c_str(), "w");
+        if (!f) {
+            std::fprintf(stderr, "error: --report %s: cannot write there (%s)\n",
+                         opt.report_path.c_str(), std::strerror(errno));
+            return k_exit_usage;
+        }
+        std::fclose(f);
+        std::remove(probe.c_str());
+    }
     if (auto st = dataplane::init_eal(dataplane::eal_args(*cfg, opt.eal_args)); !st) {
         lg->error("{}", st.error());
         return k_exit_runtime;

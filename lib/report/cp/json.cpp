@@ -31,6 +31,7 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
         p["rx_bytes"] = ps.rx_bytes();
         p["tx_bytes"] = ps.tx_bytes();
         p["drops"] = ps.drops();
+        p["drained_at_stop"] = i < shut.drained_at_stop.size() ? shut.drained_at_stop[i] : 0;
         p["hw"] = {{"ipackets", ps.hw.ipackets}, {"opackets", ps.hw.opackets},
                    {"imissed", ps.hw.imissed},   {"ierrors", ps.hw.ierrors},
                    {"oerrors", ps.hw.oerrors},   {"rx_nombuf", ps.hw.rx_nombuf}};
