@@ -55,31 +55,20 @@ struct Runtime::Impl {
     std::chrono::steady_clock::time_point t0;
 };
 
-uint64_t PortSnapshot::rx_packets() const {
+namespace {
+template <uint64_t QueueSnapshot::*Field>
+uint64_t sum(const std::vector<QueueSnapshot>& qs) {
     uint64_t n = 0;
-    for (const auto& q : queues) n += q.rx_packets;
+    for (const auto& q : qs) n += q.*Field;
     return n;
 }
-uint64_t PortSnapshot::tx_packets() const {
-    uint64_t n = 0;
-    for (const auto& q : queues) n += q.tx_packets;
-    return n;
-}
-uint64_t PortSnapshot::rx_bytes() const {
-    uint64_t n = 0;
-    for (const auto& q : queues) n += q.rx_bytes;
-    return n;
-}
-uint64_t PortSnapshot::tx_bytes() const {
-    uint64_t n = 0;
-    for (const auto& q : queues) n += q.tx_bytes;
-    return n;
-}
-uint64_t PortSnapshot::drops() const {
-    uint64_t n = 0;
-    for (const auto& q : queues) n += q.drops;
-    return n;
-}
+}  // namespace
+
+uint64_t PortSnapshot::rx_packets() const { return sum<&QueueSnapshot::rx_packets>(queues); }
+uint64_t PortSnapshot::tx_packets() const { return sum<&QueueSnapshot::tx_packets>(queues); }
+uint64_t PortSnapshot::rx_bytes() const { return sum<&QueueSnapshot::rx_bytes>(queues); }
+uint64_t PortSnapshot::tx_bytes() const { return sum<&QueueSnapshot::tx_bytes>(queues); }
+uint64_t PortSnapshot::drops() const { return sum<&QueueSnapshot::drops>(queues); }
 
 Runtime::Runtime(const config::Plan& plan, std::vector<uint16_t> port_ids)
     : plan_(plan), impl_(std::make_unique<Impl>()) {

@@ -14,44 +14,39 @@ namespace vfpath::dp {
 // How far ahead header prefetches run: far enough to hide a miss behind the work on 4 packets.
 inline constexpr uint16_t k_prefetch_ahead = 4;
 
-inline void prefetch_headers(rte_mbuf* const* pkts, uint16_t n) noexcept {
-    const uint16_t k = n < k_prefetch_ahead ? n : k_prefetch_ahead;
-    for (uint16_t i = 0; i < k; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
-}
-
-inline void prefetch_next(rte_mbuf* const* pkts, uint16_t i, uint16_t n) noexcept {
-    if (i + k_prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
+// Applies `rewrite(uint8_t* eth_header)` to every frame of a burst that has a whole Ethernet
+// header, prefetching k_prefetch_ahead frames ahead. `rewrite` is a lambda, inlined.
+template <typename Rewrite>
+inline void for_each_header(rte_mbuf* const* pkts, uint16_t n, Rewrite&& rewrite) noexcept {
+    const uint16_t first = n < k_prefetch_ahead ? n : k_prefetch_ahead;
+    for (uint16_t i = 0; i < first; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+    for (uint16_t i = 0; i < n; ++i) {
+        if (i + k_prefetch_ahead < n)
+            rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
+        rte_mbuf* m = pkts[i];
+        if (m->data_len < RTE_ETHER_HDR_LEN) [[unlikely]]
+            continue;
+        rewrite(rte_pktmbuf_mtod(m, uint8_t*));
+    }
 }
 
 // Swaps destination and source MAC: the frame goes back where it came from.
 inline void macswap_burst(rte_mbuf* const* pkts, uint16_t n) noexcept {
-    prefetch_headers(pkts, n);
-    for (uint16_t i = 0; i < n; ++i) {
-        prefetch_next(pkts, i, n);
-        rte_mbuf* m = pkts[i];
-        if (m->data_len < RTE_ETHER_HDR_LEN) [[unlikely]]
-            continue;
-        auto* h = rte_pktmbuf_mtod(m, uint8_t*);
+    for_each_header(pkts, n, [](uint8_t* h) {
         uint8_t tmp[RTE_ETHER_ADDR_LEN];
         std::memcpy(tmp, h, RTE_ETHER_ADDR_LEN);
         std::memmove(h, h + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
         std::memcpy(h + RTE_ETHER_ADDR_LEN, tmp, RTE_ETHER_ADDR_LEN);
-    }
+    });
 }
 
 // Rewrites destination to the next hop and source to the egress port's own MAC.
 inline void l2_burst(rte_mbuf* const* pkts, uint16_t n, const rte_ether_addr& src,
                      const rte_ether_addr& dst) noexcept {
-    prefetch_headers(pkts, n);
-    for (uint16_t i = 0; i < n; ++i) {
-        prefetch_next(pkts, i, n);
-        rte_mbuf* m = pkts[i];
-        if (m->data_len < RTE_ETHER_HDR_LEN) [[unlikely]]
-            continue;
-        auto* h = rte_pktmbuf_mtod(m, uint8_t*);
+    for_each_header(pkts, n, [&](uint8_t* h) {
         std::memcpy(h, dst.addr_bytes, RTE_ETHER_ADDR_LEN);
         std::memcpy(h + RTE_ETHER_ADDR_LEN, src.addr_bytes, RTE_ETHER_ADDR_LEN);
-    }
+    });
 }
 
 }  // namespace vfpath::dp

@@ -23,13 +23,8 @@ void poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts) noexcept {
     const RxSlot& s = ctx.rx[i];
     const uint16_t nb = rte_eth_rx_burst(s.port, s.queue, pkts, ctx.burst);
     if (nb == 0) return;
-    // Lengths are read now: once handed to tx, an mbuf may already be freed.
-    uint32_t len[k_max_burst];
     uint64_t bytes = 0;
-    for (uint16_t k = 0; k < nb; ++k) {
-        len[k] = pkts[k]->pkt_len;
-        bytes += len[k];
-    }
+    for (uint16_t k = 0; k < nb; ++k) bytes += pkts[k]->pkt_len;
     QueueCounters& rx = ctx.rx_stats[i];
     rx.packets.add(nb);
     rx.bytes.add(bytes);
@@ -40,17 +35,16 @@ void poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts) noexcept {
         transform<M>(pkts, nb, s);
         const uint16_t sent = rte_eth_tx_burst(s.tx_port, s.tx_queue, pkts, nb);
         QueueCounters& tx = ctx.tx_stats[s.tx_slot];
-        if (sent == nb) [[likely]] {
-            tx.packets.add(nb);
-            tx.bytes.add(bytes);
-            return;
+        if (sent < nb) [[unlikely]] {
+            // Sent mbufs may already be freed; the unsent ones are still ours to read and free.
+            uint64_t unsent_bytes = 0;
+            for (uint16_t k = sent; k < nb; ++k) unsent_bytes += pkts[k]->pkt_len;
+            bytes -= unsent_bytes;
+            tx.drops.add(nb - sent);
+            rte_pktmbuf_free_bulk(pkts + sent, nb - sent);
         }
-        uint64_t sent_bytes = 0;
-        for (uint16_t k = 0; k < sent; ++k) sent_bytes += len[k];
         tx.packets.add(sent);
-        tx.bytes.add(sent_bytes);
-        tx.drops.add(nb - sent);
-        rte_pktmbuf_free_bulk(pkts + sent, nb - sent);
+        tx.bytes.add(bytes);
     }
 }
 
