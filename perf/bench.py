@@ -9,7 +9,7 @@ Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap] [--json out.
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VFPATH = os.path.join(ROOT, "build", "app", "vfpath")
+VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
 TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac"}
 
@@ -32,18 +32,21 @@ def run_bareloop(exe, secs, tag):
 
 
 def run_testpmd(mode, secs, tag):
-    period = 2
-    cmd = ["timeout", "-s", "INT", str(secs + 2), "dpdk-testpmd", "-l", "0-1", "--no-huge", "-m", "1024",
-           "--no-pci", "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=tp{tag}", "--",
-           f"--forward-mode={TESTPMD_MODE[mode]}", "--total-num-mbufs=16384", "--nb-cores=1",
-           "--auto-start", f"--stats-period={period}"]
+    # testpmd prints Rx-pps per port every period; its start-up (1 GiB --no-huge memory) can take
+    # seconds on a loaded machine, so it runs long enough and only full periods are used.
+    startup = 8
+    cmd = ["timeout", "-s", "INT", str(int(secs + startup)), "dpdk-testpmd", "-l", "0-1", "--no-huge",
+           "-m", "1024", "--no-pci", "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=tp{tag}",
+           "--", f"--forward-mode={TESTPMD_MODE[mode]}", "--total-num-mbufs=16384", "--nb-cores=1",
+           "--auto-start", "--stats-period=1"]
     out = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                          timeout=secs + 60).stdout
     rx = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", out)]
-    if len(rx) < 4:
+    sums = [rx[i] + rx[i + 1] for i in range(0, len(rx) - 1, 2)]
+    full = [x for x in sums if x > 0][1:]  # the first non-zero period is partial
+    if len(full) < 2:
         raise RuntimeError("testpmd printed too few samples:\n" + out[-2000:])
-    # The last display holds one sample per port: their sum is the forwarding rate.
-    return (rx[-1] + rx[-2]) / 1e6
+    return statistics.median(full[-int(secs):]) / 1e6
 
 
 def run_vfpath(mode, secs, tmp):

@@ -12,6 +12,7 @@
 #include <rte_ethdev.h>
 
 #include "dataplane/api.h"
+#include "dataplane/dp/pipelines.h"
 #include "dataplane/dp/worker.h"
 #include "util/log.h"
 
@@ -128,9 +129,11 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
                 im.tx_refs.back().push_back({a.tx_port, a.tx_queue});
             }
             s.tx_slot = it->second;
-            s.l2_src = to_ether(im.macs[a.tx_port]);
             const auto& nh = plan.ports[a.tx_port].next_hop;
-            if (nh) s.l2_dst = to_ether(*nh);
+            const dp::L2Header l2 = dp::make_l2_header(to_ether(im.macs[a.tx_port]),
+                                                       nh ? to_ether(*nh) : rte_ether_addr{});
+            s.l2_lo = l2.lo;
+            s.l2_hi = l2.hi;
         }
     }
     return rt;

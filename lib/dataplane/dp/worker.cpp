@@ -11,11 +11,22 @@ namespace vfpath::dp {
 
 namespace {
 
+// Sum of frame lengths in a burst. The lines read were just written by the PMD's rx, so they
+// are in L1; the compiler turns this into gathers with -march=native (measured no slower than a
+// hand-unrolled scalar sum, perf/RESULTS.md). It is the whole per-packet cost of io mode.
+inline uint64_t burst_bytes(rte_mbuf* const* pkts, uint16_t nb) noexcept {
+    uint64_t bytes = 0;
+    for (uint16_t k = 0; k < nb; ++k) bytes += pkts[k]->pkt_len;
+    return bytes;
+}
+
+// Transforms a burst as the mode says and returns its bytes (sum of pkt_len). io and sink touch
+// no packet data, so for them the sum is the only read of the mbufs.
 template <Mode M>
-inline void transform(rte_mbuf* const* pkts, uint16_t n, const RxSlot& s) noexcept {
-    if constexpr (M == Mode::macswap) macswap_burst(pkts, n);
-    else if constexpr (M == Mode::l2) l2_burst(pkts, n, s.l2_src, s.l2_dst);
-    else (void)pkts, (void)n, (void)s;
+inline uint64_t transform(rte_mbuf* const* pkts, uint16_t n, const RxSlot& s) noexcept {
+    if constexpr (M == Mode::macswap) return macswap_burst(pkts, n);
+    else if constexpr (M == Mode::l2) return l2_burst(pkts, n, L2Header{s.l2_lo, s.l2_hi});
+    else return (void)s, burst_bytes(pkts, n);
 }
 
 template <Mode M>
@@ -23,16 +34,15 @@ void poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts) noexcept {
     const RxSlot& s = ctx.rx[i];
     const uint16_t nb = rte_eth_rx_burst(s.port, s.queue, pkts, ctx.burst);
     if (nb == 0) return;
-    uint64_t bytes = 0;
-    for (uint16_t k = 0; k < nb; ++k) bytes += pkts[k]->pkt_len;
+    const uint64_t bytes_rx = transform<M>(pkts, nb, s);
+    uint64_t bytes = bytes_rx;
     QueueCounters& rx = ctx.rx_stats[i];
     rx.packets.add(nb);
-    rx.bytes.add(bytes);
+    rx.bytes.add(bytes_rx);
     if constexpr (M == Mode::sink) {
         rte_pktmbuf_free_bulk(pkts, nb);
         return;
     } else {
-        transform<M>(pkts, nb, s);
         const uint16_t sent = rte_eth_tx_burst(s.tx_port, s.tx_queue, pkts, nb);
         QueueCounters& tx = ctx.tx_stats[s.tx_slot];
         if (sent < nb) [[unlikely]] {

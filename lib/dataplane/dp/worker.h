@@ -28,8 +28,8 @@ struct RxSlot {
     uint16_t tx_port;   // dp: ro
     uint16_t tx_queue;  // dp: ro
     uint16_t tx_slot;   // dp: ro, index into LcoreCtx::tx_stats
-    rte_ether_addr l2_src;  // dp: ro, l2 mode: the tx port's own MAC
-    rte_ether_addr l2_dst;  // dp: ro, l2 mode: the tx port's next hop
+    uint64_t l2_lo;     // dp: ro, l2 mode: next hop + own MAC as written (see L2Header)
+    uint32_t l2_hi;     // dp: ro
 };
 
 struct alignas(64) LcoreCtx {
