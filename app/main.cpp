@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/host_cmd.h"
 #include "control/api.h"
 
 int main(int argc, char** argv) {
@@ -37,6 +38,13 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     run_cmd->add_option("--log-level", run.log_level,
                         "trace, debug, info, warn, error, critical, off");
+    run_cmd->add_option("--fault", run.faults,
+                        "Inject a fault, repeatable: KIND:PORT@TIME[,every=DUR][,count=N]"
+                        "[,for=DUR], KIND = reset|link-down|remove|err-recovering");
+    run_cmd->add_option("--journal", run.journal_path,
+                        "Append every event and state change to FILE as JSON lines");
+    run_cmd->add_option("--recovery-ladder", run.ladder,
+                        "Recovery steps in order (default reset,restart,reattach)");
     run_cmd->add_option("--sys-root", run.sys_root, "sysfs root (tests)")->group("");
 
     CheckOptions check;
@@ -45,6 +53,11 @@ int main(int argc, char** argv) {
     check_cmd->add_option("-c,--config", check.config_path, "YAML config file")
         ->check(CLI::ExistingFile);
     check_cmd->add_option("--sys-root", check.sys_root, "sysfs root (tests)")->group("");
+    check_cmd->add_option("--root", check.root, "Host root: sysfs DIR/sys, procfs DIR/proc")
+        ->check(CLI::ExistingDirectory);
+    check_cmd->add_flag("--json", check.json, "Findings as JSON ({\"ok\",\"findings\"})");
+    check_cmd->add_flag("--suggest", check.suggest, "Print the config with a NUMA-local placement");
+    const vfpath::app::HostCommands host(app);
 
     try {
         app.parse(cli_argc, argv);
@@ -65,5 +78,6 @@ int main(int argc, char** argv) {
     }
     run.eal_args = eal_args;
     if (run_cmd->parsed()) return run_job(run);
+    if (auto rc = host.dispatch()) return *rc;
     return check_job(check);
 }

@@ -21,6 +21,10 @@ rte_eth_conf make_conf(const config::PortPlan& p, const rte_eth_dev_info& info) 
             conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads;
     }
     if (p.mtu) conf.rxmode.mtu = *p.mtu;
+    // Link-state and removal interrupts where the device has them, so events reach the control
+    // thread instead of waiting for the link poll.
+    if (info.dev_flags && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC)) conf.intr_conf.lsc = 1;
+    if (info.dev_flags && (*info.dev_flags & RTE_ETH_DEV_INTR_RMV)) conf.intr_conf.rmv = 1;
     // Every mbuf on a tx queue comes from one pool (the sending port's socket) with refcnt 1,
     // which is exactly the contract of fast free: the PMD may free in bulk without checks.
     if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)

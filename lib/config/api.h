@@ -48,6 +48,18 @@ struct EalConfig {
     Loc lcores_loc, main_lcore_loc;
 };
 
+// Admin state the PF should hold for the VF behind a port (IFLA_VF_* over rtnetlink).
+// `vfpath check` compares it with what the PF reports ("policy drift"); unset fields are not
+// compared.
+struct VfPolicy {
+    std::optional<MacAddr> mac;
+    std::optional<uint16_t> vlan;  // 0: no VLAN
+    std::optional<uint8_t> qos;
+    std::optional<bool> spoofchk, trust;
+    std::optional<uint32_t> max_tx_rate;  // Mbit/s; 0: no limit
+    Loc loc;
+};
+
 struct PortConfig {
     std::string name;     // user label, unique; default "p<index>"
     std::string device;   // PCI address "0000:3b:02.0" or vdev spec "net_null0,..."
@@ -61,6 +73,7 @@ struct PortConfig {
     std::optional<bool> rss;          // unset: on when rx_queues > 1
     std::optional<int> socket;        // NUMA socket override (vdevs have none of their own)
     std::optional<MacAddr> next_hop;  // l2 mode: destination MAC of frames leaving this port
+    std::optional<VfPolicy> vf;       // PCI VFs: the admin state `check` expects on the PF
     Loc loc;                          // the port's map in the file
     Loc device_loc, rx_queues_loc, tx_queues_loc, rx_desc_loc, tx_desc_loc, mtu_loc, socket_loc;
     Loc name_loc;                     // line 0 when the name is the default "p<index>"
@@ -99,6 +112,20 @@ struct MempoolConfig {
     Loc size_loc, cache_size_loc, data_room_loc;
 };
 
+// vf_policy[]: what the VFs of a PF that vfpath drives (ixgbe or i40e PMD) may ask of it over the
+// VF mailbox. drivers-glue/mailbox.h applies it; a trusted VF may ask anything.
+struct VfMailboxPolicyConfig {
+    std::string pf;              // a port name
+    std::optional<uint16_t> vf;  // VF index 0..255; unset: "all" (VFs without their own entry)
+    bool trusted = false;
+    bool allow_mac_change = false;
+    bool allow_vlan = false;
+    bool allow_promisc = false;
+    bool allow_multicast = true;
+    bool allow_mtu_change = false;
+    Loc loc, pf_loc, vf_loc;
+};
+
 struct RunConfig {
     double duration_s = 0;        // 0: until Ctrl-C / SIGTERM
     double stats_interval_s = 1;  // 0: no live table
@@ -114,6 +141,11 @@ struct Config {
     std::optional<std::vector<WorkerConfig>> workers;  // unset: automatic assignment
     MempoolConfig mempool;
     RunConfig run;
+    // NUMA misplacement (lcores, pools and devices on different nodes): `run` warns and starts
+    // (warn), or refuses to start (strict).
+    enum class Numa : uint8_t { warn, strict } numa = Numa::warn;
+    Loc numa_loc;
+    std::vector<VfMailboxPolicyConfig> vf_policy;  // empty: every VF gets the default (untrusted)
 
     const PortConfig* find_port(std::string_view name) const;
 };

@@ -20,17 +20,50 @@ struct RunOptions {
     std::optional<std::string> log_level;    // override run.log_level
     std::string report_path;                 // empty: no JSON report
     std::vector<std::string> eal_args;       // after `--`
+    std::vector<std::string> faults;         // --fault SPEC, repeatable (see control/cp/faults.h)
+    std::string journal_path;                // --journal FILE: event journal as JSON lines
+    std::string ladder;  // --recovery-ladder, e.g. "reset,restart,reattach"; empty: default
     std::string sys_root = "/sys";
 };
 
 // Returns the process exit code.
 int run_job(const RunOptions& opt);
 
+inline constexpr int k_exit_refused = 3;  // a host change refused by a safety check: nothing written
+
 struct CheckOptions {
-    std::optional<std::string> config_path;
-    std::string sys_root = "/sys";
+    std::optional<std::string> config_path;  // unset: the host, and the built-in default's plan
+    std::string root = "/";                  // --root: sysfs under ROOT/sys, procfs ROOT/proc
+    std::string sys_root;                    // hidden --sys-root: sysfs elsewhere (old fixtures)
+    bool json = false;                       // {"ok","findings",...} on stdout, nothing else
+    bool suggest = false;                    // print the config with a corrected placement
 };
-// Loads, validates and plans without starting EAL; prints the plan. Returns the exit code.
+// Loads, validates and plans without starting EAL; prints the plan, then judges the host and the
+// plan (NUMA alignment, preflight, policy drift). Exit 0 ok, 1 a finding of severity error,
+// 2 bad CLI argument or config.
 int check_job(const CheckOptions& opt);
+
+// `vfpath host ...`: SR-IOV on this host (or a fixture tree with --root).
+struct HostOptions {
+    std::string root = "/";
+    bool json = false;     // list
+    bool dry_run = false;  // print each sysfs write instead of making it
+    bool force = false;    // override the refusals that allow it
+    double wait_s = 10;    // create-vfs/bind: how long to wait for the kernel to show the result
+};
+int host_list(const HostOptions& opt);
+int host_create_vfs(const HostOptions& opt, const std::string& pf, unsigned count,
+                    std::optional<bool> autoprobe);
+int host_bind(const HostOptions& opt, const std::string& bdf, const std::string& driver);
+int host_unbind(const HostOptions& opt, const std::string& bdf);
+int host_restore(const HostOptions& opt, const std::string& bdf);
+// set-vf: values as typed on the command line, validated here.
+struct SetVfArgs {
+    std::string pf;  // BDF or netdev
+    unsigned vf = 0;
+    std::optional<std::string> mac, spoofchk, trust, link_state;
+    std::optional<unsigned> vlan, qos, max_rate;
+};
+int host_set_vf(const HostOptions& opt, const SetVfArgs& args);
 
 }  // namespace vfpath::control

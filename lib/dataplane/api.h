@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/plan.h"
+#include "dataplane/dp/counters.h"
 #include "drivers-glue/glue.h"
 #include "util/result.h"
 
@@ -36,6 +37,7 @@ struct QueueSnapshot {
     uint16_t queue = 0;
     int rx_lcore = -1, tx_lcore = -1;  // owner of the rx / tx queue with this index (-1: none)
     uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, drops = 0;
+    uint64_t not_ready = 0;  // part of drops: the port was down or being recovered
 };
 struct PortSnapshot {
     uint16_t port_id = 0;
@@ -47,6 +49,7 @@ struct PortSnapshot {
     uint64_t rx_bytes() const;
     uint64_t tx_bytes() const;
     uint64_t drops() const;
+    uint64_t not_ready() const;
 };
 struct Snapshot {
     double t_s = 0;  // seconds since launch
@@ -86,8 +89,28 @@ public:
     ShutdownReport shutdown();
     const config::Plan& plan() const { return plan_; }
 
+    // --- Recovery support, control thread only. `pidx` is a plan port index.
+    uint16_t port_id(uint16_t pidx) const;
+    rte_mempool* port_pool(uint16_t pidx) const;
+    // Publishes what workers see of a port: its DPDK id, whether to poll it, whether to send to it.
+    void set_port_state(uint16_t pidx, uint16_t port_id, bool rx_paused, bool tx_blocked);
+    bool rx_paused(uint16_t pidx) const;
+    bool tx_blocked(uint16_t pidx) const;
+    // Waits until every worker has passed a quiescent state begun now, so none still polls a port
+    // paused before the call. False after `timeout_ms` (the stuck lcores are logged).
+    bool quiesce(unsigned timeout_ms);
+    // Whether shutdown must stop and close the port (false once it was closed or detached).
+    void set_port_open(uint16_t pidx, bool open);
+    // Frames received on / dropped as not-ready towards a port, summed over workers (cheap reads).
+    uint64_t port_rx_packets(uint16_t pidx) const;
+    uint64_t port_not_ready(uint16_t pidx) const;
+    uint64_t port_tx_packets(uint16_t pidx) const;
+    uint64_t port_drops(uint16_t pidx) const;
+    unsigned pool_in_use(uint16_t pool_index) const;
+
 private:
     uint64_t drain_rx();
+    uint64_t tx_sum(uint16_t pidx, dp::Counter dp::QueueCounters::*field) const;
     struct Impl;
     Runtime(const config::Plan& plan, std::vector<uint16_t> port_ids);
     config::Plan plan_;

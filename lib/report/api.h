@@ -11,10 +11,28 @@
 
 namespace vfpath::report {
 
+// What recovery did for one port (filled by lib/control; plain values so report stays below it).
+struct PortHealth {
+    std::string state = "running";
+    uint64_t events = 0;
+    std::vector<std::pair<std::string, uint64_t>> events_by_type;
+    uint64_t resets = 0, removals = 0, recovered = 0, failed = 0, link_changes = 0;
+    uint64_t dropped_during_recovery = 0;
+    uint64_t watchdog_triggers = 0;
+    std::vector<double> recovery_ms;
+    struct VfMailbox {
+        uint16_t vf;
+        uint64_t accepted, refused;
+    };
+    std::vector<VfMailbox> vf_mailbox;  // PF ports driven by vfpath: requests per VF
+};
+
 struct RunInfo {
     std::string config_file;
     double duration_s = 0;
     std::string stop_reason;  // "duration", "SIGINT", "SIGTERM"
+    std::vector<PortHealth> health;  // per plan port; empty: no control loop ran
+    nlohmann::json journal = nlohmann::json::array();
 };
 
 nlohmann::json to_json(const config::Plan& plan, const dataplane::Snapshot& final_snap,
@@ -24,7 +42,8 @@ Status write_json(const std::string& path, const nlohmann::json& j);
 
 // Rates between two snapshots, one row per port and per queue.
 std::string format_table(const config::Plan& plan, const dataplane::Snapshot& prev,
-                         const dataplane::Snapshot& now);
+                         const dataplane::Snapshot& now,
+                         const std::vector<PortHealth>& health = {});
 // Totals and average rates over the whole run, plus mempool leak check.
 std::string format_summary(const config::Plan& plan, const dataplane::Snapshot& final_snap,
                            const dataplane::ShutdownReport& shut, const RunInfo& info);

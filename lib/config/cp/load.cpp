@@ -1,5 +1,7 @@
 // Entry points of the loader: text or file -> LoadResult. This is the boundary where yaml-cpp's
 // exceptions stop (STYLE §2, §10): whatever the input, callers get a config or a list of Diags.
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -7,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <sstream>
 
 #include "config/cp/load_internal.h"
 
@@ -21,6 +24,38 @@ bool is_hex(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     });
+}
+
+// Records where each document starts; the nodes are built by YAML::Load afterwards.
+class DocumentStarts : public YAML::EventHandler {
+public:
+    YAML::Mark start;
+
+    void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+// The start of the first two documents in the text (a config is one; a second is an error).
+// YAML::LoadAll is not used because yaml-cpp 0.7 returns empty documents forever, consuming
+// nothing, when a document starts with a stray ',' (found by fuzzing): we stop after two and
+// compare their positions instead.
+std::vector<YAML::Mark> scan_documents(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts handler;
+    std::vector<YAML::Mark> starts;
+    while (starts.size() < 2 && parser.HandleNextDocument(handler)) starts.push_back(handler.start);
+    return starts;
 }
 
 }  // namespace
@@ -60,8 +95,9 @@ bool is_vdev_spec(std::string_view s) {
 std::string device_identity(std::string_view device) {
     if (!is_pci_address(device)) return std::string(device.substr(0, device.find(',')));
     std::string id(device);
-    std::transform(id.begin(), id.end(), id.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    std::transform(id.begin(), id.end(), id.begin(), [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    });
     // "3b:02.0" has two ':'s, "0000:3b:02.0" three: add the default domain.
     if (std::count(id.begin(), id.end(), ':') == 1) id = "0000:" + id;
     return id;
@@ -77,19 +113,29 @@ bool is_port_name(std::string_view s) {
 }  // namespace detail
 
 std::string Diag::str() const {
+    // Appended piecewise: GCC 12 -O3 warns (-Wrestrict, a false positive) on "lit" + string&&.
     std::string out = file;
     if (loc.line > 0) {
-        out += ":" + std::to_string(loc.line);
-        if (loc.col > 0) out += ":" + std::to_string(loc.col);
+        out += ':';
+        out += std::to_string(loc.line);
+        if (loc.col > 0) {
+            out += ':';
+            out += std::to_string(loc.col);
+        }
     }
     out += ": ";
     // Errors about the document as a whole (syntax, empty file) have no key path.
-    if (!path.empty()) out += path + ": ";
+    if (!path.empty()) {
+        out += path;
+        out += ": ";
+    }
     out += message;
     return out;
 }
 
-bool PortConfig::is_pci() const { return detail::is_pci_address(device); }
+bool PortConfig::is_pci() const {
+    return detail::is_pci_address(device);
+}
 
 const PortConfig* Config::find_port(std::string_view name) const {
     const auto it = std::find_if(ports.begin(), ports.end(),
@@ -101,27 +147,35 @@ LoadResult load_string(std::string_view text, std::string_view file) {
     detail::Reader r{std::string(file), {}};
     Config cfg;
     try {
-        const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-        if (docs.empty()) {
+        const std::string owned(text);
+        const std::vector<YAML::Mark> starts = scan_documents(owned);
+        if (starts.empty()) {
             r.error(Loc{}, "",
                     "the configuration is empty; it needs at least a 'ports' list (see "
                     "config/default.yaml)");
+        } else if (starts.size() == 2 && starts[1].pos == starts[0].pos) {
+            // The parser did not move (see scan_documents): what is there cannot start a document.
+            const auto at = static_cast<size_t>(std::max(starts[0].pos, 0));
+            std::string message = "YAML syntax error: unexpected ";
+            message += at < owned.size() ? std::string{'\'', owned[at], '\''} : "end";
+            r.error(detail::loc_of(starts[0]), "", std::move(message));
         } else {
-            if (docs.size() > 1)
-                r.error(detail::loc_of(docs[1].Mark()), "",
+            if (starts.size() == 2)
+                r.error(detail::loc_of(starts[1]), "",
                         "a second YAML document starts here; a configuration is one document");
-            cfg = detail::decode_config(r, docs[0]);
+            cfg = detail::decode_config(r, YAML::Load(owned));
             detail::validate_config(r, cfg);
         }
     } catch (const YAML::ParserException& e) {
-        // LoadAll parses the whole text before we decode anything, so a syntax error is the
-        // only error: there is no tree to check further.
+        // scan_documents reads the first two documents before anything is decoded, so a syntax
+        // error there is the only error: there is no tree to check. One in a third document is
+        // never seen, but the second already fails the config.
         r.error(detail::loc_of(e.mark), "", "YAML syntax error: " + e.msg);
     } catch (const std::exception& e) {
         // Not expected (we use only non-throwing accessors on checked nodes), but a config error
         // must never become a crash.
-        r.error(Loc{}, "", std::string("internal error while reading the configuration: ") +
-                               e.what());
+        r.error(Loc{}, "",
+                std::string("internal error while reading the configuration: ") + e.what());
     }
 
     // File order reads best; errors without a position (empty file) go last.

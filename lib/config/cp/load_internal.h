@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "config/api.h"
@@ -43,14 +44,17 @@ std::string join(std::span<const std::string_view> names);
 struct Reader {
     std::string file;
     std::vector<Diag> diags;
+    // Paths whose value is in doubt without an error of their own: "rx_queue: 2" probably meant
+    // rx_queues, so rx_queues' default must not feed "queue 1 does not exist" and the like.
+    std::vector<std::string> doubtful;
 
     void error(Loc loc, std::string path, std::string message);
     void error(const In& in, std::string message) { error(in.loc, in.path, std::move(message)); }
     // "expected <what>, got <the node>": the one message shape for type and range errors.
     void expected(const In& in, std::string_view what);
     // True when an error was reported at `path` or below it ("ports[1]" covers
-    // "ports[1].rx_queues"). Cross-key checks skip values that already failed, so one mistake
-    // gives one message, not a cascade.
+    // "ports[1].rx_queues"), or such a path is doubtful. Cross-key checks skip values that already
+    // failed, so one mistake gives one message, not a cascade.
     bool has_error(std::string_view path) const;
 
     // Typed scalars: nullopt (and an error naming what is allowed) when the node does not fit.
@@ -108,9 +112,11 @@ struct Key {
 };
 
 // Decodes a YAML map into `out` through its key table. A null value counts as an empty map so a
-// section whose keys are all commented out keeps its defaults.
+// section whose keys are all commented out keeps its defaults. (T is deduced from `out` only, so a
+// table array converts to the span.)
 template <class T>
-void decode_map(Reader& r, const In& in, std::span<const Key<T>> keys, T& out) {
+void decode_map(Reader& r, const In& in, std::span<const Key<std::type_identity_t<T>>> keys,
+                T& out) {
     std::vector<std::string_view> names;
     for (const Key<T>& k : keys) names.push_back(k.name);
     if (!in.node.IsMap() && !in.node.IsNull()) {
@@ -125,16 +131,19 @@ void decode_map(Reader& r, const In& in, std::span<const Key<T>> keys, T& out) {
         for (const auto& kv : in.node) {
             std::optional<size_t> suggestion;
             const auto index = r.match_key(in, kv.first, names, suggestion);
-            if (suggestion) suggested[*suggestion] = true;
+            if (suggestion) {
+                suggested[*suggestion] = true;
+                r.doubtful.push_back(in.child(names[*suggestion], YAML::Node(), in.loc).path);
+            }
             if (!index) continue;
             const Loc key_loc = loc_of(kv.first.Mark());
             const In value = in.child(names[*index], kv.second, key_loc);
             if (seen[*index].line != 0) {
                 // yaml-cpp keeps both entries of a repeated key; silently taking one would hide
                 // a copy-paste mistake.
-                r.error(key_loc, value.path,
-                        "duplicate key; already given at line " +
-                            std::to_string(seen[*index].line));
+                r.error(
+                    key_loc, value.path,
+                    "duplicate key; already given at line " + std::to_string(seen[*index].line));
                 continue;
             }
             seen[*index] = key_loc;
@@ -161,5 +170,7 @@ bool is_vdev_spec(std::string_view s);
 std::string device_identity(std::string_view device);
 // Port names: [A-Za-z0-9_-]+ (they appear in "port:queue" refs and in metric labels).
 bool is_port_name(std::string_view s);
+// The forwarding mode names, in enum order, from the table behind to_string (values.cpp).
+std::span<const std::string_view> fwd_mode_names();
 
 }  // namespace vfpath::config::detail

@@ -105,7 +105,8 @@ In In::item(size_t index, const YAML::Node& value) const {
 std::string describe(const YAML::Node& n) {
     if (!n.IsDefined()) return "nothing";
     if (n.IsNull()) return "null";
-    if (n.IsSequence()) return "a list of " + std::to_string(n.size()) + (n.size() == 1 ? " item" : " items");
+    if (n.IsSequence())
+        return "a list of " + std::to_string(n.size()) + (n.size() == 1 ? " item" : " items");
     if (n.IsMap()) return "a map";
     if (n.Scalar().empty()) return "an empty string";
     return quote(n.Scalar());
@@ -129,11 +130,13 @@ void Reader::expected(const In& in, std::string_view what) {
 }
 
 bool Reader::has_error(std::string_view path) const {
-    return std::any_of(diags.begin(), diags.end(), [path](const Diag& d) {
-        if (d.path.size() < path.size() || d.path.compare(0, path.size(), path) != 0) return false;
-        return d.path.size() == path.size() || d.path[path.size()] == '.' ||
-               d.path[path.size()] == '[';
-    });
+    auto at_or_below = [path](std::string_view p) {
+        if (p.size() < path.size() || p.compare(0, path.size(), path) != 0) return false;
+        return p.size() == path.size() || p[path.size()] == '.' || p[path.size()] == '[';
+    };
+    return std::any_of(diags.begin(), diags.end(),
+                       [&](const Diag& d) { return at_or_below(d.path); }) ||
+           std::any_of(doubtful.begin(), doubtful.end(), at_or_below);
 }
 
 std::optional<std::string> Reader::text(const In& in, std::string_view what) {
@@ -171,13 +174,12 @@ std::optional<double> Reader::number(const In& in, double lo) {
 std::optional<bool> Reader::boolean(const In& in) {
     // YAML 1.2 says true/false; the YAML 1.1 words are still common in hand-written files.
     static constexpr std::string_view k_true[] = {"true", "True", "TRUE", "yes", "Yes", "on", "On"};
-    static constexpr std::string_view k_false[] = {"false", "False", "FALSE", "no", "No", "off",
-                                                   "Off"};
+    static constexpr std::string_view k_false[] = {"false", "False", "FALSE", "no",
+                                                   "No",    "off",   "Off"};
     if (in.node.IsScalar()) {
         const std::string& s = in.node.Scalar();
         if (std::find(std::begin(k_true), std::end(k_true), s) != std::end(k_true)) return true;
-        if (std::find(std::begin(k_false), std::end(k_false), s) != std::end(k_false))
-            return false;
+        if (std::find(std::begin(k_false), std::end(k_false), s) != std::end(k_false)) return false;
     }
     expected(in, "true or false");
     return std::nullopt;

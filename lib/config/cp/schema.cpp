@@ -22,16 +22,16 @@ constexpr uint64_t k_min_desc = 64, k_max_desc = 32768;
 constexpr uint64_t k_min_mtu = 68, k_max_mtu = 16000;
 // rte_lcore_to_socket_id() values; RTE_MAX_NUMA_NODES is 32 by default, 64 at most.
 constexpr uint64_t k_max_socket = 63;
-// Burst of more than 256 mbufs buys nothing and overflows the fixed per-lcore arrays.
+// The dataplane's k_max_burst (lib/dataplane/dp/worker.h): the size of its per-lcore burst
+// arrays. Config sits below the dataplane, so the number is repeated, not included.
 constexpr uint64_t k_max_burst = 256;
 // RTE_MEMPOOL_CACHE_MAX_SIZE (rte_mempool.h).
 constexpr uint64_t k_max_cache = 512;
 // A buffer must hold RTE_PKTMBUF_HEADROOM (128) plus a minimal 256-byte frame area.
 constexpr uint64_t k_min_data_room = 256 + 128;
 
-constexpr std::string_view k_log_levels[] = {"trace", "debug", "info", "warn",
+constexpr std::string_view k_log_levels[] = {"trace", "debug",    "info", "warn",
                                              "error", "critical", "off"};
-constexpr std::string_view k_fwd_modes[] = {"io", "macswap", "l2", "sink"};
 
 // ---- eal ----------------------------------------------------------------------------------
 
@@ -51,9 +51,8 @@ const Key<EalConfig> k_eal_keys[] = {
          e.main_lcore_loc = in.loc;
          r.set(in, 0, k_max_lcore, e.main_lcore);
      }},
-    {"memory_mb", [](Reader& r, const In& in, EalConfig& e) {
-         r.set(in, 1, k_max_unsigned, e.memory_mb);
-     }},
+    {"memory_mb",
+     [](Reader& r, const In& in, EalConfig& e) { r.set(in, 1, k_max_unsigned, e.memory_mb); }},
     {"hugepages", [](Reader& r, const In& in, EalConfig& e) { r.set(in, e.hugepages); }},
     {"in_memory", [](Reader& r, const In& in, EalConfig& e) { r.set(in, e.in_memory); }},
     {"file_prefix",
@@ -76,6 +75,20 @@ const Key<EalConfig> k_eal_keys[] = {
 
 // ---- ports --------------------------------------------------------------------------------
 
+// ports[].vf: what the PF should hold for this VF; `vfpath check` reports drift from it.
+const Key<VfPolicy> k_vf_keys[] = {
+    {"mac",
+     [](Reader& r, const In& in, VfPolicy& v) {
+         if (auto m = r.mac(in, true)) v.mac = m;
+     }},
+    {"vlan", [](Reader& r, const In& in, VfPolicy& v) { r.set(in, 0, 4095, v.vlan); }},
+    {"qos", [](Reader& r, const In& in, VfPolicy& v) { r.set(in, 0, 7, v.qos); }},
+    {"spoofchk", [](Reader& r, const In& in, VfPolicy& v) { r.set(in, v.spoofchk); }},
+    {"trust", [](Reader& r, const In& in, VfPolicy& v) { r.set(in, v.trust); }},
+    {"max_rate",
+     [](Reader& r, const In& in, VfPolicy& v) { r.set(in, 0, k_max_unsigned, v.max_tx_rate); }},
+};
+
 const Key<PortConfig> k_port_keys[] = {
     {"name",
      [](Reader& r, const In& in, PortConfig& p) {
@@ -93,8 +106,9 @@ const Key<PortConfig> k_port_keys[] = {
          if (s && (is_pci_address(*s) || is_vdev_spec(*s)))
              p.device = *s;
          else if (s)
-             r.expected(in, "a PCI address (0000:3b:02.0 or 3b:02.0) or a vdev spec starting "
-                            "with 'net_' (net_tap0,iface=x)");
+             r.expected(in,
+                        "a PCI address (0000:3b:02.0 or 3b:02.0) or a vdev spec starting "
+                        "with 'net_' (net_tap0,iface=x)");
      },
      true},
     {"rx_queues",
@@ -137,6 +151,11 @@ const Key<PortConfig> k_port_keys[] = {
      [](Reader& r, const In& in, PortConfig& p) {
          if (auto m = r.mac(in, false)) p.next_hop = m;
      }},
+    {"vf",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.vf.emplace().loc = in.loc;
+         decode_map(r, in, k_vf_keys, *p.vf);
+     }},
 };
 
 void decode_ports(Reader& r, const In& in, Config& c) {
@@ -145,10 +164,9 @@ void decode_ports(Reader& r, const In& in, Config& c) {
         PortConfig& p = c.ports.emplace_back();
         p.name = "p" + std::to_string(c.ports.size() - 1);
         p.loc = item.loc;
-        decode_map<PortConfig>(r, item, k_port_keys, p);
+        decode_map(r, item, k_port_keys, p);
     });
-    if (in.node.IsSequence() && c.ports.empty())
-        r.error(in, "at least one port is required");
+    if (in.node.IsSequence() && c.ports.empty()) r.error(in, "at least one port is required");
 }
 
 // ---- forward ------------------------------------------------------------------------------
@@ -178,7 +196,7 @@ const Key<ForwardConfig> k_forward_keys[] = {
     {"mode",
      [](Reader& r, const In& in, ForwardConfig& f) {
          f.mode_loc = in.loc;
-         if (auto s = r.word(in, k_fwd_modes)) f.mode = *parse_fwd_mode(*s);
+         if (auto s = r.word(in, fwd_mode_names())) f.mode = *parse_fwd_mode(*s);
      }},
     {"pairs", decode_pairs},
     {"burst",
@@ -243,7 +261,7 @@ void decode_workers(Reader& r, const In& in, Config& c) {
     const bool ok = r.each_item(in, "a list of workers", [&](const In& item) {
         WorkerConfig& w = workers.emplace_back();
         w.loc = item.loc;
-        decode_map<WorkerConfig>(r, item, k_worker_keys, w);
+        decode_map(r, item, k_worker_keys, w);
     });
     if (ok && workers.empty())
         r.error(in, "empty list; list at least one worker, or omit workers to have them assigned");
@@ -286,21 +304,77 @@ const Key<RunConfig> k_run_keys[] = {
      }},
 };
 
+// ---- vf_policy ----------------------------------------------------------------------------
+
+// Largest VF index accepted: above what the PMDs we decode support (ixgbe has at most 63 VFs per
+// PF, i40e 128), with room for others.
+constexpr uint64_t k_max_vf = 255;
+
+const Key<VfMailboxPolicyConfig> k_vf_policy_keys[] = {
+    {"pf",
+     [](Reader& r, const In& in, VfMailboxPolicyConfig& p) {
+         p.pf_loc = in.loc;
+         if (auto s = r.text(in, "a port name")) p.pf = *s;
+     },
+     true},
+    {"vf",
+     [](Reader& r, const In& in, VfMailboxPolicyConfig& p) {
+         p.vf_loc = in.loc;
+         if (in.node.IsScalar() && in.node.Scalar() == "all") return;  // vf stays unset: all
+         // The usual integer rules (decimal or 0x hex); only the message differs, to offer "all".
+         Reader quiet;
+         if (auto v = quiet.integer(in, 0, k_max_vf))
+             p.vf = static_cast<uint16_t>(*v);
+         else
+             r.expected(in, "a VF index 0..255 or \"all\"");
+     },
+     true},
+    {"trusted", [](Reader& r, const In& in, VfMailboxPolicyConfig& p) { r.set(in, p.trusted); }},
+    {"allow_mac_change",
+     [](Reader& r, const In& in, VfMailboxPolicyConfig& p) { r.set(in, p.allow_mac_change); }},
+    {"allow_vlan",
+     [](Reader& r, const In& in, VfMailboxPolicyConfig& p) { r.set(in, p.allow_vlan); }},
+    {"allow_promisc",
+     [](Reader& r, const In& in, VfMailboxPolicyConfig& p) { r.set(in, p.allow_promisc); }},
+    {"allow_multicast",
+     [](Reader& r, const In& in, VfMailboxPolicyConfig& p) { r.set(in, p.allow_multicast); }},
+    {"allow_mtu_change",
+     [](Reader& r, const In& in, VfMailboxPolicyConfig& p) { r.set(in, p.allow_mtu_change); }},
+};
+
+void decode_vf_policy(Reader& r, const In& in, Config& c) {
+    r.each_item(in, "a list of VF policies like {pf: p0, vf: 3, trusted: true}",
+                [&](const In& item) {
+                    // Broken entries too, so c.vf_policy[i] stays "vf_policy[i]" in messages.
+                    VfMailboxPolicyConfig& p = c.vf_policy.emplace_back();
+                    p.loc = item.loc;
+                    decode_map(r, item, k_vf_policy_keys, p);
+                });
+}
+
 // ---- top level ----------------------------------------------------------------------------
 
+// A section: the map under a top-level key, decoded through its own table into its member.
+template <auto Member, const auto& Keys>
+void decode_section(Reader& r, const In& in, Config& c) {
+    decode_map(r, in, Keys, c.*Member);
+}
+
 const Key<Config> k_top_keys[] = {
-    {"eal", [](Reader& r, const In& in, Config& c) { decode_map<EalConfig>(r, in, k_eal_keys, c.eal); }},
+    {"eal", decode_section<&Config::eal, k_eal_keys>},
     {"ports", decode_ports, true},
-    {"forward",
-     [](Reader& r, const In& in, Config& c) {
-         decode_map<ForwardConfig>(r, in, k_forward_keys, c.forward);
-     }},
+    {"forward", decode_section<&Config::forward, k_forward_keys>},
     {"workers", decode_workers},
-    {"mempool",
+    {"mempool", decode_section<&Config::mempool, k_mempool_keys>},
+    {"run", decode_section<&Config::run, k_run_keys>},
+    {"numa",
      [](Reader& r, const In& in, Config& c) {
-         decode_map<MempoolConfig>(r, in, k_mempool_keys, c.mempool);
+         c.numa_loc = in.loc;
+         constexpr std::string_view policies[] = {"warn", "strict"};
+         if (auto s = r.word(in, policies))
+             c.numa = *s == "strict" ? Config::Numa::strict : Config::Numa::warn;
      }},
-    {"run", [](Reader& r, const In& in, Config& c) { decode_map<RunConfig>(r, in, k_run_keys, c.run); }},
+    {"vf_policy", decode_vf_policy},
 };
 
 }  // namespace
@@ -309,7 +383,7 @@ Config decode_config(Reader& r, const YAML::Node& root) {
     Config c;
     c.file = r.file;
     const In in{root, "", loc_of(root.Mark())};
-    decode_map<Config>(r, in, k_top_keys, c);
+    decode_map(r, in, k_top_keys, c);
     return c;
 }
 

@@ -11,14 +11,18 @@ namespace vfpath::config::detail {
 
 namespace {
 
-std::string port_path(size_t i) { return "ports[" + std::to_string(i) + "]"; }
+std::string port_path(size_t i) {
+    return "ports[" + std::to_string(i) + "]";
+}
 
 // " (line 12)" to point at the first of two clashing entries; empty when it has no position.
 std::string at_line(Loc loc) {
     return loc.line ? " (line " + std::to_string(loc.line) + ")" : std::string();
 }
 
-Loc first_known(Loc a, Loc b) { return a.line ? a : b; }
+Loc first_known(Loc a, Loc b) {
+    return a.line ? a : b;
+}
 
 // What the reference checks need to know about the ports.
 struct PortIndex {
@@ -50,8 +54,8 @@ PortIndex check_ports(Reader& r, const Config& c) {
             const PortConfig& first = c.ports[it->second];
             r.error(first_known(p.name_loc, p.loc), path + ".name",
                     "duplicate port name '" + p.name + "'" +
-                        (p.name_loc.line ? "" : " (the default name of " + path + ")") +
-                        "; " + port_path(it->second) + at_line(first.loc) + " already has it" +
+                        (p.name_loc.line ? "" : " (the default name of " + path + ")") + "; " +
+                        port_path(it->second) + at_line(first.loc) + " already has it" +
                         (first.name_loc.line ? "" : " as its default name") +
                         "; port names must be unique");
         }
@@ -96,8 +100,7 @@ void check_pairs(Reader& r, const Config& c, const PortIndex& ports) {
             if (auto [it, added] = pair_of.emplace(name, i); !added)
                 r.error(loc, side_path,
                         "port '" + name + "' is already in forward.pairs[" +
-                            std::to_string(it->second) + "]" +
-                            at_line(f.pair_locs[it->second][0]) +
+                            std::to_string(it->second) + "]" + at_line(f.pair_locs[it->second][0]) +
                             "; a port can be in only one pair");
         }
     }
@@ -162,8 +165,9 @@ void check_workers(Reader& r, const Config& c, const PortIndex& ports,
                             "'; workers run only on EAL lcores");
             else if (main_ok && w.lcore == c.eal.main_lcore)
                 r.error(w.lcore_loc, path + ".lcore",
-                        lcore + " is eal.main_lcore; the main lcore runs the control thread and "
-                                "cannot be a worker");
+                        lcore +
+                            " is eal.main_lcore; the main lcore runs the control thread and "
+                            "cannot be a worker");
             else if (auto [it, added] = worker_of_lcore.emplace(w.lcore, i); !added)
                 r.error(w.lcore_loc, path + ".lcore",
                         lcore + " already has a worker: workers[" + std::to_string(it->second) +
@@ -186,14 +190,14 @@ void check_workers(Reader& r, const Config& c, const PortIndex& ports,
             const std::string ref = q.port + ":" + std::to_string(q.queue);
             if (q.queue >= p.rx_queues) {
                 r.error(q.loc, q_path,
-                        "rx queue " + std::to_string(q.queue) + " does not exist: port '" +
-                            q.port + "' has rx_queues " + std::to_string(p.rx_queues) +
-                            " (queues 0.." + std::to_string(p.rx_queues - 1) + ")");
+                        "rx queue " + std::to_string(q.queue) + " does not exist: port '" + q.port +
+                            "' has rx_queues " + std::to_string(p.rx_queues) + " (queues 0.." +
+                            std::to_string(p.rx_queues - 1) + ")");
             } else if (auto [it, added] = worker_of_queue.emplace(std::pair(*port, q.queue), i);
                        !added) {
                 r.error(q.loc, q_path,
-                        ref + " is already polled by workers[" + std::to_string(it->second) +
-                            "]" + at_line((*c.workers)[it->second].loc) +
+                        ref + " is already polled by workers[" + std::to_string(it->second) + "]" +
+                            at_line((*c.workers)[it->second].loc) +
                             "; an rx queue can have only one worker");
             }
         }
@@ -218,8 +222,8 @@ void check_mempool(Reader& r, const Config& c) {
         r.error(m.size_loc, "mempool.size",
                 "size " + std::to_string(*m.size) + " is below " + std::to_string(needed) +
                     ", the mbufs the ports' descriptors hold (sum of rx_queues*rx_desc + "
-                    "tx_queues*tx_desc); set at least " + std::to_string(needed) +
-                    " or omit size to have it computed");
+                    "tx_queues*tx_desc); set at least " +
+                    std::to_string(needed) + " or omit size to have it computed");
         return;
     }
     // rte_mempool_create() fails with EINVAL when cache_size * 1.5 exceeds the pool size
@@ -232,6 +236,29 @@ void check_mempool(Reader& r, const Config& c) {
                     std::to_string(*m.size) + ": lower cache_size or raise size");
 }
 
+// vf_policy: each entry names a port, and a PF has at most one entry per VF and one "all".
+void check_vf_policy(Reader& r, const Config& c, const PortIndex& ports) {
+    std::map<std::pair<std::string, int>, size_t> entry_of;  // (pf, vf or -1 for all) -> index
+    for (size_t i = 0; i < c.vf_policy.size(); ++i) {
+        const VfMailboxPolicyConfig& p = c.vf_policy[i];
+        const std::string path = "vf_policy[" + std::to_string(i) + "]";
+        if (r.has_error(path + ".pf")) continue;
+        if (!ports.find(p.pf)) {
+            if (ports.names_complete)
+                r.error(p.pf_loc, path + ".pf",
+                        "no port named '" + p.pf + "'; ports are: " + ports.known_names());
+            continue;
+        }
+        if (r.has_error(path + ".vf")) continue;
+        const int vf = p.vf ? int{*p.vf} : -1;
+        if (auto [it, added] = entry_of.emplace(std::pair(p.pf, vf), i); !added)
+            r.error(first_known(p.vf_loc, p.loc), path + ".vf",
+                    (p.vf ? "VF " + std::to_string(*p.vf) : std::string("'all'")) + " of port '" +
+                        p.pf + "' already has a policy: vf_policy[" + std::to_string(it->second) +
+                        "]" + at_line(c.vf_policy[it->second].loc) + "; give each VF one entry");
+    }
+}
+
 }  // namespace
 
 void validate_config(Reader& r, const Config& c) {
@@ -241,6 +268,7 @@ void validate_config(Reader& r, const Config& c) {
     const auto lcores = check_eal(r, c);
     check_workers(r, c, ports, lcores);
     check_mempool(r, c);
+    check_vf_policy(r, c, ports);
 }
 
 }  // namespace vfpath::config::detail

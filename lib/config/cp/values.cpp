@@ -2,22 +2,21 @@
 // forwarding modes and EAL-style CPU lists. Pure functions, no YAML.
 #include <algorithm>
 #include <charconv>
-#include <utility>
+#include <iterator>
+#include <span>
 
 #include "config/api.h"
+#include "config/cp/load_internal.h"
 
 namespace vfpath::config {
 
 namespace {
 
-// One table gives both directions of the FwdMode <-> name mapping (STYLE §10: strings from one
-// table), so a new mode cannot be parseable but unprintable.
-constexpr std::pair<FwdMode, std::string_view> k_fwd_mode_names[] = {
-    {FwdMode::io, "io"},
-    {FwdMode::macswap, "macswap"},
-    {FwdMode::l2, "l2"},
-    {FwdMode::sink, "sink"},
-};
+// One table gives the FwdMode names for printing, parsing and the loader's "one of ..." message
+// (STYLE §10: strings from one table), so a new mode cannot be parseable but unprintable.
+// Indexed by the enum's value.
+constexpr std::string_view k_fwd_mode_names[] = {"io", "macswap", "l2", "sink"};
+static_assert(std::size(k_fwd_mode_names) == static_cast<size_t>(FwdMode::sink) + 1);
 
 // EAL's own lcore ids stop at RTE_MAX_LCORE (128 in Debian's build, up to 1024 in custom
 // builds); 1023 is the largest id any DPDK build accepts, the planner checks the host.
@@ -78,15 +77,18 @@ std::string format_mac(const MacAddr& m) {
 }
 
 std::string_view to_string(FwdMode m) {
-    for (const auto& [mode, name] : k_fwd_mode_names)
-        if (mode == m) return name;
-    return "unknown";
+    const auto index = static_cast<size_t>(m);
+    return index < std::size(k_fwd_mode_names) ? k_fwd_mode_names[index] : "unknown";
 }
 
 std::optional<FwdMode> parse_fwd_mode(std::string_view s) {
-    for (const auto& [mode, name] : k_fwd_mode_names)
-        if (name == s) return mode;
+    for (size_t i = 0; i < std::size(k_fwd_mode_names); ++i)
+        if (k_fwd_mode_names[i] == s) return static_cast<FwdMode>(i);
     return std::nullopt;
+}
+
+std::span<const std::string_view> detail::fwd_mode_names() {
+    return k_fwd_mode_names;
 }
 
 std::optional<std::vector<unsigned>> parse_cpu_list(std::string_view s) {

@@ -1,24 +1,98 @@
+// `vfpath check`: config -> plan (the one `run` would execute) -> judged against the host:
+// NUMA alignment, preflight (vfio, IOMMU, drivers, hugepages, isolation) and policy drift.
 #include <cstdio>
 
+#include "check/api.h"
 #include "control/api.h"
+#include "control/cp/check_numa.h"
 #include "control/cp/load.h"
 #include "topology/api.h"
 
 namespace vfpath::control {
 
+namespace {
+
+// Config and plan diagnostics as findings, for --json.
+void add_diags(std::vector<check::Finding>& f, const std::vector<config::Diag>& d,
+               check::Severity s) {
+    for (const auto& x : d) f.push_back({s, "", "config", x.str()});
+}
+
+int emit_json(const std::string& file, const std::vector<check::Finding>& f,
+              const std::vector<check::NumaRow>& rows, int rc) {
+    std::fputs(check::report_json(file, f, rows).c_str(), stdout);
+    return rc;
+}
+
+}  // namespace
+
 int check_job(const CheckOptions& opt) {
-    auto cfg = load_config(opt.config_path);
-    if (!cfg) return k_exit_usage;
-    const auto host = topology::read_host(opt.sys_root);
-    const auto facts = pre_probe_facts(*cfg, opt.sys_root);
-    auto r = config::build_plan(*cfg, host, facts);
-    print_diags(r.warnings, "warning");
-    if (!r.plan) {
-        print_diags(r.errors, "error");
-        return k_exit_usage;
+    topology::HostRoot root{opt.root, opt.sys_root};
+    const std::string sys = root.sys().string();
+    const std::string text =
+        opt.config_path ? std::string() : std::string(config::default_config_text());
+    config::LoadResult lr = opt.config_path
+                                ? config::load_file(*opt.config_path)
+                                : config::load_string(text, config::k_default_config_name);
+    std::vector<check::Finding> findings;
+    if (!lr.errors.empty()) {
+        if (!opt.json) {
+            print_diags(lr.errors, "error");
+            return k_exit_usage;
+        }
+        add_diags(findings, lr.errors, check::Severity::error);
+        return emit_json(opt.config_path.value_or(""), findings, {}, k_exit_usage);
     }
-    std::printf("%s: valid\n%s", cfg->file.c_str(), config::format_plan(*r.plan).c_str());
-    return k_exit_ok;
+    const config::Config& cfg = *lr.config;
+    const auto host = topology::read_host(sys);
+    auto r = config::build_plan(cfg, host, pre_probe_facts(cfg, sys));
+    if (!r.plan) {
+        if (!opt.json) {
+            print_diags(r.warnings, "warning");
+            print_diags(r.errors, "error");
+            return k_exit_usage;
+        }
+        add_diags(findings, r.errors, check::Severity::error);
+        return emit_json(cfg.file, findings, {}, k_exit_usage);
+    }
+    const check::HostView view = check::read_host_view(root);
+    const auto ports = check::read_port_views(root, cfg);
+
+    if (opt.suggest) {
+        std::string original = text;
+        if (opt.config_path) {
+            auto t = read_config_text(*opt.config_path);
+            if (!t) {
+                std::fprintf(stderr, "error: %s\n", t.error().c_str());
+                return k_exit_usage;
+            }
+            original = *t;
+        }
+        const auto s = check::suggest(cfg, *r.plan, view, ports);
+        auto yaml = check::suggest_yaml(original, cfg, s, ports);
+        if (!yaml) {
+            std::fprintf(stderr, "error: %s\n", yaml.error().c_str());
+            return k_exit_usage;
+        }
+        std::fputs(yaml->c_str(), stdout);
+        return k_exit_ok;
+    }
+
+    if (opt.json) add_diags(findings, r.warnings, check::Severity::warning);
+    for (auto& f : check::check_host(view)) findings.push_back(std::move(f));
+    for (auto& f : check::check_ports(cfg, view, ports)) findings.push_back(std::move(f));
+    const check::NumaReport numa = check::check_numa(cfg, *r.plan, view, ports);
+    findings.insert(findings.end(), numa.findings.begin(), numa.findings.end());
+    auto source = vf_attr_source(root);
+    for (auto& f : check::check_drift(cfg, ports, *source)) findings.push_back(std::move(f));
+    const int rc = check::has_errors(findings) ? k_exit_runtime : k_exit_ok;
+    if (opt.json) return emit_json(cfg.file, findings, numa.rows, rc);
+    print_diags(r.warnings, "warning");
+    std::printf("%s: valid\n%s", cfg.file.c_str(), config::format_plan(*r.plan).c_str());
+    std::fputs(check::format_numa(numa).c_str(), stdout);
+    std::printf("host (%s):\n", root.dir.c_str());
+    std::fputs(check::format_findings(findings).c_str(), stdout);
+    return rc;
 }
 
 }  // namespace vfpath::control

@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "control/api.h"
+#include "control/cp/check_numa.h"
+#include "control/cp/control_loop.h"
 #include "control/cp/load.h"
 #include "dataplane/api.h"
 #include "report/api.h"
@@ -32,35 +34,15 @@ void install_signal_handlers() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-// How often the control loop wakes to check signals and the clock.
-constexpr auto k_tick = std::chrono::milliseconds(20);
-
-// Waits for a signal or the duration, printing the live table every interval.
-std::string wait_for_stop(const dataplane::Runtime& rt, const config::RunConfig& run) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    auto next_print = start + std::chrono::duration<double>(run.stats_interval_s);
-    dataplane::Snapshot prev = rt.snapshot();
-    for (;;) {
-        std::this_thread::sleep_for(k_tick);
-        if (const int sig = g_signal.load(std::memory_order_relaxed))
-            return sig == SIGINT ? "SIGINT" : "SIGTERM";
-        const auto now = clock::now();
-        if (run.duration_s > 0 &&
-            now - start >= std::chrono::duration<double>(run.duration_s))
-            return "duration";
-        if (run.stats_interval_s > 0 && now >= next_print) {
-            dataplane::Snapshot cur = rt.snapshot();
-            std::fputs(report::format_table(rt.plan(), prev, cur).c_str(), stdout);
-            std::fflush(stdout);
-            prev = std::move(cur);
-            next_print += std::chrono::duration<double>(run.stats_interval_s);
-        }
-    }
-}
-
-int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOptions& opt) {
+int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOptions& opt,
+                ControlOptions copt) {
     auto lg = log::get("run");
+    ControlLoop control(rt, cfg, std::move(copt));
+    if (auto st = control.open(); !st) {
+        lg->error("{}", st.error());
+        rt.shutdown();
+        return k_exit_runtime;
+    }
     if (auto st = rt.launch(); !st) {
         lg->error("{}", st.error());
         rt.shutdown();
@@ -71,8 +53,10 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
                                     : " until Ctrl-C / SIGTERM");
     report::RunInfo info;
     info.config_file = cfg.file;
-    info.stop_reason = wait_for_stop(rt, cfg.run);
+    info.stop_reason = control.run(g_signal);
     rt.stop_workers();
+    info.health = control.health();
+    info.journal = control.journal().to_json();
     const dataplane::Snapshot final_snap = rt.snapshot();
     info.duration_s = final_snap.t_s;
     const dataplane::ShutdownReport shut = rt.shutdown();
@@ -113,7 +97,31 @@ int run_job(const RunOptions& opt) {
     auto pre = config::build_plan(*cfg, host, pre_probe_facts(*cfg, opt.sys_root));
     print_diags(pre.errors, "error");
     if (!pre.plan) return k_exit_usage;
+    if (!numa_gate(*cfg, *pre.plan, opt.sys_root)) return k_exit_usage;  // numa: strict
 
+    ControlOptions copt;
+    for (const std::string& text : opt.faults) {
+        auto f = parse_fault(text);
+        if (!f) {
+            std::fprintf(stderr, "error: --fault: %s\n", f.error().c_str());
+            return k_exit_usage;
+        }
+        if (!cfg->find_port(f->port)) {
+            std::fprintf(stderr, "error: --fault \"%s\": no port named %s\n", text.c_str(),
+                         f->port.c_str());
+            return k_exit_usage;
+        }
+        copt.faults.push_back(*f);
+    }
+    copt.journal_path = opt.journal_path;
+    if (!opt.ladder.empty()) {
+        auto ladder = parse_ladder(opt.ladder);
+        if (!ladder) {
+            std::fprintf(stderr, "error: --recovery-ladder: %s\n", ladder.error().c_str());
+            return k_exit_usage;
+        }
+        copt.policy.ladder = *ladder;
+    }
     // A report that cannot be written is found out now, not after the run.
     if (!opt.report_path.empty()) {
         const std::string probe = opt.report_path + ".tmp";
@@ -145,7 +153,7 @@ int run_job(const RunOptions& opt) {
         if (!rt) {
             lg->error("{}", rt.error());
         } else {
-            rc = run_started(**rt, *cfg, opt);
+            rc = run_started(**rt, *cfg, opt, std::move(copt));
         }
     }  // the runtime is destroyed (ports closed, pools freed) before EAL goes away
     dataplane::cleanup_eal();

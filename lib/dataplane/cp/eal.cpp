@@ -59,7 +59,11 @@ const char* dpdk_level() {
 std::vector<std::string> eal_args(const config::Config& cfg,
                                   const std::vector<std::string>& cli_args) {
     std::vector<std::string> a{"vfpath"};
-    a.insert(a.end(), {"-l", cfg.eal.lcores, "--main-lcore", std::to_string(cfg.eal.main_lcore)});
+    // -l from the parsed list, not the text as written: the loader accepts blanks EAL may not.
+    std::string lcores;
+    for (unsigned l : config::parse_cpu_list(cfg.eal.lcores).value_or(std::vector<unsigned>{}))
+        lcores += (lcores.empty() ? "" : ",") + std::to_string(l);
+    a.insert(a.end(), {"-l", lcores, "--main-lcore", std::to_string(cfg.eal.main_lcore)});
     a.insert(a.end(), {"-m", std::to_string(cfg.eal.memory_mb)});
     // Without hugepages EAL runs in legacy memory mode, which refuses --in-memory; --no-shconf is
     // what keeps such runs from sharing files. With hugepages, --in-memory does both.

@@ -5,10 +5,12 @@
 #include <new>
 
 #include <rte_launch.h>
+#include <rte_pause.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ethdev.h>
 
 #include "dataplane/api.h"
@@ -44,6 +46,8 @@ struct Runtime::Impl {
     std::vector<bool> port_up;
     std::vector<config::MacAddr> macs;
     std::vector<dp::LcoreCtx*> ctxs;
+    dp::PortCtl* port_ctl = nullptr;  // one per plan port, rte_zmalloc'd
+    rte_rcu_qsbr* qsbr = nullptr;
     // Which plan (port index, queue) each context slot counts, for snapshots.
     struct SlotRef {
         uint16_t port, queue;
@@ -70,6 +74,7 @@ uint64_t PortSnapshot::tx_packets() const { return sum<&QueueSnapshot::tx_packet
 uint64_t PortSnapshot::rx_bytes() const { return sum<&QueueSnapshot::rx_bytes>(queues); }
 uint64_t PortSnapshot::tx_bytes() const { return sum<&QueueSnapshot::tx_bytes>(queues); }
 uint64_t PortSnapshot::drops() const { return sum<&QueueSnapshot::drops>(queues); }
+uint64_t PortSnapshot::not_ready() const { return sum<&QueueSnapshot::not_ready>(queues); }
 
 Runtime::Runtime(const config::Plan& plan, std::vector<uint16_t> port_ids)
     : plan_(plan), impl_(std::make_unique<Impl>()) {
@@ -91,6 +96,17 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
                                pp.name, pp.size, pp.data_room, pp.socket,
                                glue::pool_memory_bytes(*mp) / 1048576.0, pp.cache_size);
     }
+    im.port_ctl = static_cast<dp::PortCtl*>(
+        rte_zmalloc("vfpath_portctl", sizeof(dp::PortCtl) * plan.ports.size(), 64));
+    const size_t qsbr_size = rte_rcu_qsbr_get_memsize(std::max<uint32_t>(1, plan.lcores.size()));
+    im.qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("vfpath_qsbr", qsbr_size, 64));
+    if (!im.port_ctl || !im.qsbr ||
+        rte_rcu_qsbr_init(im.qsbr, std::max<uint32_t>(1, plan.lcores.size())) != 0)
+        return fail("out of memory for port control words / RCU state");
+    for (const auto& p : plan.ports) {
+        new (&im.port_ctl[p.index]) dp::PortCtl;
+        im.port_ctl[p.index].word.store(im.port_ids[p.index], std::memory_order_relaxed);
+    }
     for (const auto& p : plan.ports) {
         im.port_up[p.index] = true;  // shut down even if setup stops halfway
         auto st = glue::port_setup(im.port_ids[p.index], p, im.pools[p.pool]);
@@ -108,6 +124,10 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
         auto* ctx = new (mem) dp::LcoreCtx;
         im.ctxs.push_back(ctx);
         ctx->stop = &im.stop;
+        ctx->ports = im.port_ctl;
+        ctx->qsbr = im.qsbr;
+        ctx->qsbr_id = static_cast<unsigned>(im.ctxs.size() - 1);
+        rte_rcu_qsbr_thread_register(im.qsbr, ctx->qsbr_id);
         ctx->mode = to_dp(plan.mode);
         ctx->burst = plan.burst;
         ctx->lcore = lp.lcore;
@@ -117,11 +137,11 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
         im.tx_refs.emplace_back();
         for (const auto& a : lp.rx) {
             dp::RxSlot& s = ctx->rx[ctx->n_rx++];
-            s.port = im.port_ids[a.port];
+            s.port = a.port;
             s.queue = a.queue;
             im.rx_refs.back().push_back({a.port, a.queue});
             if (a.tx_port == config::k_no_port) continue;
-            s.tx_port = im.port_ids[a.tx_port];
+            s.tx_port = a.tx_port;
             s.tx_queue = a.tx_queue;
             auto it = tx_slot.find(a.tx_port);
             if (it == tx_slot.end()) {
@@ -188,9 +208,81 @@ Snapshot Runtime::snapshot() const {
             q.tx_packets += ctx.tx_stats[i].packets.get();
             q.tx_bytes += ctx.tx_stats[i].bytes.get();
             q.drops += ctx.tx_stats[i].drops.get();
+            q.not_ready += ctx.tx_stats[i].not_ready.get();
         }
     }
     return s;
+}
+
+uint16_t Runtime::port_id(uint16_t pidx) const { return impl_->port_ids[pidx]; }
+
+rte_mempool* Runtime::port_pool(uint16_t pidx) const {
+    return impl_->pools[plan_.ports[pidx].pool];
+}
+
+void Runtime::set_port_state(uint16_t pidx, uint16_t id, bool rx_paused, bool tx_blocked) {
+    impl_->port_ids[pidx] = id;
+    const uint32_t w = id | (rx_paused ? dp::k_rx_paused : 0) | (tx_blocked ? dp::k_tx_blocked : 0);
+    impl_->port_ctl[pidx].word.store(w, std::memory_order_release);
+}
+
+bool Runtime::rx_paused(uint16_t pidx) const {
+    return impl_->port_ctl[pidx].word.load(std::memory_order_relaxed) & dp::k_rx_paused;
+}
+
+bool Runtime::tx_blocked(uint16_t pidx) const {
+    return impl_->port_ctl[pidx].word.load(std::memory_order_relaxed) & dp::k_tx_blocked;
+}
+
+bool Runtime::quiesce(unsigned timeout_ms) {
+    Impl& im = *impl_;
+    if (!im.workers_running) return true;
+    const uint64_t token = rte_rcu_qsbr_start(im.qsbr);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (rte_rcu_qsbr_check(im.qsbr, token, false) != 1) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            std::string stuck;
+            for (auto* ctx : im.ctxs)
+                if (!ctx->exited.load()) stuck += " " + std::to_string(ctx->lcore);
+            log::get("worker")->error("quiescence timed out after {} ms; worker lcores:{}",
+                                      timeout_ms, stuck);
+            return false;
+        }
+        rte_pause();
+    }
+    return true;
+}
+
+void Runtime::set_port_open(uint16_t pidx, bool open) { impl_->port_up[pidx] = open; }
+
+uint64_t Runtime::port_rx_packets(uint16_t pidx) const {
+    const Impl& im = *impl_;
+    uint64_t n = 0;
+    for (size_t c = 0; c < im.ctxs.size(); ++c)
+        for (size_t i = 0; i < im.rx_refs[c].size(); ++i)
+            if (im.rx_refs[c][i].port == pidx) n += im.ctxs[c]->rx_stats[i].packets.get();
+    return n;
+}
+
+uint64_t Runtime::tx_sum(uint16_t pidx, dp::Counter dp::QueueCounters::*field) const {
+    const Impl& im = *impl_;
+    uint64_t n = 0;
+    for (size_t c = 0; c < im.ctxs.size(); ++c)
+        for (size_t i = 0; i < im.tx_refs[c].size(); ++i)
+            if (im.tx_refs[c][i].port == pidx) n += (im.ctxs[c]->tx_stats[i].*field).get();
+    return n;
+}
+
+uint64_t Runtime::port_not_ready(uint16_t pidx) const {
+    return tx_sum(pidx, &dp::QueueCounters::not_ready);
+}
+uint64_t Runtime::port_tx_packets(uint16_t pidx) const {
+    return tx_sum(pidx, &dp::QueueCounters::packets);
+}
+uint64_t Runtime::port_drops(uint16_t pidx) const { return tx_sum(pidx, &dp::QueueCounters::drops); }
+
+unsigned Runtime::pool_in_use(uint16_t pool_index) const {
+    return glue::pool_in_use(impl_->pools[pool_index]);
 }
 
 void Runtime::stop_workers() {
@@ -249,6 +341,10 @@ ShutdownReport Runtime::shutdown() {
         rte_free(ctx);
     }
     im.ctxs.clear();
+    rte_free(im.port_ctl);
+    im.port_ctl = nullptr;
+    rte_free(im.qsbr);
+    im.qsbr = nullptr;
     for (size_t i = 0; i < im.pools.size(); ++i) {
         rte_mempool* mp = im.pools[i];
         const auto& pp = plan_.pools[i];

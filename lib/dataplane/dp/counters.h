@@ -25,7 +25,8 @@ private:
 struct QueueCounters {
     Counter packets;  // rx: received; tx: accepted by the tx ring
     Counter bytes;    // frame bytes (pkt_len), without preamble/IFG
-    Counter drops;    // tx only: the tx ring was full and the frames were freed
+    Counter drops;    // tx only: frames freed instead of sent (ring full, or port not ready)
+    Counter not_ready;  // tx only: the part of drops due to the port being down or recovering
 };
 
 }  // namespace vfpath::dp

@@ -4,6 +4,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "dataplane/dp/pipelines.h"
 
@@ -32,7 +33,12 @@ inline uint64_t transform(rte_mbuf* const* pkts, uint16_t n, const RxSlot& s) no
 template <Mode M>
 void poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts) noexcept {
     const RxSlot& s = ctx.rx[i];
-    const uint16_t nb = rte_eth_rx_burst(s.port, s.queue, pkts, ctx.burst);
+    // One predictable branch per poll: a port under recovery is not polled at all.
+    const uint32_t rx_word = ctx.ports[s.port].word.load(std::memory_order_acquire);
+    if (rx_word & k_rx_paused) [[unlikely]]
+        return;
+    const uint16_t nb = rte_eth_rx_burst(uint16_t(rx_word & k_port_id_mask), s.queue, pkts,
+                                         ctx.burst);
     if (nb == 0) return;
     const uint64_t bytes_rx = transform<M>(pkts, nb, s);
     uint64_t bytes = bytes_rx;
@@ -43,8 +49,16 @@ void poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts) noexcept {
         rte_pktmbuf_free_bulk(pkts, nb);
         return;
     } else {
-        const uint16_t sent = rte_eth_tx_burst(s.tx_port, s.tx_queue, pkts, nb);
         QueueCounters& tx = ctx.tx_stats[s.tx_slot];
+        const uint32_t tx_word = ctx.ports[s.tx_port].word.load(std::memory_order_acquire);
+        if (tx_word & k_tx_blocked) [[unlikely]] {
+            tx.drops.add(nb);
+            tx.not_ready.add(nb);
+            rte_pktmbuf_free_bulk(pkts, nb);
+            return;
+        }
+        const uint16_t sent =
+            rte_eth_tx_burst(uint16_t(tx_word & k_port_id_mask), s.tx_queue, pkts, nb);
         if (sent < nb) [[unlikely]] {
             // Sent mbufs may already be freed; the unsent ones are still ours to read and free.
             uint64_t unsent_bytes = 0;
@@ -62,14 +76,18 @@ template <Mode M>
 int loop(LcoreCtx& ctx) noexcept {
     rte_mbuf* pkts[k_max_burst];
     uint32_t iter = 0;
+    rte_rcu_qsbr_thread_online(ctx.qsbr, ctx.qsbr_id);
     for (;;) {
         for (uint16_t i = 0; i < ctx.n_rx; ++i) poll_slot<M>(ctx, i, pkts);
         if ((++iter & (k_housekeeping_interval - 1)) == 0) [[unlikely]] {
             ctx.loops.add(k_housekeeping_interval);
+            // Between iterations this lcore holds no reference to any port: a quiescent state.
+            rte_rcu_qsbr_quiescent(ctx.qsbr, ctx.qsbr_id);
             if (ctx.stop->load(std::memory_order_relaxed)) break;
         }
     }
     // Nothing is held between iterations: every received mbuf was sent or freed above.
+    rte_rcu_qsbr_thread_offline(ctx.qsbr, ctx.qsbr_id);
     ctx.exited.store(true, std::memory_order_release);
     return 0;
 }

@@ -10,22 +10,38 @@
 
 #include "dataplane/dp/counters.h"
 
+struct rte_rcu_qsbr;
+
 namespace vfpath::dp {
 
 inline constexpr uint16_t k_max_burst = 256;
 inline constexpr uint16_t k_max_rx_per_lcore = 64;
 inline constexpr uint16_t k_max_tx_per_lcore = 64;
-// Control checks (stop flag) once every this many loop iterations (STYLE §4): a power of two so
-// the test is a mask.
+// Control checks (stop flag, RCU quiescent state) once every this many loop iterations
+// (STYLE §4): a power of two so the test is a mask. ~256 us at full rate on two net_null ports,
+// which bounds how long the control thread waits for quiescence.
 inline constexpr uint32_t k_housekeeping_interval = 256;
 
 enum class Mode : uint8_t { io, macswap, l2, sink };
 
+// What the control thread tells workers about one port, in one word so a poll costs one load:
+// bits 0-15 the DPDK port id (it can change when a port is detached and re-attached), bit 16
+// "do not poll" (the port is being recovered), bit 17 "do not transmit" (link down or being
+// recovered: frames for it are dropped and counted, never queued forever).
+inline constexpr uint32_t k_port_id_mask = 0xffff;
+inline constexpr uint32_t k_rx_paused = 1u << 16;
+inline constexpr uint32_t k_tx_blocked = 1u << 17;
+
+struct alignas(64) PortCtl {
+    std::atomic<uint32_t> word;  // dp: ro (acquire) / cp: rw (release)
+};
+static_assert(std::atomic<uint32_t>::is_always_lock_free);
+
 // One polled (port, rx queue) and where its frames go. Immutable after launch.
 struct RxSlot {
-    uint16_t port;      // dp: ro / cp: rw before launch
+    uint16_t port;      // dp: ro, plan index into LcoreCtx::ports (not a DPDK id)
     uint16_t queue;     // dp: ro
-    uint16_t tx_port;   // dp: ro
+    uint16_t tx_port;   // dp: ro, plan index
     uint16_t tx_queue;  // dp: ro
     uint16_t tx_slot;   // dp: ro, index into LcoreCtx::tx_stats
     uint64_t l2_lo;     // dp: ro, l2 mode: next hop + own MAC as written (see L2Header)
@@ -35,6 +51,9 @@ struct RxSlot {
 struct alignas(64) LcoreCtx {
     // Hot, read-only after launch.
     const std::atomic<bool>* stop;  // dp: ro / cp: writes the pointee
+    const PortCtl* ports;           // dp: ro / cp: writes the pointees (one per plan port)
+    rte_rcu_qsbr* qsbr;             // dp: reports quiescent states / cp: waits on them
+    unsigned qsbr_id;               // dp: ro, this worker's thread id in qsbr
     Mode mode;                      // dp: ro
     uint16_t burst;                 // dp: ro
     uint16_t n_rx;                  // dp: ro

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -6,6 +7,32 @@
 namespace vfpath::report {
 
 using nlohmann::json;
+
+namespace {
+
+json recovery_json(const PortHealth& h) {
+    std::vector<double> v = h.recovery_ms;
+    std::sort(v.begin(), v.end());
+    json ms = json(nullptr);
+    if (!v.empty()) {
+        const double median = v.size() % 2 ? v[v.size() / 2]
+                                           : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+        ms = {{"min", v.front()}, {"median", median}, {"max", v.back()}, {"count", v.size()}};
+    }
+    json by_type = json::object();
+    for (const auto& [k, n] : h.events_by_type) by_type[k] = n;
+    return {{"events", h.events},
+            {"events_by_type", by_type},
+            {"resets", h.resets},
+            {"removals", h.removals},
+            {"recovered", h.recovered},
+            {"failed", h.failed},
+            {"recovery_ms", ms},
+            {"dropped_during_recovery", h.dropped_during_recovery},
+            {"watchdog_triggers", h.watchdog_triggers}};
+}
+
+}  // namespace
 
 json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
              const dataplane::ShutdownReport& shut, const RunInfo& info) {
@@ -32,6 +59,14 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
         p["tx_bytes"] = ps.tx_bytes();
         p["drops"] = ps.drops();
         p["drained_at_stop"] = i < shut.drained_at_stop.size() ? shut.drained_at_stop[i] : 0;
+        p["not_ready_drops"] = ps.not_ready();
+        const PortHealth h = i < info.health.size() ? info.health[i] : PortHealth{};
+        p["state"] = h.state;
+        p["link_changes"] = h.link_changes;
+        p["recovery"] = recovery_json(h);
+        p["vf_mailbox"] = json::array();
+        for (const auto& m : h.vf_mailbox)
+            p["vf_mailbox"].push_back({{"vf", m.vf}, {"accepted", m.accepted}, {"refused", m.refused}});
         p["hw"] = {{"ipackets", ps.hw.ipackets}, {"opackets", ps.hw.opackets},
                    {"imissed", ps.hw.imissed},   {"ierrors", ps.hw.ierrors},
                    {"oerrors", ps.hw.oerrors},   {"rx_nombuf", ps.hw.rx_nombuf}};
@@ -45,7 +80,8 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
                                    {"tx_packets", q.tx_packets},
                                    {"rx_bytes", q.rx_bytes},
                                    {"tx_bytes", q.tx_bytes},
-                                   {"drops", q.drops}});
+                                   {"drops", q.drops},
+                                   {"not_ready_drops", q.not_ready}});
         }
         j["ports"].push_back(std::move(p));
     }
@@ -67,6 +103,7 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
             l["queues"].push_back({{"port", plan.ports[a.port].name}, {"queue", a.queue}});
         j["lcores"].push_back(std::move(l));
     }
+    j["journal"] = info.journal;
     j["clean_exit"] = shut.workers_stopped && !leak;
     return j;
 }

@@ -23,7 +23,7 @@ constexpr const char* k_line = "%-14s %5s %10.3f %10.3f %9.3f %9.3f %12llu\n";
 }  // namespace
 
 std::string format_table(const config::Plan& plan, const dataplane::Snapshot& prev,
-                         const dataplane::Snapshot& now) {
+                         const dataplane::Snapshot& now, const std::vector<PortHealth>& health) {
     const double dt = now.t_s - prev.t_s;
     std::string out = row("--- t=%.1fs\n", now.t_s);
     out += row(k_head, "port", "queue", "rx Mpps", "tx Mpps", "rx Gb/s", "tx Gb/s", "drops");
@@ -36,6 +36,13 @@ std::string format_table(const config::Plan& plan, const dataplane::Snapshot& pr
                    rate(b.rx_bytes(), a.rx_bytes(), dt) * 8 / 1e9,
                    rate(b.tx_bytes(), a.tx_bytes(), dt) * 8 / 1e9,
                    static_cast<unsigned long long>(b.drops()));
+        if (i < health.size() && (health[i].state != "running" || health[i].events > 0)) {
+            const PortHealth& h = health[i];
+            out += row("%-14s %s, resets %llu, recovered %llu, failed %llu, link changes %llu\n",
+                       "", h.state.c_str(), (unsigned long long)h.resets,
+                       (unsigned long long)h.recovered, (unsigned long long)h.failed,
+                       (unsigned long long)h.link_changes);
+        }
         if (b.queues.size() < 2) continue;
         for (size_t q = 0; q < b.queues.size() && q < a.queues.size(); ++q) {
             const auto &qa = a.queues[q], &qb = b.queues[q];

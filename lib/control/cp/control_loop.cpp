@@ -1,0 +1,248 @@
+#include "control/cp/control_loop.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include <rte_ethdev.h>
+
+#include "util/log.h"
+
+namespace vfpath::control {
+
+// PortEvent::info of a VF_MBOX event: bits 0-15 VF, 16-23 request kind, 24 accepted, 25 decided.
+constexpr uint32_t k_mbox_accepted = 1u << 24;
+constexpr uint32_t k_mbox_decided = 1u << 25;
+
+// The real PortDriver: the runtime for what workers see, drivers-glue for the device.
+class ControlLoop::RuntimeDriver : public PortDriver {
+public:
+    RuntimeDriver(dataplane::Runtime& rt, const config::Config& cfg,
+                  const std::vector<bool>& forced_down)
+        : rt_(rt), cfg_(cfg), forced_down_(forced_down) {}
+    uint16_t port_id(uint16_t pidx) override { return rt_.port_id(pidx); }
+    void publish(uint16_t pidx, uint16_t id, bool rx_paused, bool tx_blocked) override {
+        rt_.set_port_state(pidx, id, rx_paused, tx_blocked);
+    }
+    bool quiesce(unsigned timeout_ms) override { return rt_.quiesce(timeout_ms); }
+    glue::ErrMode err_mode(uint16_t id) override { return glue::err_mode(id); }
+    int reset(uint16_t id) override { return glue::port_reset(id); }
+    int stop(uint16_t id) override { return glue::port_stop(id); }
+    int start(uint16_t id) override { return glue::port_start(id); }
+    Status setup(uint16_t pidx, uint16_t id) override {
+        rt_.set_port_open(pidx, true);
+        return glue::port_setup(id, rt_.plan().ports[pidx], rt_.port_pool(pidx));
+    }
+    Result<uint16_t> reattach(uint16_t pidx) override {
+        const config::PortConfig& pc = cfg_.ports[pidx];
+        rt_.set_port_open(pidx, false);  // closed and detached from here on
+        const std::string name = glue::device_name(pc);
+        return glue::port_reattach(rt_.port_id(pidx), pc.is_pci() ? name : pc.device, name);
+    }
+    bool link_up(uint16_t id) override {
+        for (uint16_t i = 0; i < forced_down_.size(); ++i)
+            if (rt_.port_id(i) == id && forced_down_[i]) return false;
+        return glue::link_up(id);
+    }
+    uint64_t rx_packets(uint16_t pidx) override { return rt_.port_rx_packets(pidx); }
+    uint64_t not_ready(uint16_t pidx) override { return rt_.port_not_ready(pidx); }
+    uint64_t tx_packets(uint16_t pidx) override { return rt_.port_tx_packets(pidx); }
+    uint64_t tx_full(uint16_t pidx) override {
+        return rt_.port_drops(pidx) - rt_.port_not_ready(pidx);
+    }
+    uint16_t peer(uint16_t pidx) override {
+        const uint16_t p = rt_.plan().ports[pidx].peer;
+        return p == config::k_no_port ? pidx : p;
+    }
+    void sleep_us(unsigned us) override {
+        timespec ts{us / 1000000, long(us % 1000000) * 1000};
+        nanosleep(&ts, nullptr);
+    }
+    double now_s() override { return glue::monotonic_ns() / 1e9; }
+
+private:
+    dataplane::Runtime& rt_;
+    const config::Config& cfg_;
+    const std::vector<bool>& forced_down_;
+};
+
+ControlLoop::ControlLoop(dataplane::Runtime& rt, const config::Config& cfg, ControlOptions opt)
+    : rt_(rt),
+      cfg_(cfg),
+      opt_(std::move(opt)),
+      schedule_(opt_.faults),
+      forced_down_(rt.plan().ports.size(), false) {
+    driver_ = std::make_unique<RuntimeDriver>(rt, cfg, forced_down_);
+}
+
+ControlLoop::~ControlLoop() = default;
+
+Status ControlLoop::open() {
+    if (!opt_.journal_path.empty() && !journal_.open_file(opt_.journal_path))
+        return fail("cannot open journal file " + opt_.journal_path);
+    for (const FaultSpec& f : opt_.faults) {
+        const config::PortConfig* p = cfg_.find_port(f.port);
+        if (!p) return fail("fault \"" + f.text + "\": no port named " + f.port);
+        fault_port_.push_back(static_cast<uint16_t>(p - cfg_.ports.data()));
+    }
+    std::vector<std::string> names;
+    for (const auto& p : rt_.plan().ports) names.push_back(p.name);
+    t0_s_ = glue::monotonic_ns() / 1e9;
+    vf_mbox_.resize(names.size());
+    recovery_ = std::make_unique<Recovery>(*driver_, journal_, opt_.policy, names, t0_s_);
+    for (uint16_t i = 0; i < names.size(); ++i) {
+        journal_.add(0, names[i], "state",
+                     std::string("running; driver error handling: ") +
+                         glue::to_string(glue::err_mode(rt_.port_id(i))));
+    }
+    // VF mailbox: decided synchronously in the callback (the PF PMD reads retval when it
+    // returns); the verdict is packed into the event for counting on the control thread.
+    mbox_.resize(RTE_MAX_ETHPORTS);
+    for (uint16_t i = 0; i < names.size(); ++i) {
+        rte_eth_dev_info info{};
+        const uint16_t id = rt_.port_id(i);
+        if (rte_eth_dev_info_get(id, &info) != 0 || !info.driver_name) continue;
+        mbox_[id] = {glue::driver_kind(info.driver_name), glue::policy_table(cfg_, names[i])};
+    }
+    return events_.open([this](uint16_t port_id, int, void* ret_param) -> uint32_t {
+        if (port_id >= mbox_.size()) return 0;
+        const MboxPort& m = mbox_[port_id];
+        auto v = glue::handle_vf_mbox(m.kind, ret_param, m.table);
+        if (!v) return 0;
+        return k_mbox_decided | (v->decision.accept ? k_mbox_accepted : 0) |
+               (uint32_t(v->request.kind) << 16) | v->request.vf;
+    });
+}
+
+void ControlLoop::dispatch_events() {
+    glue::PortEvent ev;
+    while (events_.pop(ev)) {
+        bool ours = false;
+        for (uint16_t i = 0; i < rt_.plan().ports.size(); ++i) {
+            if (rt_.port_id(i) != ev.port_id) continue;
+            // A port being detached raises DESTROY/NEW for itself: recovery is the cause, not a
+            // new fault. Only journal them while the port is out of service.
+            ours = true;
+            if (ev.type == RTE_ETH_EVENT_VF_MBOX && (ev.info & k_mbox_decided)) {
+                const uint16_t vf = ev.info & 0xffff;
+                const bool accepted = ev.info & k_mbox_accepted;
+                const auto kind = static_cast<glue::MailboxRequest::Kind>((ev.info >> 16) & 0xff);
+                auto& c = vf_mbox_[i][vf];
+                ++(accepted ? c.first : c.second);
+                journal_.add(ev.ns / 1e9 - t0_s_, rt_.plan().ports[i].name, "mailbox",
+                             "VF " + std::to_string(vf) + " " +
+                                 std::string(glue::to_string(kind)) +
+                                 (accepted ? " accepted" : " refused by policy"));
+            }
+            recovery_->on_event(i, ev.type, ev.ns / 1e9);
+            break;
+        }
+        if (!ours)
+            journal_.add(ev.ns / 1e9 - t0_s_, "port_id " + std::to_string(ev.port_id), "event",
+                         glue::event_name(ev.type));
+    }
+}
+
+void ControlLoop::fire(const FaultAction& a) {
+    const uint16_t pidx = fault_port_[a.spec];
+    const uint16_t id = rt_.port_id(pidx);
+    const std::string& name = rt_.plan().ports[pidx].name;
+    const double t = glue::monotonic_ns() / 1e9 - t0_s_;
+    Status st = ok();
+    switch (a.kind) {
+        case FaultKind::reset:
+            journal_.add(t, name, "fault", "injected INTR_RESET");
+            st = glue::inject_event(id, RTE_ETH_EVENT_INTR_RESET);
+            break;
+        case FaultKind::remove:
+            journal_.add(t, name, "fault", "injected INTR_RMV");
+            st = glue::inject_event(id, RTE_ETH_EVENT_INTR_RMV);
+            break;
+        case FaultKind::err_recovering:
+            journal_.add(t, name, "fault",
+                         a.end ? "injected RECOVERY_SUCCESS" : "injected ERR_RECOVERING");
+            st = glue::inject_event(id, a.end ? RTE_ETH_EVENT_RECOVERY_SUCCESS
+                                              : RTE_ETH_EVENT_ERR_RECOVERING);
+            break;
+        case FaultKind::link_down:
+            journal_.add(t, name, "fault", a.end ? "link set up" : "link set down");
+            st = glue::set_link(id, a.end);
+            if (!st) {
+                // The device cannot change its link: hold it down in vfpath's view instead.
+                journal_.add(t, name, "fault", st.error() + "; link held " +
+                                                   (a.end ? "up" : "down") + " by vfpath");
+                forced_down_[pidx] = !a.end;
+                st = ok();
+            }
+            st = glue::inject_event(id, RTE_ETH_EVENT_INTR_LSC);
+            break;
+    }
+    if (!st) journal_.add(t, name, "fault", "injection failed: " + st.error());
+}
+
+// The watchdog samples counters this often; stall thresholds are multiples of it.
+constexpr double k_watchdog_period_s = 0.1;
+
+std::string ControlLoop::run(const std::atomic<int>& signal) {
+    const config::RunConfig& run = cfg_.run;
+    dataplane::Snapshot prev = rt_.snapshot();
+    double next_print = run.stats_interval_s;
+    double next_poll = opt_.link_poll_s;
+    double next_watch = k_watchdog_period_s;
+    for (;;) {
+        double now = glue::monotonic_ns() / 1e9 - t0_s_;
+        // Sleep until the next thing to do, at most 20 ms (signals are checked that often).
+        double wait = std::min({0.02, schedule_.next_in(now), std::max(0.0, next_poll - now)});
+        if (run.stats_interval_s > 0) wait = std::min(wait, std::max(0.0, next_print - now));
+        if (run.duration_s > 0) wait = std::min(wait, std::max(0.0, run.duration_s - now));
+        events_.wait(static_cast<int64_t>(wait * 1e6));
+        if (const int sig = signal.load(std::memory_order_relaxed)) return sig == 2 ? "SIGINT" : "SIGTERM";
+        dispatch_events();
+        now = glue::monotonic_ns() / 1e9 - t0_s_;
+        for (const FaultAction& a : schedule_.due(now)) fire(a);
+        dispatch_events();
+        if (now >= next_poll) {
+            for (uint16_t i = 0; i < rt_.plan().ports.size(); ++i) recovery_->on_link_poll(i);
+            next_poll = now + opt_.link_poll_s;
+        }
+        if (now >= next_watch) {
+            recovery_->watchdog_tick();
+            next_watch = now + k_watchdog_period_s;
+        }
+        if (run.duration_s > 0 && now >= run.duration_s) return "duration";
+        if (run.stats_interval_s > 0 && now >= next_print) {
+            dataplane::Snapshot cur = rt_.snapshot();
+            std::fputs(report::format_table(rt_.plan(), prev, cur, health()).c_str(), stdout);
+            std::fflush(stdout);
+            prev = std::move(cur);
+            next_print += run.stats_interval_s;
+        }
+    }
+}
+
+std::vector<report::PortHealth> ControlLoop::health() const {
+    std::vector<report::PortHealth> out;
+    if (!recovery_) return out;
+    for (uint16_t i = 0; i < recovery_->ports(); ++i) {
+        const PortHealthStats& s = recovery_->stats(i);
+        report::PortHealth h;
+        h.state = std::string(to_string(s.state));
+        h.events = s.events;
+        for (const auto& [k, n] : s.events_by_type) h.events_by_type.emplace_back(k, n);
+        h.resets = s.resets;
+        h.removals = s.removals;
+        h.recovered = s.recovered;
+        h.failed = s.failed;
+        h.link_changes = s.link_changes;
+        h.dropped_during_recovery = s.dropped_during_recovery;
+        h.watchdog_triggers = s.watchdog_triggers;
+        if (i < vf_mbox_.size())
+            for (const auto& [vf, c] : vf_mbox_[i]) h.vf_mailbox.push_back({vf, c.first, c.second});
+        h.recovery_ms = s.recovery_ms;
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+}  // namespace vfpath::control

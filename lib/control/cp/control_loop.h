@@ -1,0 +1,69 @@
+// The control thread's loop during a run: ethdev events and injected faults go into one queue,
+// each is handed to per-port recovery; link state is polled as a fallback; the live table is
+// printed; the loop ends on a signal or the duration.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/api.h"
+#include "control/cp/faults.h"
+#include "control/cp/journal.h"
+#include "control/cp/recovery.h"
+#include "dataplane/api.h"
+#include "drivers-glue/mailbox.h"
+#include "report/api.h"
+
+namespace vfpath::control {
+
+struct ControlOptions {
+    std::vector<FaultSpec> faults;
+    RecoveryPolicy policy;
+    std::string journal_path;
+    // Link state is polled this often in case a device raises no LSC (STYLE §9).
+    double link_poll_s = 0.5;
+};
+
+class ControlLoop {
+public:
+    ControlLoop(dataplane::Runtime& rt, const config::Config& cfg, ControlOptions opt);
+    ~ControlLoop();
+    // Registers the event callbacks; before launch so no event is missed.
+    Status open();
+    // Runs until a signal (its number stored in `signal`) or the configured duration; returns
+    // the stop reason ("duration", "SIGINT", "SIGTERM").
+    std::string run(const std::atomic<int>& signal);
+    std::vector<report::PortHealth> health() const;
+    const Journal& journal() const { return journal_; }
+
+private:
+    void fire(const FaultAction& a);
+    void dispatch_events();
+    class RuntimeDriver;
+    dataplane::Runtime& rt_;
+    const config::Config& cfg_;
+    ControlOptions opt_;
+    Journal journal_;
+    glue::EventQueue events_;
+    std::unique_ptr<RuntimeDriver> driver_;
+    std::unique_ptr<Recovery> recovery_;
+    FaultSchedule schedule_;
+    std::vector<uint16_t> fault_port_;  // plan index per fault spec
+    // Link held down by an injected fault on a device that cannot set its own link (net_null):
+    // vfpath's view of the link is then "down" whatever the device says.
+    std::vector<bool> forced_down_;
+    // VF mailbox policy per PF port, indexed by DPDK port id; built before launch and never
+    // changed after, so DPDK's interrupt thread reads it without a lock.
+    struct MboxPort {
+        glue::DriverKind kind = glue::DriverKind::unknown;
+        glue::PolicyTable table;
+    };
+    std::vector<MboxPort> mbox_;
+    std::vector<std::map<uint16_t, std::pair<uint64_t, uint64_t>>> vf_mbox_;  // accepted, refused
+    double t0_s_ = 0;
+};
+
+}  // namespace vfpath::control
