@@ -133,6 +133,26 @@ struct RunConfig {
     Loc log_level_loc;
 };
 
+// recovery: how the control thread brings a port back (lib/control/cp/recovery.h). Defaults
+// here are the ones documented in the README.
+struct RecoveryConfig {
+    std::vector<std::string> ladder{"reset", "restart", "reattach"};
+    unsigned max_attempts = 5;
+    unsigned backoff_ms = 10;
+    unsigned quiesce_timeout_ms = 1000;
+    unsigned link_poll_ms = 500;
+    unsigned tx_stall_ms = 2000;  // watchdog; 0: off
+    unsigned rx_stall_ms = 0;     // watchdog; 0: off
+    std::string journal;          // JSON-lines file; empty: in memory only
+    Loc ladder_loc;
+};
+
+// faults[]: fault injection specs, as for `vfpath run --fault` (parsed by lib/control).
+struct FaultText {
+    std::string text;
+    Loc loc;
+};
+
 struct Config {
     std::string file;  // where it was read from ("<built-in default>" for the default)
     EalConfig eal;
@@ -145,6 +165,8 @@ struct Config {
     // (warn), or refuses to start (strict).
     enum class Numa : uint8_t { warn, strict } numa = Numa::warn;
     Loc numa_loc;
+    RecoveryConfig recovery;
+    std::vector<FaultText> faults;
     std::vector<VfMailboxPolicyConfig> vf_policy;  // empty: every VF gets the default (untrusted)
 
     const PortConfig* find_port(std::string_view name) const;

@@ -630,6 +630,18 @@ const BadCase k_bad_cases[] = {
      "vf_policy[0].trusted", 3, 38, "expected true or false, got 'sometimes'"},
     {"VfPolicyUnknownKey", P0 "vf_policy:\n  - {pf: p0, vf: 1, allow_vlans: true}\n",
      "vf_policy[0].allow_vlans", 4, 21, "did you mean 'allow_vlan'"},
+    // -- recovery, faults
+    {"RecoveryUnknownStep", P0 "recovery:\n  ladder: [reset, reboot]\n", "recovery.ladder[1]", 4, 19,
+     "got 'reboot'"},
+    {"RecoveryStepTwice", P0 "recovery:\n  ladder: [reset, reset]\n", "recovery.ladder[1]", 4, 19,
+     "listed twice"},
+    {"RecoveryZeroAttempts", P0 "recovery: {max_attempts: 0}\n", "recovery.max_attempts", 3, 26,
+     "got '0'"},
+    {"RecoveryLinkPollTooFast", P0 "recovery: {link_poll_ms: 1}\n", "recovery.link_poll_ms", 3, 26,
+     "got '1'"},
+    {"RecoveryUnknownKey", P0 "recovery: {tx_stall: 100}\n", "recovery.tx_stall", 3, 12,
+     "did you mean 'tx_stall_ms'"},
+    {"FaultsNotAList", P0 "faults: reset:p0@1s\n", "faults", 3, 9, "expected a list of fault specs"},
 };
 
 #undef P0

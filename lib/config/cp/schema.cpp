@@ -1,6 +1,7 @@
 // The configuration schema: one key table per YAML map. Each table is the only place its keys
 // are listed; decode_map uses it for decoding, unknown-key errors and "allowed keys" (STYLE §7).
 // Checks here look at one value at a time; checks between keys are in validate.cpp.
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -304,6 +305,55 @@ const Key<RunConfig> k_run_keys[] = {
      }},
 };
 
+// ---- recovery, faults ---------------------------------------------------------------------
+
+// Bounds that keep a typo from turning into an hour-long wait.
+constexpr uint64_t k_max_attempts = 100;
+constexpr uint64_t k_max_wait_ms = 600'000;
+
+const Key<RecoveryConfig> k_recovery_keys[] = {
+    {"ladder",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         c.ladder_loc = in.loc;
+         c.ladder.clear();
+         constexpr std::string_view steps[] = {"reset", "restart", "reattach"};
+         r.each_item(in, "a list of recovery steps like [reset, restart, reattach]",
+                     [&](const In& item) {
+                         auto s = r.word(item, steps);
+                         if (!s) return;
+                         if (std::find(c.ladder.begin(), c.ladder.end(), *s) != c.ladder.end())
+                             r.error(item, "step " + *s + " is listed twice");
+                         else
+                             c.ladder.push_back(*s);
+                     });
+     }},
+    {"max_attempts",
+     [](Reader& r, const In& in, RecoveryConfig& c) { r.set(in, 1, k_max_attempts, c.max_attempts); }},
+    {"backoff_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) { r.set(in, 0, k_max_wait_ms, c.backoff_ms); }},
+    {"quiesce_timeout_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 1, k_max_wait_ms, c.quiesce_timeout_ms);
+     }},
+    {"link_poll_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) { r.set(in, 10, k_max_wait_ms, c.link_poll_ms); }},
+    {"tx_stall_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) { r.set(in, 0, k_max_wait_ms, c.tx_stall_ms); }},
+    {"rx_stall_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) { r.set(in, 0, k_max_wait_ms, c.rx_stall_ms); }},
+    {"journal",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         if (auto s = r.text(in, "a file path")) c.journal = *s;
+     }},
+};
+
+void decode_faults(Reader& r, const In& in, Config& c) {
+    r.each_item(in, "a list of fault specs like \"reset:p0@2s\"", [&](const In& item) {
+        if (auto s = r.text(item, "a fault spec like \"reset:p0@2s,every=10ms,count=100\""))
+            c.faults.push_back({*s, item.loc});
+    });
+}
+
 // ---- vf_policy ----------------------------------------------------------------------------
 
 // Largest VF index accepted: above what the PMDs we decode support (ixgbe has at most 63 VFs per
@@ -375,6 +425,8 @@ const Key<Config> k_top_keys[] = {
              c.numa = *s == "strict" ? Config::Numa::strict : Config::Numa::warn;
      }},
     {"vf_policy", decode_vf_policy},
+    {"recovery", decode_section<&Config::recovery, k_recovery_keys>},
+    {"faults", decode_faults},
 };
 
 }  // namespace

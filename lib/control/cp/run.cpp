@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "control/api.h"
@@ -32,6 +33,50 @@ void install_signal_handlers() {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Recovery settings and faults: the config's, then the CLI's (faults add up; the CLI's ladder and
+// journal replace the config's). Bad specs are reported before anything starts.
+std::optional<ControlOptions> control_options(const config::Config& cfg, const RunOptions& opt) {
+    ControlOptions c;
+    const config::RecoveryConfig& rc = cfg.recovery;
+    c.policy.max_attempts = rc.max_attempts;
+    c.policy.backoff_ms = rc.backoff_ms;
+    c.policy.quiesce_timeout_ms = rc.quiesce_timeout_ms;
+    c.policy.tx_stall_ms = rc.tx_stall_ms;
+    c.policy.rx_stall_ms = rc.rx_stall_ms;
+    c.link_poll_s = rc.link_poll_ms / 1e3;
+    c.journal_path = opt.journal_path.empty() ? rc.journal : opt.journal_path;
+    std::string ladder_text;
+    for (const auto& s : rc.ladder) ladder_text += (ladder_text.empty() ? "" : ",") + s;
+    auto ladder = parse_ladder(opt.ladder.empty() ? ladder_text : opt.ladder);
+    if (!ladder) {
+        std::fprintf(stderr, "error: --recovery-ladder: %s\n", ladder.error().c_str());
+        return std::nullopt;
+    }
+    c.policy.ladder = *ladder;
+    std::vector<config::Diag> errors;
+    auto add = [&](const std::string& text, config::Loc loc, const std::string& path) {
+        auto f = parse_fault(text);
+        if (!f)
+            errors.push_back({cfg.file, loc, path, f.error()});
+        else if (!cfg.find_port(f->port))
+            errors.push_back({cfg.file, loc, path, "fault \"" + text + "\": no port named " + f->port});
+        else
+            c.faults.push_back(*f);
+    };
+    for (size_t i = 0; i < cfg.faults.size(); ++i)
+        add(cfg.faults[i].text, cfg.faults[i].loc, "faults[" + std::to_string(i) + "]");
+    for (const std::string& text : opt.faults) add(text, {}, "");
+    for (auto& e : errors) {
+        if (e.path.empty()) {  // from the command line
+            std::fprintf(stderr, "error: --fault: %s\n", e.message.c_str());
+        } else {
+            std::fprintf(stderr, "error: %s\n", e.str().c_str());
+        }
+    }
+    if (!errors.empty()) return std::nullopt;
+    return c;
 }
 
 int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOptions& opt,
@@ -99,29 +144,8 @@ int run_job(const RunOptions& opt) {
     if (!pre.plan) return k_exit_usage;
     if (!numa_gate(*cfg, *pre.plan, opt.sys_root)) return k_exit_usage;  // numa: strict
 
-    ControlOptions copt;
-    for (const std::string& text : opt.faults) {
-        auto f = parse_fault(text);
-        if (!f) {
-            std::fprintf(stderr, "error: --fault: %s\n", f.error().c_str());
-            return k_exit_usage;
-        }
-        if (!cfg->find_port(f->port)) {
-            std::fprintf(stderr, "error: --fault \"%s\": no port named %s\n", text.c_str(),
-                         f->port.c_str());
-            return k_exit_usage;
-        }
-        copt.faults.push_back(*f);
-    }
-    copt.journal_path = opt.journal_path;
-    if (!opt.ladder.empty()) {
-        auto ladder = parse_ladder(opt.ladder);
-        if (!ladder) {
-            std::fprintf(stderr, "error: --recovery-ladder: %s\n", ladder.error().c_str());
-            return k_exit_usage;
-        }
-        copt.policy.ladder = *ladder;
-    }
+    auto copt = control_options(*cfg, opt);
+    if (!copt) return k_exit_usage;
     // A report that cannot be written is found out now, not after the run.
     if (!opt.report_path.empty()) {
         const std::string probe = opt.report_path + ".tmp";
@@ -153,7 +177,7 @@ int run_job(const RunOptions& opt) {
         if (!rt) {
             lg->error("{}", rt.error());
         } else {
-            rc = run_started(**rt, *cfg, opt, std::move(copt));
+            rc = run_started(**rt, *cfg, opt, std::move(*copt));
         }
     }  // the runtime is destroyed (ports closed, pools freed) before EAL goes away
     dataplane::cleanup_eal();
