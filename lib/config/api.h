@@ -73,6 +73,10 @@ struct PortConfig {
     std::optional<bool> rss;          // unset: on when rx_queues > 1
     std::optional<int> socket;        // NUMA socket override (vdevs have none of their own)
     std::optional<MacAddr> next_hop;  // l2 mode: destination MAC of frames leaving this port
+    // Failover: the port that takes this one's traffic while it is removed or failed (typically a
+    // virtio or tap port next to a VF that live migration detaches).
+    std::optional<std::string> standby;
+    Loc standby_loc;
     std::optional<VfPolicy> vf;       // PCI VFs: the admin state `check` expects on the PF
     Loc loc;                          // the port's map in the file
     Loc device_loc, rx_queues_loc, tx_queues_loc, rx_desc_loc, tx_desc_loc, mtu_loc, socket_loc;

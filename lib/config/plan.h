@@ -52,6 +52,8 @@ struct PortPlan {
     std::optional<MacAddr> mac;
     bool promiscuous = true;
     uint16_t peer = k_no_port;  // where frames received here are sent (sink: none)
+    uint16_t standby = k_no_port;      // takes this port's traffic while it is removed/failed
+    uint16_t standby_for = k_no_port;  // this port is the standby of that one
     std::optional<MacAddr> next_hop;
     uint16_t pool = 0;  // index into Plan::pools
 };

@@ -94,6 +94,9 @@ public:
     rte_mempool* port_pool(uint16_t pidx) const;
     // Publishes what workers see of a port: its DPDK id, whether to poll it, whether to send to it.
     void set_port_state(uint16_t pidx, uint16_t port_id, bool rx_paused, bool tx_blocked);
+    // Failover: the port stays unpolled and its own device untouched, but frames for it are sent
+    // on `target_id` (its standby, set up with the same tx queue numbers).
+    void redirect_tx(uint16_t pidx, uint16_t target_id);
     bool rx_paused(uint16_t pidx) const;
     bool tx_blocked(uint16_t pidx) const;
     // Waits until every worker has passed a quiescent state begun now, so none still polls a port

@@ -19,6 +19,9 @@ struct PortHealth {
     uint64_t resets = 0, removals = 0, recovered = 0, failed = 0, link_changes = 0;
     uint64_t dropped_during_recovery = 0;
     uint64_t watchdog_triggers = 0;
+    std::string standby;  // empty: none
+    uint64_t failovers = 0;
+    bool on_standby = false;
     std::vector<double> recovery_ms;
     struct VfMailbox {
         uint16_t vf;

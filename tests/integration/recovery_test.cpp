@@ -102,6 +102,57 @@ TEST_F(RecoveryTest, RemovedPortIsReattachedWhileTheOtherKeepsForwarding) {
     EXPECT_LT(reat, back) << all;
 }
 
+const std::string k_with_standby =
+    "ports:\n"
+    "  - {name: p0, device: net_null0}\n"
+    "  - {name: p1, device: net_null1, standby: s1}\n"
+    "  - {name: s1, device: net_null2}\n"
+    "run: {stats_interval_s: 0}\n";
+
+// The VF (p1) is removed and cannot come back (a ladder without reattach): its traffic moves to
+// the standby (s1) and stays there; p0 keeps forwarding throughout.
+TEST_F(RecoveryTest, FailedPortsTrafficMovesToTheStandby) {
+    Outcome o;
+    const json r = run_with({"--recovery-ladder", "reset", "--fault", "remove:p1@300ms"}, 1.5, o,
+                            k_with_standby);
+    ASSERT_TRUE(r.is_object());
+    const json *p0 = find_port(r, "p0"), *p1 = find_port(r, "p1"), *s1 = find_port(r, "s1");
+    ASSERT_TRUE(p0 && p1 && s1);
+    EXPECT_EQ((*p1)["state"], "failed");
+    EXPECT_EQ((*p1)["failover"]["standby"], "s1");
+    EXPECT_EQ((*p1)["failover"]["failovers"], 1);
+    EXPECT_EQ((*p1)["failover"]["on_standby"], true);
+    // p0's frames now leave on s1's device (its own counters show them; vfpath's counters keep
+    // counting them as p1's traffic, sent on its behalf), and what s1 receives goes to p0.
+    EXPECT_GT((*s1)["hw"]["opackets"].get<uint64_t>(), 1'000'000u);
+    EXPECT_GT((*s1)["rx_packets"].get<uint64_t>(), 0u);
+    EXPECT_EQ((*s1)["peer"], "p0");
+    EXPECT_GT((*p1)["tx_packets"].get<uint64_t>(), (*p1)["rx_packets"].get<uint64_t>());
+    // Nothing unaccounted: what p0 received left as p1's traffic (on p1 or on s1) or was
+    // dropped; what p1 and s1 received left on p0 or was dropped there.
+    auto n = [](const json* p, const char* k) { return (*p)[k].get<uint64_t>(); };
+    EXPECT_EQ(n(p0, "rx_packets"), n(p1, "tx_packets") + n(p1, "drops"));
+    EXPECT_EQ(n(p1, "rx_packets") + n(s1, "rx_packets"), n(p0, "tx_packets") + n(p0, "drops"));
+    for (const auto& m : r["mempools"]) EXPECT_EQ(m["in_use_at_exit"], 0);
+}
+
+// Removed, then re-attached: traffic goes to the standby meanwhile and comes back.
+TEST_F(RecoveryTest, ReattachedPortTakesItsTrafficBack) {
+    Outcome o;
+    const json r = run_with({"--fault", "remove:p1@300ms"}, 1.0, o, k_with_standby);
+    ASSERT_TRUE(r.is_object());
+    const json* p1 = find_port(r, "p1");
+    ASSERT_TRUE(p1);
+    EXPECT_EQ((*p1)["state"], "running");
+    EXPECT_EQ((*p1)["failover"]["failovers"], 1);
+    EXPECT_EQ((*p1)["failover"]["on_standby"], false);
+    std::string story;
+    for (const auto& e : r["journal"])
+        if (e["kind"] == "failover") story += e["detail"].get<std::string>() + "\n";
+    EXPECT_NE(story.find("traffic moved to standby s1"), std::string::npos) << story;
+    EXPECT_NE(story.find("moved back"), std::string::npos) << story;
+}
+
 TEST_F(RecoveryTest, InjectedLinkDownDropsTowardsThePortThenResumes) {
     Outcome o;
     const json r = run_with({"--fault", "link-down:p1@300ms,for=400ms"}, 1.2, o);

@@ -641,6 +641,14 @@ const BadCase k_bad_cases[] = {
      "got '1'"},
     {"RecoveryUnknownKey", P0 "recovery: {tx_stall: 100}\n", "recovery.tx_stall", 3, 12,
      "did you mean 'tx_stall_ms'"},
+    {"StandbyUnknown", "ports:\n  - {name: p0, device: net_null0, standby: s9}\n", "ports[0].standby",
+     2, 44, "no port named 's9'"},
+    {"StandbySelf", "ports:\n  - {name: p0, device: net_null0, standby: p0}\n", "ports[0].standby",
+     2, 44, "its own standby"},
+    {"StandbyInPair",
+     "ports:\n  - {name: p0, device: net_null0, standby: s0}\n  - {name: s0, device: net_null1}\n"
+     "forward: {pairs: [[p0, s0]]}\n",
+     "ports[0].standby", 2, 44, "is in forward.pairs"},
     {"FaultsNotAList", P0 "faults: reset:p0@1s\n", "faults", 3, 9, "expected a list of fault specs"},
 };
 

@@ -1,4 +1,5 @@
 // Recovery state machine through a fake of the port/driver boundary; fault spec and ladder parsing.
+#include <algorithm>
 #include <cerrno>
 #include <deque>
 #include <string>
@@ -44,6 +45,11 @@ public:
         calls.push_back(paused ? "pause" : (blocked ? "block" : "resume"));
         if (!paused) rx += 10;  // traffic flows again as soon as the port is polled
     }
+    std::vector<uint16_t> redirected_to;
+    void redirect(uint16_t, uint16_t standby_pidx) override {
+        redirected_to.push_back(standby_pidx);
+        calls.push_back("redirect");
+    }
     bool quiesce(unsigned) override {
         calls.push_back("quiesce");
         return quiesce_ok;
@@ -84,6 +90,8 @@ public:
     uint64_t tx_packets(uint16_t) override { return tx; }
     uint64_t tx_full(uint16_t) override { return full; }
     uint16_t peer(uint16_t pidx) override { return pidx ^ 1; }
+    uint16_t standby_of0 = 0xffff;
+    uint16_t standby(uint16_t pidx) override { return pidx == 0 ? standby_of0 : 0xffff; }
     void sleep_us(unsigned us) override {
         clock += us / 1e6;
         calls.push_back("sleep:" + std::to_string(us));
@@ -336,6 +344,44 @@ TEST(Watchdog, APortThatIsDownIsNotWatched) {
         r.rec->watchdog_tick();
     }
     EXPECT_EQ(r.rec->stats(0).watchdog_triggers, 0u);
+}
+
+TEST(Failover, RemovalMovesTrafficToTheStandbyAndBack) {
+    Rig r;
+    r.drv.standby_of0 = 1;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RMV, 100.0);
+    // During the re-attach, p0's traffic went to the standby, and the re-attach used p0's own id.
+    ASSERT_EQ(r.drv.redirected_to.size(), 1u);
+    EXPECT_EQ(r.drv.redirected_to[0], 1);
+    const auto redirect = std::find(r.drv.calls.begin(), r.drv.calls.end(), "redirect");
+    const auto reattach = std::find(r.drv.calls.begin(), r.drv.calls.end(), "reattach");
+    EXPECT_LT(redirect, reattach);
+    EXPECT_EQ(r.rec->stats(0).failovers, 1u);
+    EXPECT_FALSE(r.rec->stats(0).on_standby);  // back on p0 after recovery
+    EXPECT_FALSE(r.drv.published.back().paused);
+}
+
+TEST(Failover, FailedRecoveryStaysOnTheStandby) {
+    Rig r;
+    r.drv.standby_of0 = 1;
+    r.policy.max_attempts = 1;
+    r.policy.ladder = {Step::reset};
+    r.drv.reset_answers = {-EIO};
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::failed);
+    EXPECT_TRUE(r.rec->stats(0).on_standby);
+    EXPECT_EQ(r.drv.calls.back(), "redirect");
+    EXPECT_EQ(r.drv.id, 3);  // the port keeps its own device id
+}
+
+TEST(Failover, ResetWithoutFailureDoesNotFailOver) {
+    Rig r;
+    r.drv.standby_of0 = 1;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    EXPECT_EQ(r.rec->stats(0).failovers, 0u);
 }
 
 TEST(Ladder, ParsesAndRejects) {

@@ -93,6 +93,24 @@ void plan_ports(Ctx& c, const HostFacts& host, std::span<const PortFacts> facts,
     }
 }
 
+void plan_standbys(Ctx& c, Plan& plan) {
+    for (size_t i = 0; i < c.cfg.ports.size(); ++i) {
+        const auto& sb = c.cfg.ports[i].standby;
+        if (!sb) continue;
+        for (auto& q : plan.ports) {
+            if (q.name != *sb) continue;
+            plan.ports[i].standby = q.index;
+            q.standby_for = static_cast<uint16_t>(i);
+        }
+    }
+}
+
+// A standby forwards what it receives to the peer of the port it stands in for.
+void plan_standby_peers(Plan& plan) {
+    for (auto& s : plan.ports)
+        if (s.standby_for != k_no_port) s.peer = plan.ports[s.standby_for].peer;
+}
+
 void plan_peers(Ctx& c, Plan& plan) {
     if (c.cfg.forward.mode == FwdMode::sink) return;
     auto index_of = [&](const std::string& name) -> uint16_t {
@@ -107,6 +125,7 @@ void plan_peers(Ctx& c, Plan& plan) {
             plan.ports[a].peer = b;
             plan.ports[b].peer = a;
         }
+        plan_standby_peers(plan);
         for (const auto& p : plan.ports) {
             if (p.peer == k_no_port) {
                 c.error(c.cfg.forward.pairs_loc, "forward.pairs",
@@ -117,11 +136,16 @@ void plan_peers(Ctx& c, Plan& plan) {
         }
         return;
     }
-    for (size_t i = 0; i + 1 < plan.ports.size(); i += 2) {
-        plan.ports[i].peer = static_cast<uint16_t>(i + 1);
-        plan.ports[i + 1].peer = static_cast<uint16_t>(i);
+    // Ports in order, standbys left out: 0<->1, 2<->3, a last odd one reflects.
+    std::vector<uint16_t> order;
+    for (const auto& p : plan.ports)
+        if (p.standby_for == k_no_port) order.push_back(p.index);
+    for (size_t i = 0; i + 1 < order.size(); i += 2) {
+        plan.ports[order[i]].peer = order[i + 1];
+        plan.ports[order[i + 1]].peer = order[i];
     }
-    if (plan.ports.size() % 2 == 1) plan.ports.back().peer = plan.ports.back().index;
+    if (order.size() % 2 == 1) plan.ports[order.back()].peer = order.back();
+    plan_standby_peers(plan);
 }
 
 int node_of(const HostFacts& host, unsigned lcore) {
@@ -217,6 +241,16 @@ void plan_tx_queues(Ctx& c, std::span<const PortFacts> facts, Plan& plan) {
                         " and each needs a tx queue of its own");
         }
         plan.ports[i].tx_queues = pc.tx_queues ? *pc.tx_queues : needed;
+    }
+    // A standby receives its primary's traffic with the same tx queue numbers the lcores use on
+    // the primary, so the redirect changes nothing on the workers but the port id.
+    for (auto& s : plan.ports) {
+        if (s.standby_for == k_no_port) continue;
+        const uint16_t need = plan.ports[s.standby_for].tx_queues;
+        if (s.tx_queues < need) s.tx_queues = need;
+    }
+    for (size_t i = 0; i < plan.ports.size(); ++i) {
+        const PortConfig& pc = c.cfg.ports[i];
         const uint16_t max_tx = i < facts.size() ? facts[i].max_tx_queues : 0xffff;
         if (plan.ports[i].tx_queues > max_tx) {
             c.error(pc.tx_queues_loc.line ? pc.tx_queues_loc : pc.loc, port_path(i) + ".tx_queues",
@@ -237,6 +271,10 @@ void plan_pools(Ctx& c, Plan& plan) {
         if (p.peer != k_no_port) {
             const PortPlan& dst = plan.ports[p.peer];
             n += unsigned(dst.tx_queues) * dst.tx_desc;
+        }
+        if (p.peer != k_no_port && plan.ports[p.peer].standby != k_no_port) {
+            const PortPlan& sb = plan.ports[plan.ports[p.peer].standby];
+            n += unsigned(sb.tx_queues) * sb.tx_desc;  // frames for the peer go there on failover
         }
         needed[p.socket] += n;
         users[p.socket].insert(plan.main_lcore);
@@ -318,6 +356,7 @@ PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const 
         }
     }
     plan_ports(c, host, facts, plan);
+    plan_standbys(c, plan);
     plan_peers(c, plan);
     if (cfg.workers)
         assign_explicit(c, host, plan);
@@ -339,8 +378,9 @@ std::string format_plan(const Plan& plan) {
         o << "  " << p.index << " " << p.name << " (" << p.device << ") socket " << p.socket
           << ", rxq " << p.rx_queues << "x" << p.rx_desc << ", txq " << p.tx_queues << "x"
           << p.tx_desc << (p.rss ? ", rss" : "") << ", to "
-          << (p.peer == k_no_port ? std::string("-") : plan.ports[p.peer].name) << ", pool "
-          << plan.pools[p.pool].name << "\n";
+          << (p.peer == k_no_port ? std::string("-") : plan.ports[p.peer].name)
+          << (p.standby != k_no_port ? ", standby " + plan.ports[p.standby].name : std::string())
+          << ", pool " << plan.pools[p.pool].name << "\n";
     }
     o << "workers:\n";
     for (const LcorePlan& lp : plan.lcores) {

@@ -152,6 +152,11 @@ const Key<PortConfig> k_port_keys[] = {
      [](Reader& r, const In& in, PortConfig& p) {
          if (auto m = r.mac(in, false)) p.next_hop = m;
      }},
+    {"standby",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.standby_loc = in.loc;
+         if (auto s = r.text(in, "a port name")) p.standby = *s;
+     }},
     {"vf",
      [](Reader& r, const In& in, PortConfig& p) {
          p.vf.emplace().loc = in.loc;

@@ -106,6 +106,43 @@ void check_pairs(Reader& r, const Config& c, const PortIndex& ports) {
     }
 }
 
+// A standby takes over one port's traffic: it must exist, be another port, serve one port only,
+// have no standby itself and be in no pair (its peer is the peer of the port it stands in for).
+void check_standby(Reader& r, const Config& c, const PortIndex& ports) {
+    std::map<std::string, size_t> standby_of;
+    for (size_t i = 0; i < c.ports.size(); ++i) {
+        const PortConfig& p = c.ports[i];
+        if (!p.standby) continue;
+        const std::string path = "ports[" + std::to_string(i) + "].standby";
+        const std::string& s = *p.standby;
+        if (!ports.find(s)) {
+            if (ports.names_complete)
+                r.error(p.standby_loc, path,
+                        "no port named '" + s + "'; ports are: " + ports.known_names());
+            continue;
+        }
+        if (s == p.name) {
+            r.error(p.standby_loc, path, "a port cannot be its own standby");
+            continue;
+        }
+        if (auto [it, added] = standby_of.emplace(s, i); !added) {
+            r.error(p.standby_loc, path,
+                    "port '" + s + "' is already the standby of ports[" +
+                        std::to_string(it->second) + "]; a standby serves one port");
+            continue;
+        }
+        for (const PortConfig& q : c.ports)
+            if (q.name == s && q.standby)
+                r.error(p.standby_loc, path, "port '" + s + "' has a standby of its own");
+        if (c.forward.pairs)
+            for (const auto& pair : *c.forward.pairs)
+                if (pair[0] == s || pair[1] == s)
+                    r.error(p.standby_loc, path,
+                            "port '" + s + "' is in forward.pairs; a standby must not be: it "
+                            "forwards to the peer of the port it stands in for");
+    }
+}
+
 // l2 rewrites the destination MAC of every frame a port sends, so a transmitting port without
 // next_hop would have nothing to write.
 void check_l2(Reader& r, const Config& c) {
@@ -264,6 +301,7 @@ void check_vf_policy(Reader& r, const Config& c, const PortIndex& ports) {
 void validate_config(Reader& r, const Config& c) {
     const PortIndex ports = check_ports(r, c);
     check_pairs(r, c, ports);
+    check_standby(r, c, ports);
     check_l2(r, c);
     const auto lcores = check_eal(r, c);
     check_workers(r, c, ports, lcores);

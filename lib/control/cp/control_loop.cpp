@@ -25,6 +25,9 @@ public:
     void publish(uint16_t pidx, uint16_t id, bool rx_paused, bool tx_blocked) override {
         rt_.set_port_state(pidx, id, rx_paused, tx_blocked);
     }
+    void redirect(uint16_t pidx, uint16_t standby_pidx) override {
+        rt_.redirect_tx(pidx, rt_.port_id(standby_pidx));
+    }
     bool quiesce(unsigned timeout_ms) override { return rt_.quiesce(timeout_ms); }
     glue::ErrMode err_mode(uint16_t id) override { return glue::err_mode(id); }
     int reset(uint16_t id) override { return glue::port_reset(id); }
@@ -51,6 +54,7 @@ public:
     uint64_t tx_full(uint16_t pidx) override {
         return rt_.port_drops(pidx) - rt_.port_not_ready(pidx);
     }
+    uint16_t standby(uint16_t pidx) override { return rt_.plan().ports[pidx].standby; }
     uint16_t peer(uint16_t pidx) override {
         const uint16_t p = rt_.plan().ports[pidx].peer;
         return p == config::k_no_port ? pidx : p;
@@ -237,6 +241,10 @@ std::vector<report::PortHealth> ControlLoop::health() const {
         h.link_changes = s.link_changes;
         h.dropped_during_recovery = s.dropped_during_recovery;
         h.watchdog_triggers = s.watchdog_triggers;
+        h.failovers = s.failovers;
+        h.on_standby = s.on_standby;
+        const uint16_t sb = rt_.plan().ports[i].standby;
+        if (sb != config::k_no_port) h.standby = rt_.plan().ports[sb].name;
         if (i < vf_mbox_.size())
             for (const auto& [vf, c] : vf_mbox_[i]) h.vf_mailbox.push_back({vf, c.first, c.second});
         h.recovery_ms = s.recovery_ms;

@@ -119,6 +119,18 @@ void Recovery::set_state(uint16_t pidx, PortState s, std::string why) {
     state_since_[pidx] = now;
 }
 
+// Traffic for the port goes to its standby: the port stays unpolled, and its control word now
+// carries the standby's DPDK id, so workers transmit there on the same queue numbers.
+void Recovery::fail_over(uint16_t pidx, const char* why) {
+    const uint16_t sb = drv_.standby(pidx);
+    if (sb == 0xffff || stats_[pidx].on_standby) return;
+    drv_.redirect(pidx, sb);
+    stats_[pidx].on_standby = true;
+    ++stats_[pidx].failovers;
+    journal_.add(rel(drv_.now_s()), names_[pidx], "failover",
+                 std::string("traffic moved to standby ") + names_[sb] + ": " + why);
+}
+
 void Recovery::on_event(uint16_t pidx, int type, double event_s) {
     PortHealthStats& st = stats_[pidx];
     ++st.events;
@@ -254,6 +266,9 @@ void Recovery::recover(uint16_t pidx, double event_s, size_t first_step, const c
         set_state(pidx, PortState::failed, "workers did not quiesce");
         return;
     }
+    // A removed device may take long to come back (live migration): its traffic moves to the
+    // standby meanwhile. A reset is quick, so its frames are dropped for that short while.
+    if (std::string_view(cause) == "INTR_RMV") fail_over(pidx, "device removed");
     bool ok = false;
     for (unsigned attempt = 0; attempt < policy_.max_attempts && !ok; ++attempt) {
         if (attempt > 0) drv_.sleep_us((policy_.backoff_ms << (attempt - 1)) * 1000);
@@ -268,6 +283,7 @@ void Recovery::recover(uint16_t pidx, double event_s, size_t first_step, const c
         ++st.failed;
         st.dropped_during_recovery += drv_.not_ready(pidx) - dropped_before;
         set_state(pidx, PortState::failed, "every step of the ladder failed");
+        fail_over(pidx, "recovery failed");
         lg->error("port {}: recovery after {} failed; the port stays out of service", names_[pidx],
                   cause);
         return;
@@ -275,6 +291,11 @@ void Recovery::recover(uint16_t pidx, double event_s, size_t first_step, const c
     // 5. back in service, then measure until the first frame is received again.
     const uint64_t rx_before = drv_.rx_packets(pidx);
     drv_.publish(pidx, id, false, false);
+    if (st.on_standby) {
+        st.on_standby = false;
+        journal_.add(rel(drv_.now_s()), names_[pidx], "failover",
+                     "traffic moved back from the standby");
+    }
     link_[pidx] = true;
     const double deadline = drv_.now_s() + policy_.first_packet_timeout_ms / 1e3;
     while (drv_.rx_packets(pidx) == rx_before && drv_.now_s() < deadline) drv_.sleep_us(20);

@@ -53,6 +53,8 @@ public:
     virtual ~PortDriver() = default;
     virtual uint16_t port_id(uint16_t pidx) = 0;
     virtual void publish(uint16_t pidx, uint16_t port_id, bool rx_paused, bool tx_blocked) = 0;
+    // Frames for `pidx` go to `standby_pidx`'s device; `pidx` keeps its own id, stays unpolled.
+    virtual void redirect(uint16_t pidx, uint16_t standby_pidx) = 0;
     virtual bool quiesce(unsigned timeout_ms) = 0;
     virtual glue::ErrMode err_mode(uint16_t port_id) = 0;
     virtual int reset(uint16_t port_id) = 0;
@@ -67,6 +69,7 @@ public:
     virtual uint64_t tx_packets(uint16_t pidx) = 0;  // accepted by the port's tx rings
     virtual uint64_t tx_full(uint16_t pidx) = 0;     // refused by a full tx ring
     virtual uint16_t peer(uint16_t pidx) = 0;        // paired port (itself when reflecting)
+    virtual uint16_t standby(uint16_t pidx) = 0;     // its standby port, or config::k_no_port
     virtual void sleep_us(unsigned us) = 0;
     virtual double now_s() = 0;  // same clock as event timestamps (monotonic), seconds
 };
@@ -78,6 +81,8 @@ struct PortHealthStats {
     uint64_t resets = 0, removals = 0, recovered = 0, failed = 0, link_changes = 0;
     uint64_t dropped_during_recovery = 0;
     uint64_t watchdog_triggers = 0;
+    uint64_t failovers = 0;
+    bool on_standby = false;  // its traffic goes to the standby port now
     std::vector<double> recovery_ms;  // event -> first packet received again
 };
 
@@ -99,6 +104,7 @@ private:
     bool try_step(uint16_t pidx, Step step, uint16_t& id);
     bool do_reset(uint16_t pidx, uint16_t id);
     void set_state(uint16_t pidx, PortState s, std::string why = {});
+    void fail_over(uint16_t pidx, const char* why);
     void handle_link(uint16_t pidx, bool from_poll);
     double rel(double s) const { return s - t0_s_; }
 

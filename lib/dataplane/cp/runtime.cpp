@@ -226,6 +226,10 @@ void Runtime::set_port_state(uint16_t pidx, uint16_t id, bool rx_paused, bool tx
     impl_->port_ctl[pidx].word.store(w, std::memory_order_release);
 }
 
+void Runtime::redirect_tx(uint16_t pidx, uint16_t target_id) {
+    impl_->port_ctl[pidx].word.store(target_id | dp::k_rx_paused, std::memory_order_release);
+}
+
 bool Runtime::rx_paused(uint16_t pidx) const {
     return impl_->port_ctl[pidx].word.load(std::memory_order_relaxed) & dp::k_rx_paused;
 }

@@ -64,6 +64,9 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
         p["state"] = h.state;
         p["link_changes"] = h.link_changes;
         p["recovery"] = recovery_json(h);
+        p["failover"] = {{"standby", h.standby.empty() ? json(nullptr) : json(h.standby)},
+                         {"failovers", h.failovers},
+                         {"on_standby", h.on_standby}};
         p["vf_mailbox"] = json::array();
         for (const auto& m : h.vf_mailbox)
             p["vf_mailbox"].push_back({{"vf", m.vf}, {"accepted", m.accepted}, {"refused", m.refused}});
