@@ -9,19 +9,13 @@
 
 #include "sriov/api.h"
 #include "sriov/cp/sysfs.h"
+#include "util/file.h"
 
 namespace vfpath::sriov {
 
 namespace detail {
 
-std::optional<std::string> read_value(const fs::path& p) {
-    std::ifstream in(p);
-    if (!in) return std::nullopt;
-    std::string s;
-    std::getline(in, s);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-    return s;
-}
+std::optional<std::string> read_value(const fs::path& p) { return read_first_line(p); }
 
 Result<long> read_number(const fs::path& p, std::string_view what) {
     const auto v = read_value(p);

@@ -5,17 +5,14 @@
 #include <sstream>
 
 #include "topology/api.h"
+#include "util/file.h"
 
 namespace vfpath::topology {
 
 namespace {
 
 std::optional<std::string> read_line(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    if (!in) return std::nullopt;
-    std::string s;
-    std::getline(in, s);
-    return s;
+    return read_first_line(p);
 }
 
 }  // namespace

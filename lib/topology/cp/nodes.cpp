@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "topology/api.h"
+#include "util/file.h"
 
 namespace vfpath::topology {
 
@@ -15,14 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<std::string> first_line(const fs::path& p) {
-    std::ifstream in(p);
-    if (!in) return std::nullopt;
-    std::string s;
-    std::getline(in, s);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-    return s;
-}
+std::optional<std::string> first_line(const fs::path& p) { return read_first_line(p); }
 
 std::optional<long> to_long(std::string_view s) {
     long v = 0;
