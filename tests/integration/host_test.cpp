@@ -192,8 +192,12 @@ TEST_F(HostTest, Refusals) {
         args.insert(args.end(), {"--force", "--dry-run"});
         const Outcome f = run_vfpath(args, dir_, 30);
         EXPECT_EQ(f.exit_code, c.force_rc) << c.message << "\n" << f.err;
-        if (c.force_rc == 3) EXPECT_TRUE(has(f.err, "--force does not override this")) << f.err;
-        if (c.force_rc == 0) EXPECT_TRUE(has(f.err, "warning: --force: ")) << f.err;
+        if (c.force_rc == 3) {
+            EXPECT_TRUE(has(f.err, "--force does not override this")) << f.err;
+        }
+        if (c.force_rc == 0) {
+            EXPECT_TRUE(has(f.err, "warning: --force: ")) << f.err;
+        }
     }
 }
 
