@@ -113,7 +113,7 @@ public:
 
 private:
     uint64_t drain_rx();
-    uint64_t tx_sum(uint16_t pidx, dp::Counter dp::QueueCounters::*field) const;
+    uint64_t slot_sum(uint16_t pidx, bool rx, dp::Counter dp::QueueCounters::*field) const;
     struct Impl;
     Runtime(const config::Plan& plan, std::vector<uint16_t> port_ids);
     config::Plan plan_;

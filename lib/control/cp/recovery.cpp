@@ -6,6 +6,7 @@
 
 #include <rte_ethdev.h>
 
+#include "config/plan.h"
 #include "util/log.h"
 
 namespace vfpath::control {
@@ -123,7 +124,7 @@ void Recovery::set_state(uint16_t pidx, PortState s, std::string why) {
 // carries the standby's DPDK id, so workers transmit there on the same queue numbers.
 void Recovery::fail_over(uint16_t pidx, const char* why) {
     const uint16_t sb = drv_.standby(pidx);
-    if (sb == 0xffff || stats_[pidx].on_standby) return;
+    if (sb == config::k_no_port || stats_[pidx].on_standby) return;
     drv_.redirect(pidx, sb);
     stats_[pidx].on_standby = true;
     ++stats_[pidx].failovers;

@@ -1,12 +1,10 @@
 // `vfpath run`: the life of a forwarding job, on the main (control) thread.
 #include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <thread>
 
 #include "control/api.h"
 #include "control/cp/check_numa.h"

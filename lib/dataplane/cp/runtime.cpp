@@ -86,6 +86,7 @@ Runtime::~Runtime() { shutdown(); }
 
 Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
                                                  std::vector<uint16_t> port_ids) {
+    // The constructor is private (create() is the only way in), so make_unique cannot reach it.
     std::unique_ptr<Runtime> rt(new Runtime(plan, std::move(port_ids)));
     Impl& im = *rt->impl_;
     for (const auto& pp : plan.pools) {
@@ -259,31 +260,32 @@ bool Runtime::quiesce(unsigned timeout_ms) {
 
 void Runtime::set_port_open(uint16_t pidx, bool open) { impl_->port_up[pidx] = open; }
 
-uint64_t Runtime::port_rx_packets(uint16_t pidx) const {
+// Sums one counter over every worker slot that counts port `pidx` (rx slots or tx slots).
+uint64_t Runtime::slot_sum(uint16_t pidx, bool rx, dp::Counter dp::QueueCounters::*field) const {
     const Impl& im = *impl_;
     uint64_t n = 0;
-    for (size_t c = 0; c < im.ctxs.size(); ++c)
-        for (size_t i = 0; i < im.rx_refs[c].size(); ++i)
-            if (im.rx_refs[c][i].port == pidx) n += im.ctxs[c]->rx_stats[i].packets.get();
+    for (size_t c = 0; c < im.ctxs.size(); ++c) {
+        const auto& refs = rx ? im.rx_refs[c] : im.tx_refs[c];
+        const dp::QueueCounters* stats = rx ? im.ctxs[c]->rx_stats : im.ctxs[c]->tx_stats;
+        for (size_t i = 0; i < refs.size(); ++i)
+            if (refs[i].port == pidx) n += (stats[i].*field).get();
+    }
     return n;
 }
 
-uint64_t Runtime::tx_sum(uint16_t pidx, dp::Counter dp::QueueCounters::*field) const {
-    const Impl& im = *impl_;
-    uint64_t n = 0;
-    for (size_t c = 0; c < im.ctxs.size(); ++c)
-        for (size_t i = 0; i < im.tx_refs[c].size(); ++i)
-            if (im.tx_refs[c][i].port == pidx) n += (im.ctxs[c]->tx_stats[i].*field).get();
-    return n;
+uint64_t Runtime::port_rx_packets(uint16_t pidx) const {
+    return slot_sum(pidx, true, &dp::QueueCounters::packets);
 }
 
 uint64_t Runtime::port_not_ready(uint16_t pidx) const {
-    return tx_sum(pidx, &dp::QueueCounters::not_ready);
+    return slot_sum(pidx, false, &dp::QueueCounters::not_ready);
 }
 uint64_t Runtime::port_tx_packets(uint16_t pidx) const {
-    return tx_sum(pidx, &dp::QueueCounters::packets);
+    return slot_sum(pidx, false, &dp::QueueCounters::packets);
 }
-uint64_t Runtime::port_drops(uint16_t pidx) const { return tx_sum(pidx, &dp::QueueCounters::drops); }
+uint64_t Runtime::port_drops(uint16_t pidx) const {
+    return slot_sum(pidx, false, &dp::QueueCounters::drops);
+}
 
 unsigned Runtime::pool_in_use(uint16_t pool_index) const {
     return glue::pool_in_use(impl_->pools[pool_index]);
