@@ -2,14 +2,17 @@
 // pools, ports and workers, and lock-free snapshots of the workers' counters.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config/plan.h"
 #include "dataplane/dp/counters.h"
 #include "drivers-glue/glue.h"
+#include "measure/cp/histogram_stats.h"
 #include "util/result.h"
 
 namespace vfpath::dataplane {
@@ -38,6 +41,9 @@ struct QueueSnapshot {
     int rx_lcore = -1, tx_lcore = -1;  // owner of the rx / tx queue with this index (-1: none)
     uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, drops = 0;
     uint64_t not_ready = 0;  // part of drops: the port was down or being recovered
+    // Dwell latency of frames received on this queue (TSC after rx_burst -> TSC after tx_burst,
+    // in ns); absent when the config's measure.latency is off.
+    std::optional<measure::HistogramData> latency;
 };
 struct PortSnapshot {
     uint16_t port_id = 0;
@@ -51,9 +57,28 @@ struct PortSnapshot {
     uint64_t drops() const;
     uint64_t not_ready() const;
 };
+// rx burst sizes per poll: bin 0 counts empty polls, bin k (1..9) bursts of [2^(k-1), 2^k)
+// frames (bin 9: 256, the largest burst).
+inline constexpr size_t k_burst_bins = 10;
+// One worker lcore's cycle accounting (as OVS's pmd-perf-show): each loop iteration polls every
+// queue of the lcore once; its cycles count as busy when any poll returned frames, else idle.
+struct LcoreSnapshot {
+    unsigned lcore = 0;
+    int socket = 0;
+    uint64_t iterations = 0;
+    uint64_t busy_cycles = 0, idle_cycles = 0;  // TSC cycles
+    uint64_t rx_packets = 0;                    // frames received by this lcore
+    std::array<uint64_t, k_burst_bins> rx_bursts{};  // per poll, see k_burst_bins
+    uint64_t polls() const;       // sum of rx_bursts
+    uint64_t busy_polls() const;  // polls that returned frames
+    double busy_share() const;    // busy / (busy + idle) cycles, 0..1
+    double cycles_per_packet() const;  // busy cycles / rx_packets (0 without packets)
+};
 struct Snapshot {
     double t_s = 0;  // seconds since launch
+    uint64_t tsc_hz = 0;
     std::vector<PortSnapshot> ports;  // plan order
+    std::vector<LcoreSnapshot> lcores;  // plan order
 };
 struct PoolReport {
     std::string name;

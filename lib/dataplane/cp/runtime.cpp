@@ -76,6 +76,20 @@ uint64_t PortSnapshot::tx_bytes() const { return sum<&QueueSnapshot::tx_bytes>(q
 uint64_t PortSnapshot::drops() const { return sum<&QueueSnapshot::drops>(queues); }
 uint64_t PortSnapshot::not_ready() const { return sum<&QueueSnapshot::not_ready>(queues); }
 
+uint64_t LcoreSnapshot::polls() const {
+    uint64_t n = 0;
+    for (uint64_t b : rx_bursts) n += b;
+    return n;
+}
+uint64_t LcoreSnapshot::busy_polls() const { return polls() - rx_bursts[0]; }
+double LcoreSnapshot::busy_share() const {
+    const uint64_t all = busy_cycles + idle_cycles;
+    return all ? double(busy_cycles) / double(all) : 0.0;
+}
+double LcoreSnapshot::cycles_per_packet() const {
+    return rx_packets ? double(busy_cycles) / double(rx_packets) : 0.0;
+}
+
 Runtime::Runtime(const config::Plan& plan, std::vector<uint16_t> port_ids)
     : plan_(plan), impl_(std::make_unique<Impl>()) {
     impl_->port_ids = std::move(port_ids);
