@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
                         "Append every event and state change to FILE as JSON lines");
     run_cmd->add_option("--recovery-ladder", run.ladder,
                         "Recovery steps in order (default reset,restart,reattach)");
+    run_cmd->add_flag("--stop-after-faults", run.stop_after_faults,
+                      "Stop once every fault has fired and every port has settled "
+                      "(--duration still bounds the run)");
     run_cmd->add_option("--sys-root", run.sys_root, "sysfs root (tests)")->group("");
 
     CheckOptions check;

@@ -41,6 +41,7 @@ void port_shutdown(uint16_t port_id, const std::string& name);
 struct PortHwStats {
     uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
     uint64_t imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0;
+    uint32_t link_speed_mbps = 0;  // 0: unknown or link down
 };
 PortHwStats port_hw_stats(uint16_t port_id);
 

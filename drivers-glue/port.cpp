@@ -89,6 +89,10 @@ void port_shutdown(uint16_t pid, const std::string& name) {
 PortHwStats port_hw_stats(uint16_t pid) {
     rte_eth_stats s{};
     PortHwStats h;
+    rte_eth_link link{};
+    if (rte_eth_link_get_nowait(pid, &link) == 0 && link.link_status == RTE_ETH_LINK_UP &&
+        link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
+        h.link_speed_mbps = link.link_speed;
     if (rte_eth_stats_get(pid, &s) != 0) return h;
     h.ipackets = s.ipackets;
     h.opackets = s.opackets;

@@ -130,6 +130,12 @@ struct VfMailboxPolicyConfig {
     Loc loc, pf_loc, vf_loc;
 };
 
+// measure: what the forwarder measures beyond its counters (issue 3).
+struct MeasureConfig {
+    bool latency = false;          // dwell latency per rx queue (rx -> tx inside vfpath)
+    uint32_t latency_sample = 1;   // time 1 burst in N (every frame of a timed burst counts)
+};
+
 struct RunConfig {
     double duration_s = 0;        // 0: until Ctrl-C / SIGTERM
     double stats_interval_s = 1;  // 0: no live table
@@ -165,6 +171,7 @@ struct Config {
     std::optional<std::vector<WorkerConfig>> workers;  // unset: automatic assignment
     MempoolConfig mempool;
     RunConfig run;
+    MeasureConfig measure;
     // NUMA misplacement (lcores, pools and devices on different nodes): `run` warns and starts
     // (warn), or refuses to start (strict).
     enum class Numa : uint8_t { warn, strict } numa = Numa::warn;

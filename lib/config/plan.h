@@ -83,6 +83,8 @@ struct PoolPlan {
 struct Plan {
     FwdMode mode = FwdMode::io;
     uint16_t burst = 32;
+    bool latency = false;         // measure.latency
+    uint32_t latency_sample = 1;  // measure.latency_sample
     unsigned main_lcore = 0;
     std::vector<unsigned> eal_lcores;
     std::vector<PortPlan> ports;

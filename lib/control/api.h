@@ -24,6 +24,7 @@ struct RunOptions {
     std::string journal_path;                // --journal FILE: event journal as JSON lines
     std::string ladder;  // --recovery-ladder, e.g. "reset,restart,reattach"; empty: default
     std::string sys_root = "/sys";
+    bool stop_after_faults = false;  // --stop-after-faults
 };
 
 // Returns the process exit code.

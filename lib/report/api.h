@@ -36,7 +36,13 @@ struct RunInfo {
     std::string stop_reason;  // "duration", "SIGINT", "SIGTERM"
     std::vector<PortHealth> health;  // per plan port; empty: no control loop ran
     nlohmann::json journal = nlohmann::json::array();
+    nlohmann::json timeline = nlohmann::json::array();  // timeline_entry() per stats interval
 };
+
+// One sample of the run's throughput over time, between two snapshots:
+// {"t_s", "ports": [{"name", "rx_pps", "tx_pps", "rx_bps", "tx_bps", "drops_per_s"}]}.
+nlohmann::json timeline_entry(const config::Plan& plan, const dataplane::Snapshot& prev,
+                              const dataplane::Snapshot& now);
 
 nlohmann::json to_json(const config::Plan& plan, const dataplane::Snapshot& final_snap,
                        const dataplane::ShutdownReport& shut, const RunInfo& info);

@@ -40,10 +40,12 @@ protected:
 // The acceptance run: 1000 resets on one port of a net_null pair under full-rate io.
 TEST_F(RecoveryTest, ThousandResetsUnderLoadAllRecoverAndNothingLeaks) {
     Outcome o;
-    // 1000 x 3 ms nominal; the duration leaves room for a loaded machine (the schedule never
-    // fires a backlog in a burst, so a slow control thread stretches it).
-    const json r = run_with({"--fault", "reset:p0@300ms,every=3ms,count=1000"}, 10, o);
+    // 1000 x 3 ms nominal. The schedule never fires a backlog in a burst, so a slow control
+    // thread on a loaded machine stretches it: stop when it is done, with 120 s as a bound.
+    const json r = run_with({"--fault", "reset:p0@300ms,every=3ms,count=1000",
+                             "--stop-after-faults"}, 120, o);
     ASSERT_TRUE(r.is_object());
+    EXPECT_EQ(r["stop_reason"], "faults done");
     const json *p0 = find_port(r, "p0"), *p1 = find_port(r, "p1");
     ASSERT_TRUE(p0 && p1);
     const json& rec = (*p0)["recovery"];
@@ -66,8 +68,9 @@ TEST_F(RecoveryTest, ThousandResetsUnderLoadAllRecoverAndNothingLeaks) {
 TEST_F(RecoveryTest, HotplugLadderReattachesTheDeviceEveryTime) {
     Outcome o;
     const json r = run_with({"--recovery-ladder", "reattach", "--fault",
-                             "reset:p0@300ms,every=5ms,count=200"},
-                            2.5, o);
+                             "reset:p0@300ms,every=5ms,count=200", "--stop-after-faults"},
+                            120, o);
+    EXPECT_EQ(r["stop_reason"], "faults done");
     ASSERT_TRUE(r.is_object());
     const json* p0 = find_port(r, "p0");
     ASSERT_TRUE(p0);
@@ -75,6 +78,18 @@ TEST_F(RecoveryTest, HotplugLadderReattachesTheDeviceEveryTime) {
     // Each re-attach destroys and re-creates the ethdev: DPDK raises DESTROY and NEW for it.
     EXPECT_EQ((*p0)["recovery"]["events_by_type"]["NEW"], 200);
     expect_run_invariants(r);
+}
+
+TEST_F(RecoveryTest, StopAfterFaultsNeedsFaultsThatEnd) {
+    const auto cfg = write_config(eal_yaml() + k_null_pair);
+    Outcome o = run_vfpath({"run", "-c", cfg.string(), "--stop-after-faults"}, dir_, 30);
+    EXPECT_EQ(o.exit_code, 2);
+    EXPECT_NE(o.err.find("--stop-after-faults: there are no faults"), std::string::npos) << o.err;
+    o = run_vfpath({"run", "-c", cfg.string(), "--stop-after-faults", "--fault",
+                    "reset:p0@1s,every=10ms,count=0"},
+                   dir_, 30);
+    EXPECT_EQ(o.exit_code, 2);
+    EXPECT_NE(o.err.find("repeats until the run ends"), std::string::npos) << o.err;
 }
 
 TEST_F(RecoveryTest, RemovedPortIsReattachedWhileTheOtherKeepsForwarding) {

@@ -338,6 +338,8 @@ PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const 
     Plan plan;
     plan.mode = cfg.forward.mode;
     plan.burst = cfg.forward.burst;
+    plan.latency = cfg.measure.latency;
+    plan.latency_sample = cfg.measure.latency_sample;
     plan.main_lcore = cfg.eal.main_lcore;
     auto lcores = parse_cpu_list(cfg.eal.lcores);
     if (!lcores) {
@@ -348,8 +350,10 @@ PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const 
     for (unsigned l : plan.eal_lcores) {
         if (!host.find_cpu(l)) {
             std::string online;
-            for (const auto& cpu : host.cpus)
-                online += (online.empty() ? "" : ",") + std::to_string(cpu.id);
+            for (const auto& cpu : host.cpus) {
+                if (!online.empty()) online += ',';
+                online += std::to_string(cpu.id);
+            }
             c.error(cfg.eal.lcores_loc, "eal.lcores",
                     "lcore " + std::to_string(l) + " does not exist on this machine (online CPUs: " +
                         online + ")");
@@ -371,7 +375,9 @@ PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const 
 
 std::string format_plan(const Plan& plan) {
     std::ostringstream o;
-    o << "mode " << to_string(plan.mode) << ", burst " << plan.burst << ", main lcore "
+    o << "mode " << to_string(plan.mode) << ", burst " << plan.burst;
+    if (plan.latency) o << ", dwell latency 1 burst in " << plan.latency_sample;
+    o << ", main lcore "
       << plan.main_lcore << "\n";
     o << "ports:\n";
     for (const PortPlan& p : plan.ports) {

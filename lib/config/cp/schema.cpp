@@ -310,6 +310,19 @@ const Key<RunConfig> k_run_keys[] = {
      }},
 };
 
+// ---- measure ------------------------------------------------------------------------------
+
+// Larger sampling periods than this say "almost never", which `latency: false` says better.
+constexpr uint64_t k_max_latency_sample = 1u << 20;
+
+const Key<MeasureConfig> k_measure_keys[] = {
+    {"latency", [](Reader& r, const In& in, MeasureConfig& m) { r.set(in, m.latency); }},
+    {"latency_sample",
+     [](Reader& r, const In& in, MeasureConfig& m) {
+         r.set(in, 1, k_max_latency_sample, m.latency_sample);
+     }},
+};
+
 // ---- recovery, faults ---------------------------------------------------------------------
 
 // Bounds that keep a typo from turning into an hour-long wait.
@@ -422,6 +435,7 @@ const Key<Config> k_top_keys[] = {
     {"workers", decode_workers},
     {"mempool", decode_section<&Config::mempool, k_mempool_keys>},
     {"run", decode_section<&Config::run, k_run_keys>},
+    {"measure", decode_section<&Config::measure, k_measure_keys>},
     {"numa",
      [](Reader& r, const In& in, Config& c) {
          c.numa_loc = in.loc;

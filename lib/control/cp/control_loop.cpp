@@ -188,8 +188,21 @@ void ControlLoop::fire(const FaultAction& a) {
 // The watchdog samples counters this often; stall thresholds are multiples of it.
 constexpr double k_watchdog_period_s = 0.1;
 
+// With --stop-after-faults: how long every port must stay settled after the last fault.
+constexpr double k_settle_s = 0.2;
+
+bool ControlLoop::settled() const {
+    for (uint16_t i = 0; i < recovery_->ports(); ++i) {
+        const PortState st = recovery_->stats(i).state;
+        if (st != PortState::running && st != PortState::failed && st != PortState::link_down)
+            return false;
+    }
+    return true;
+}
+
 std::string ControlLoop::run(const std::atomic<int>& signal) {
     const config::RunConfig& run = cfg_.run;
+    double settled_since = -1;
     dataplane::Snapshot prev = rt_.snapshot();
     double next_print = run.stats_interval_s;
     double next_poll = opt_.link_poll_s;
@@ -215,9 +228,16 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
             next_watch = now + k_watchdog_period_s;
         }
         if (run.duration_s > 0 && now >= run.duration_s) return "duration";
+        if (opt_.stop_after_faults && schedule_.finished() && settled()) {
+            if (settled_since < 0) settled_since = now;
+            if (now - settled_since >= k_settle_s) return "faults done";
+        } else {
+            settled_since = -1;
+        }
         if (run.stats_interval_s > 0 && now >= next_print) {
             dataplane::Snapshot cur = rt_.snapshot();
             std::fputs(report::format_table(rt_.plan(), prev, cur, health()).c_str(), stdout);
+            timeline_.push_back(report::timeline_entry(rt_.plan(), prev, cur));
             std::fflush(stdout);
             prev = std::move(cur);
             next_print += run.stats_interval_s;

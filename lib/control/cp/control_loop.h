@@ -25,6 +25,8 @@ struct ControlOptions {
     std::string journal_path;
     // Link state is polled this often in case a device raises no LSC (STYLE §9).
     double link_poll_s = 0.5;
+    // Stop once every fault has fired and every port has settled (run --stop-after-faults).
+    bool stop_after_faults = false;
 };
 
 class ControlLoop {
@@ -38,8 +40,12 @@ public:
     std::string run(const std::atomic<int>& signal);
     std::vector<report::PortHealth> health() const;
     const Journal& journal() const { return journal_; }
+    // Throughput per stats interval (report::timeline_entry), for the report's "timeline".
+    const nlohmann::json& timeline() const { return timeline_; }
 
 private:
+    bool settled() const;  // no port in the middle of a recovery
+    nlohmann::json timeline_ = nlohmann::json::array();
     void fire(const FaultAction& a);
     void dispatch_events();
     class RuntimeDriver;

@@ -111,6 +111,12 @@ std::vector<FaultAction> FaultSchedule::due(double now) {
     return out;
 }
 
+bool FaultSchedule::finished() const {
+    for (const auto& st : state_)
+        if (!st.done || st.up_at >= 0) return false;
+    return true;
+}
+
 double FaultSchedule::next_in(double now) const {
     double best = std::numeric_limits<double>::max();
     for (const auto& st : state_) {

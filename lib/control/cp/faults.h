@@ -47,6 +47,8 @@ public:
     double next_in(double now_s) const;
     const std::vector<FaultSpec>& specs() const { return specs_; }
     uint64_t fired(size_t spec) const { return state_[spec].fired; }
+    // Every action has been returned (a spec with count=0 never finishes).
+    bool finished() const;
 
 private:
     struct State {

@@ -74,6 +74,16 @@ std::optional<ControlOptions> control_options(const config::Config& cfg, const R
         }
     }
     if (!errors.empty()) return std::nullopt;
+    c.stop_after_faults = opt.stop_after_faults;
+    if (opt.stop_after_faults) {
+        const char* why = c.faults.empty() ? "there are no faults (--fault or faults:)" : nullptr;
+        for (const FaultSpec& f : c.faults)
+            if (f.every_s > 0 && f.count == 0) why = "a fault repeats until the run ends (count=0)";
+        if (why) {
+            std::fprintf(stderr, "error: --stop-after-faults: %s\n", why);
+            return std::nullopt;
+        }
+    }
     return c;
 }
 
@@ -100,6 +110,7 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
     rt.stop_workers();
     info.health = control.health();
     info.journal = control.journal().to_json();
+    info.timeline = control.timeline();
     const dataplane::Snapshot final_snap = rt.snapshot();
     info.duration_s = final_snap.t_s;
     const dataplane::ShutdownReport shut = rt.shutdown();

@@ -4,6 +4,7 @@
 #include <map>
 #include <new>
 
+#include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_pause.h>
 #include <rte_lcore.h>
@@ -147,6 +148,8 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
         ctx->burst = plan.burst;
         ctx->lcore = lp.lcore;
         ctx->socket = lp.socket;
+        ctx->latency_sample = plan.latency_sample;
+        ctx->tsc_ns = measure::TscToNs::from_hz(rte_get_tsc_hz());
         std::map<uint16_t, uint16_t> tx_slot;  // plan tx port -> slot
         im.rx_refs.emplace_back();
         im.tx_refs.emplace_back();
@@ -154,6 +157,15 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
             dp::RxSlot& s = ctx->rx[ctx->n_rx++];
             s.port = a.port;
             s.queue = a.queue;
+            if (plan.latency && plan.mode != config::FwdMode::sink) {
+                // 28 KiB each, zeroed memory is an empty histogram (measure/dp/histogram.h).
+                void* h = rte_zmalloc_socket("vfpath_latency", sizeof(measure::Histogram), 64,
+                                             lp.socket);
+                if (!h) h = rte_zmalloc("vfpath_latency", sizeof(measure::Histogram), 64);
+                if (!h) return fail("out of memory for the latency histograms of lcore " +
+                                    std::to_string(lp.lcore));
+                ctx->latency[ctx->n_rx - 1] = static_cast<measure::Histogram*>(h);
+            }
             im.rx_refs.back().push_back({a.port, a.queue});
             if (a.tx_port == config::k_no_port) continue;
             s.tx_port = a.tx_port;
@@ -193,9 +205,12 @@ Status Runtime::launch() {
     return ok();
 }
 
-Snapshot Runtime::snapshot() const {
+static_assert(k_burst_bins == dp::k_burst_bins);
+
+Snapshot Runtime::snapshot(bool with_latency) const {
     const Impl& im = *impl_;
     Snapshot s;
+    s.tsc_hz = rte_get_tsc_hz();
     if (im.launched)
         s.t_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - im.t0).count();
     for (const auto& p : plan_.ports) {
@@ -209,12 +224,25 @@ Snapshot Runtime::snapshot() const {
     }
     for (size_t c = 0; c < im.ctxs.size(); ++c) {
         const dp::LcoreCtx& ctx = *im.ctxs[c];
+        LcoreSnapshot& ls = s.lcores.emplace_back();
+        ls.lcore = ctx.lcore;
+        ls.socket = ctx.socket;
+        ls.iterations = ctx.loops.get();
+        ls.busy_cycles = ctx.busy_cycles.get();
+        ls.idle_cycles = ctx.idle_cycles.get();
+        for (size_t b = 0; b < k_burst_bins; ++b) ls.rx_bursts[b] = ctx.rx_bursts[b].get();
         for (size_t i = 0; i < im.rx_refs[c].size(); ++i) {
             const auto& r = im.rx_refs[c][i];
             QueueSnapshot& q = s.ports[r.port].queues[r.queue];
             q.rx_lcore = static_cast<int>(ctx.lcore);
-            q.rx_packets += ctx.rx_stats[i].packets.get();
+            const uint64_t rx = ctx.rx_stats[i].packets.get();
+            q.rx_packets += rx;
+            ls.rx_packets += rx;
             q.rx_bytes += ctx.rx_stats[i].bytes.get();
+            if (with_latency && ctx.latency[i] != nullptr) {
+                if (!q.latency) q.latency.emplace();
+                measure::merge_into(*q.latency, measure::snapshot(*ctx.latency[i]));
+            }
         }
         for (size_t i = 0; i < im.tx_refs[c].size(); ++i) {
             const auto& r = im.tx_refs[c][i];
@@ -357,6 +385,7 @@ ShutdownReport Runtime::shutdown() {
         im.port_up[p.index] = false;
     }
     for (auto* ctx : im.ctxs) {
+        for (auto* h : ctx->latency) rte_free(h);
         ctx->~LcoreCtx();
         rte_free(ctx);
     }

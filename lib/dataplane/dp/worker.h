@@ -9,6 +9,8 @@
 #include <rte_ether.h>
 
 #include "dataplane/dp/counters.h"
+#include "measure/dp/histogram.h"
+#include "measure/dp/tsc.h"
 
 struct rte_rcu_qsbr;
 
@@ -23,6 +25,11 @@ inline constexpr uint16_t k_max_tx_per_lcore = 64;
 inline constexpr uint32_t k_housekeeping_interval = 256;
 
 enum class Mode : uint8_t { io, macswap, l2, sink };
+
+// rx burst-size bins: bin 0 empty polls, bin k bursts of [2^(k-1), 2^k) frames; bit_width(n) is
+// the bin of a burst of n <= k_max_burst frames.
+inline constexpr unsigned k_burst_bins = 10;
+static_assert((k_max_burst >> (k_burst_bins - 2)) == 1, "bin k_burst_bins-1 holds k_max_burst");
 
 // What the control thread tells workers about one port, in one word so a poll costs one load:
 // bits 0-15 the DPDK port id (it can change when a port is detached and re-attached), bit 16
@@ -60,13 +67,23 @@ struct alignas(64) LcoreCtx {
     uint16_t n_tx;                  // dp: ro
     unsigned lcore;                 // dp: ro
     int socket;                     // dp: ro
+    uint32_t latency_sample;        // dp: ro, time 1 burst in N (dwell-latency loops only)
+    measure::TscToNs tsc_ns;        // dp: ro
     RxSlot rx[k_max_rx_per_lcore];  // dp: ro
+    // Dwell-latency histogram per rx slot (allocated by the control thread; all null when
+    // latency is off, and then the loop without timing runs).
+    measure::Histogram* latency[k_max_rx_per_lcore];  // dp: ro pointer, rw pointee / cp: ro
 
     // Written by this lcore only, read by the control thread: a guard line apart from the
     // read-mostly part above so the reader's loads do not bounce the writer's lines.
     alignas(128) QueueCounters rx_stats[k_max_rx_per_lcore];  // dp: rw / cp: ro
     QueueCounters tx_stats[k_max_tx_per_lcore];               // dp: rw / cp: ro
     Counter loops;                                            // dp: rw / cp: ro
+    // Cycle accounting, per loop iteration (every slot polled once): busy when any poll
+    // returned frames.
+    Counter busy_cycles;                                      // dp: rw / cp: ro
+    Counter idle_cycles;                                      // dp: rw / cp: ro
+    Counter rx_bursts[k_burst_bins];                          // dp: rw / cp: ro
     std::atomic<bool> exited;                                 // dp: w at exit / cp: ro
 };
 

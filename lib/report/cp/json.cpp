@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "measure/cp/rates.h"
 #include "report/api.h"
 
 namespace vfpath::report {
@@ -32,7 +33,59 @@ json recovery_json(const PortHealth& h) {
             {"watchdog_triggers", h.watchdog_triggers}};
 }
 
+// Average rates over `seconds` from vfpath's counters: frames per second, bit/s of the frames
+// (FCS included) and on the wire (+20 bytes a frame), % of the link when its speed is known.
+json throughput_json(uint64_t packets, uint64_t bytes, double seconds, uint32_t link_mbps) {
+    const measure::Throughput t = measure::throughput(packets, bytes, seconds, link_mbps * 1e6);
+    return {{"pps", t.pps},
+            {"bps", t.frame_bps},
+            {"wire_bps", t.wire_bps},
+            {"percent_of_link", t.percent_of_link ? json(*t.percent_of_link) : json(nullptr)}};
+}
+
+json lcore_json(const config::LcorePlan& lp, const config::Plan& plan,
+                const dataplane::LcoreSnapshot* ls) {
+    json l{{"lcore", lp.lcore}, {"socket", lp.socket}, {"queues", json::array()}};
+    for (const auto& a : lp.rx)
+        l["queues"].push_back({{"port", plan.ports[a.port].name}, {"queue", a.queue}});
+    if (!ls) return l;
+    l["iterations"] = ls->iterations;
+    l["busy_cycles"] = ls->busy_cycles;
+    l["idle_cycles"] = ls->idle_cycles;
+    l["busy_share"] = ls->busy_share();
+    l["rx_packets"] = ls->rx_packets;
+    l["cycles_per_packet"] = ls->cycles_per_packet();
+    l["polls"] = ls->polls();
+    l["busy_polls"] = ls->busy_polls();
+    json bins = json::array();
+    for (size_t b = 0; b < ls->rx_bursts.size(); ++b) {
+        const uint64_t lo = b == 0 ? 0 : uint64_t{1} << (b - 1);
+        const uint64_t hi = b == 0 ? 0 : (uint64_t{1} << b) - 1;
+        bins.push_back({{"min", lo}, {"max", hi}, {"polls", ls->rx_bursts[b]}});
+    }
+    l["rx_bursts"] = std::move(bins);
+    return l;
+}
+
 }  // namespace
+
+json timeline_entry(const config::Plan& plan, const dataplane::Snapshot& prev,
+                    const dataplane::Snapshot& now) {
+    const double dt = now.t_s - prev.t_s;
+    auto per_s = [&](uint64_t b, uint64_t a) { return dt > 0 && b >= a ? double(b - a) / dt : 0.0; };
+    json ports = json::array();
+    for (size_t i = 0; i < plan.ports.size() && i < now.ports.size() && i < prev.ports.size();
+         ++i) {
+        const auto &a = prev.ports[i], &b = now.ports[i];
+        ports.push_back({{"name", plan.ports[i].name},
+                         {"rx_pps", per_s(b.rx_packets(), a.rx_packets())},
+                         {"tx_pps", per_s(b.tx_packets(), a.tx_packets())},
+                         {"rx_bps", per_s(b.rx_bytes(), a.rx_bytes()) * 8},
+                         {"tx_bps", per_s(b.tx_bytes(), a.tx_bytes()) * 8},
+                         {"drops_per_s", per_s(b.drops(), a.drops())}});
+    }
+    return {{"t_s", now.t_s}, {"ports", std::move(ports)}};
+}
 
 json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
              const dataplane::ShutdownReport& shut, const RunInfo& info) {
@@ -42,6 +95,11 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
     j["mode"] = std::string(config::to_string(plan.mode));
     j["duration_s"] = info.duration_s;
     j["stop_reason"] = info.stop_reason;
+    j["measure"] = {{"tsc_hz", s.tsc_hz},
+                    {"latency", plan.latency},
+                    {"latency_sample", plan.latency_sample},
+                    {"latency_clock", "tsc"}};
+    const double secs = s.t_s;
     j["ports"] = json::array();
     for (size_t i = 0; i < plan.ports.size() && i < s.ports.size(); ++i) {
         const config::PortPlan& pp = plan.ports[i];
@@ -58,6 +116,9 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
         p["rx_bytes"] = ps.rx_bytes();
         p["tx_bytes"] = ps.tx_bytes();
         p["drops"] = ps.drops();
+        p["link_speed_mbps"] = ps.hw.link_speed_mbps ? json(ps.hw.link_speed_mbps) : json(nullptr);
+        p["rx"] = throughput_json(ps.rx_packets(), ps.rx_bytes(), secs, ps.hw.link_speed_mbps);
+        p["tx"] = throughput_json(ps.tx_packets(), ps.tx_bytes(), secs, ps.hw.link_speed_mbps);
         p["drained_at_stop"] = i < shut.drained_at_stop.size() ? shut.drained_at_stop[i] : 0;
         p["not_ready_drops"] = ps.not_ready();
         const PortHealth h = i < info.health.size() ? info.health[i] : PortHealth{};
@@ -75,7 +136,7 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
                    {"oerrors", ps.hw.oerrors},   {"rx_nombuf", ps.hw.rx_nombuf}};
         p["queues"] = json::array();
         for (const auto& q : ps.queues) {
-            p["queues"].push_back({{"queue", q.queue},
+            json& jq = p["queues"].emplace_back(json{{"queue", q.queue},
                                    {"lcore", q.rx_lcore >= 0 ? q.rx_lcore : q.tx_lcore},
                                    {"rx_lcore", q.rx_lcore},
                                    {"tx_lcore", q.tx_lcore},
@@ -85,6 +146,12 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
                                    {"tx_bytes", q.tx_bytes},
                                    {"drops", q.drops},
                                    {"not_ready_drops", q.not_ready}});
+            jq["rx"] = throughput_json(q.rx_packets, q.rx_bytes, secs, ps.hw.link_speed_mbps);
+            jq["tx"] = throughput_json(q.tx_packets, q.tx_bytes, secs, ps.hw.link_speed_mbps);
+            if (q.latency) {
+                jq["latency_ns"] = measure::summarize(*q.latency);
+                jq["latency_hist"] = measure::histogram_json(*q.latency);
+            }
         }
         j["ports"].push_back(std::move(p));
     }
@@ -100,12 +167,10 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
         leak = leak || mp.in_use_at_exit != 0;
     }
     j["lcores"] = json::array();
-    for (const auto& lp : plan.lcores) {
-        json l{{"lcore", lp.lcore}, {"socket", lp.socket}, {"queues", json::array()}};
-        for (const auto& a : lp.rx)
-            l["queues"].push_back({{"port", plan.ports[a.port].name}, {"queue", a.queue}});
-        j["lcores"].push_back(std::move(l));
-    }
+    for (size_t i = 0; i < plan.lcores.size(); ++i)
+        j["lcores"].push_back(lcore_json(plan.lcores[i], plan,
+                                         i < s.lcores.size() ? &s.lcores[i] : nullptr));
+    j["timeline"] = info.timeline;
     j["journal"] = info.journal;
     j["clean_exit"] = shut.workers_stopped && !leak;
     return j;
