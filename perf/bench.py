@@ -4,7 +4,10 @@ with one worker lcore. Runs A B C A B C ... (--pairs rounds), prints per-run Mpp
 directions), medians and ratios of medians. Absolute Mpps drift +-15% on shared machines; ratios
 from the same run are what to quote.
 
-Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap] [--json out.json]
+Modes: io, macswap, l2 (testpmd's "mac"), each compared with testpmd; io-lat (vfpath io with dwell
+latency on every burst) has no testpmd peer and is compared with vfpath io.
+
+Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap,l2,io-lat] [--json out.json]
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -60,6 +63,10 @@ def run_vfpath(mode, secs, tmp):
     return sum(p["tx_packets"] for p in r["ports"]) / r["duration_s"] / 1e6, r
 
 
+def cycles_per_packet(report):
+    return report["lcores"][0].get("cycles_per_packet", 0.0)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pairs", type=int, default=5)
@@ -76,18 +83,22 @@ def main():
     bare = build_bareloop(tmp)
     res = {"bareloop": []}
     for m in modes:
-        res[f"testpmd_{m}"] = []
+        if m in TESTPMD_MODE:
+            res[f"testpmd_{m}"] = []
         res[f"vfpath_{m}"] = []
-    pools = {}
+    pools, cpp = {}, {m: [] for m in modes}
     for i in range(a.pairs):
         res["bareloop"].append(run_bareloop(bare, a.seconds, i))
         print(f"round {i + 1}: bareloop {res['bareloop'][-1]:.2f}", end="", flush=True)
         for m in modes:
-            res[f"testpmd_{m}"].append(run_testpmd(m, a.seconds, i))
+            if m in TESTPMD_MODE:
+                res[f"testpmd_{m}"].append(run_testpmd(m, a.seconds, i))
+                print(f" | {m}: testpmd {res[f'testpmd_{m}'][-1]:.2f}", end="", flush=True)
             v, rep = run_vfpath(m, a.seconds, tmp)
             res[f"vfpath_{m}"].append(v)
             pools[m] = rep["mempools"]
-            print(f" | {m}: testpmd {res[f'testpmd_{m}'][-1]:.2f} vfpath {v:.2f}", end="", flush=True)
+            cpp[m].append(cycles_per_packet(rep))
+            print(f" | vfpath {m} {v:.2f}", end="", flush=True)
         print()
     med = {k: statistics.median(v) for k, v in res.items()}
     print("\nmedian Mpps (both directions summed):")
@@ -95,19 +106,26 @@ def main():
         print(f"  {k:18s} {v:7.2f}   runs: {', '.join(f'{x:.2f}' for x in res[k])}")
     ratios = {}
     for m in modes:
-        ratios[f"vfpath_{m}/testpmd_{m}"] = med[f"vfpath_{m}"] / med[f"testpmd_{m}"]
+        if m in TESTPMD_MODE:
+            ratios[f"vfpath_{m}/testpmd_{m}"] = med[f"vfpath_{m}"] / med[f"testpmd_{m}"]
+    if "io-lat" in modes and "io" in modes:
+        ratios["vfpath_io-lat/vfpath_io"] = med["vfpath_io-lat"] / med["vfpath_io"]
     ratios["vfpath_io/bareloop"] = med.get("vfpath_io", 0) / med["bareloop"] if "io" in modes else None
     ratios["testpmd_io/bareloop"] = med.get("testpmd_io", 0) / med["bareloop"] if "io" in modes else None
     print("ratios of medians:")
     for k, v in ratios.items():
         if v is not None:
             print(f"  {k:26s} {v:.3f}")
+    print("vfpath busy cycles per packet (median of runs):")
+    for m, v in cpp.items():
+        print(f"  {m:8s} {statistics.median(v):7.1f}")
     for m, ps in pools.items():
         mem = sum(p["memory_bytes"] for p in ps)
         print(f"vfpath {m} mempool: {sum(p['size'] for p in ps)} mbufs, {mem / 1048576:.1f} MiB")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"runs": res, "medians": med, "ratios": ratios, "pairs": a.pairs,
+                       "cycles_per_packet": {m: statistics.median(v) for m, v in cpp.items()},
                        "seconds": a.seconds, "date": time.strftime("%Y-%m-%d"),
                        "nproc": os.cpu_count()}, f, indent=2)
     shutil.rmtree(tmp, ignore_errors=True)
