@@ -15,15 +15,6 @@ namespace vfpath::dp {
 
 namespace {
 
-// Sum of frame lengths in a burst. The lines read were just written by the PMD's rx, so they
-// are in L1; the compiler turns this into gathers with -march=native (measured no slower than a
-// hand-unrolled scalar sum, perf/RESULTS.md). It is the whole per-packet cost of io mode.
-inline uint64_t burst_bytes(rte_mbuf* const* pkts, uint16_t nb) noexcept {
-    uint64_t bytes = 0;
-    for (uint16_t k = 0; k < nb; ++k) bytes += pkts[k]->pkt_len;
-    return bytes;
-}
-
 // Transforms a burst as the mode says and returns its bytes (sum of pkt_len). io and sink touch
 // no packet data, so for them the sum is the only read of the mbufs.
 template <Mode M>
@@ -33,33 +24,57 @@ inline uint64_t transform(rte_mbuf* const* pkts, uint16_t n, const RxSlot& s) no
     else return (void)s, burst_bytes(pkts, n);
 }
 
-// Per-loop state that lives in registers rather than in the context.
+// How a loop reads the TSC (chosen once per lcore, STYLE §5). A TSC read costs ~40 cycles on a
+// VM, more than a whole frame's share of an io burst, so each variant reads it as little as it can.
+//   none:    busy/idle cycles only. The TSC is read when an iteration's state (got frames or not)
+//            differs from the previous one's and at housekeeping, so a loop that stays busy reads
+//            it once per k_housekeeping_interval iterations. Each busy/idle transition is
+//            attributed one iteration late: an error of one iteration per transition.
+//   every:   dwell latency of every burst. One read after each poll; a burst's dwell time is from
+//            the read before its rx_burst (the previous poll's) to the read after its tx_burst,
+//            and each poll's cycles are busy or idle exactly.
+//   sampled: dwell latency of one burst in latency_sample per slot: a read before the rx_burst of
+//            a burst due for timing and one after its tx_burst; busy/idle cycles as in none.
+// Dwell is therefore the same quantity in every variant: from the call of the rx_burst that
+// returned the frames to the return of the tx_burst that took them.
+enum class Timing : uint8_t { none, every, sampled };
+
+// Per-loop state that lives in registers and on the lcore's stack rather than in the context.
 struct LoopState {
-    uint32_t sample_left[k_max_rx_per_lcore];  // dwell latency, per slot: bursts to the next timed one
+    uint64_t t_last;   // every: the last TSC read
+    uint64_t t_mark;   // none/sampled: start of the current busy or idle run
+    bool busy;         // none/sampled: state of the current run
+    uint32_t sample_left[k_max_rx_per_lcore];  // sampled, per slot: bursts to the next timed one
 };
 
-// Polls one slot; returns how many frames it received. With Lat, one burst in
-// ctx.latency_sample is timed from the return of rx_burst to the return of tx_burst, and that
-// dwell time is recorded once for each frame the tx ring accepted.
-template <Mode M, bool Lat>
+// Polls one slot; returns how many frames it received. A timed burst's dwell time is recorded
+// once for each frame the tx ring accepted (frames dropped at tx have none).
+template <Mode M, Timing T>
 uint16_t poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts, LoopState& ls) noexcept {
     const RxSlot& s = ctx.rx[i];
     // One predictable branch per poll: a port under recovery is not polled at all.
     const uint32_t rx_word = ctx.ports[s.port].word.load(std::memory_order_acquire);
     if (rx_word & k_rx_paused) [[unlikely]]
         return 0;
+    uint64_t t_before = 0;
+    bool timed = false;
+    if constexpr (T == Timing::sampled) {
+        timed = ls.sample_left[i] == 1;
+        if (timed) t_before = rte_rdtsc();
+    }
     const uint16_t nb = rte_eth_rx_burst(uint16_t(rx_word & k_port_id_mask), s.queue, pkts,
                                          ctx.burst);
     ctx.rx_bursts[std::bit_width(nb)].add(1);
-    if (nb == 0) return 0;
-    bool timed = false;
-    uint64_t t_rx = 0;
-    if constexpr (Lat) {
-        if (--ls.sample_left[i] == 0) {
-            ls.sample_left[i] = ctx.latency_sample;
-            timed = true;
-            t_rx = rte_rdtsc();
+    if (nb == 0) {
+        if constexpr (T == Timing::every) {
+            const uint64_t now = rte_rdtsc();
+            ctx.idle_cycles.add(now - ls.t_last);
+            ls.t_last = now;
         }
+        return 0;
+    }
+    if constexpr (T == Timing::sampled) {
+        if (--ls.sample_left[i] == 0) ls.sample_left[i] = ctx.latency_sample;
     }
     const uint64_t bytes_rx = transform<M>(pkts, nb, s);
     uint64_t bytes = bytes_rx;
@@ -72,48 +87,65 @@ uint16_t poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts, LoopState& ls) no
     } else {
         QueueCounters& tx = ctx.tx_stats[s.tx_slot];
         const uint32_t tx_word = ctx.ports[s.tx_port].word.load(std::memory_order_acquire);
+        uint16_t sent = 0;
         if (tx_word & k_tx_blocked) [[unlikely]] {
             tx.drops.add(nb);
             tx.not_ready.add(nb);
             rte_pktmbuf_free_bulk(pkts, nb);
-            return nb;
+        } else {
+            sent = rte_eth_tx_burst(uint16_t(tx_word & k_port_id_mask), s.tx_queue, pkts, nb);
+            if (sent < nb) [[unlikely]] {
+                // Sent mbufs may already be freed; the unsent ones are still ours to read and free.
+                uint64_t unsent_bytes = 0;
+                for (uint16_t k = sent; k < nb; ++k) unsent_bytes += pkts[k]->pkt_len;
+                bytes -= unsent_bytes;
+                tx.drops.add(nb - sent);
+                rte_pktmbuf_free_bulk(pkts + sent, nb - sent);
+            }
+            tx.packets.add(sent);
+            tx.bytes.add(bytes);
         }
-        const uint16_t sent =
-            rte_eth_tx_burst(uint16_t(tx_word & k_port_id_mask), s.tx_queue, pkts, nb);
-        if constexpr (Lat) {
-            if (timed && sent != 0) ctx.latency[i]->record_n(ctx.tsc_ns(rte_rdtsc() - t_rx), sent);
+        if constexpr (T == Timing::every) {
+            const uint64_t now = rte_rdtsc();
+            const uint64_t dwell = now - ls.t_last;
+            ls.t_last = now;
+            ctx.busy_cycles.add(dwell);
+            if (sent != 0) ctx.latency[i]->record_n(ctx.tsc_ns(dwell), sent);
+        } else if constexpr (T == Timing::sampled) {
+            if (timed && sent != 0)
+                ctx.latency[i]->record_n(ctx.tsc_ns(rte_rdtsc() - t_before), sent);
         }
-        if (sent < nb) [[unlikely]] {
-            // Sent mbufs may already be freed; the unsent ones are still ours to read and free.
-            uint64_t unsent_bytes = 0;
-            for (uint16_t k = sent; k < nb; ++k) unsent_bytes += pkts[k]->pkt_len;
-            bytes -= unsent_bytes;
-            tx.drops.add(nb - sent);
-            rte_pktmbuf_free_bulk(pkts + sent, nb - sent);
-        }
-        tx.packets.add(sent);
-        tx.bytes.add(bytes);
         return nb;
     }
 }
 
-template <Mode M, bool Lat>
+// none/sampled: closes the current busy or idle run at `now`.
+inline void close_run(LcoreCtx& ctx, LoopState& ls, uint64_t now) noexcept {
+    (ls.busy ? ctx.busy_cycles : ctx.idle_cycles).add(now - ls.t_mark);
+    ls.t_mark = now;
+}
+
+template <Mode M, Timing T>
 int loop(LcoreCtx& ctx) noexcept {
     rte_mbuf* pkts[k_max_burst];
     uint32_t iter = 0;
     LoopState ls;
+    ls.t_last = ls.t_mark = rte_rdtsc();
+    ls.busy = true;
     for (uint32_t& n : ls.sample_left) n = 1;  // the first burst of each slot is timed
     rte_rcu_qsbr_thread_online(ctx.qsbr, ctx.qsbr_id);
-    uint64_t t_prev = rte_rdtsc();
     for (;;) {
         uint32_t got = 0;
-        for (uint16_t i = 0; i < ctx.n_rx; ++i) got |= poll_slot<M, Lat>(ctx, i, pkts, ls);
-        // One TSC read per iteration: the whole iteration is busy when any poll returned frames.
-        const uint64_t now = rte_rdtsc();
-        (got ? ctx.busy_cycles : ctx.idle_cycles).add(now - t_prev);
-        t_prev = now;
+        for (uint16_t i = 0; i < ctx.n_rx; ++i) got |= poll_slot<M, T>(ctx, i, pkts, ls);
+        if constexpr (T != Timing::every) {
+            if ((got != 0) != ls.busy) [[unlikely]] {
+                close_run(ctx, ls, rte_rdtsc());
+                ls.busy = !ls.busy;
+            }
+        }
         if ((++iter & (k_housekeeping_interval - 1)) == 0) [[unlikely]] {
             ctx.loops.add(k_housekeeping_interval);
+            if constexpr (T != Timing::every) close_run(ctx, ls, rte_rdtsc());
             // Between iterations this lcore holds no reference to any port: a quiescent state.
             rte_rcu_qsbr_quiescent(ctx.qsbr, ctx.qsbr_id);
             if (ctx.stop->load(std::memory_order_relaxed)) break;
@@ -125,14 +157,15 @@ int loop(LcoreCtx& ctx) noexcept {
     return 0;
 }
 
-// The loop for a mode, with or without dwell-latency timing (chosen once, STYLE §5). sink sends
-// nothing, so it has no dwell time to measure.
+// The loop for a mode and a timing. sink sends nothing, so it has no dwell time to measure.
 template <Mode M>
 int run_mode(LcoreCtx& ctx) noexcept {
     if constexpr (M != Mode::sink) {
-        if (ctx.latency[0] != nullptr) return loop<M, true>(ctx);
+        if (ctx.latency[0] != nullptr)
+            return ctx.latency_sample == 1 ? loop<M, Timing::every>(ctx)
+                                           : loop<M, Timing::sampled>(ctx);
     }
-    return loop<M, false>(ctx);
+    return loop<M, Timing::none>(ctx);
 }
 
 }  // namespace
