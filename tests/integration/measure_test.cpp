@@ -90,6 +90,8 @@ TEST_F(MeasureTest, LcoreCyclesBurstSizesAndThroughput) {
     uint64_t rx_all = 0;
     for (const auto& p : r["ports"]) rx_all += u(p, "rx_packets");
     EXPECT_EQ(u(l, "rx_packets"), rx_all);
+    EXPECT_NEAR(l.value("rx_pps", 0.0), double(rx_all) / r.value("duration_s", 1.0),
+                1e-6 * double(rx_all));
     EXPECT_GT(u(l, "busy_cycles"), 0u);
     EXPECT_GT(l.value("busy_share", 0.0), 0.5);  // net_null always has frames
     EXPECT_LE(l.value("busy_share", 2.0), 1.0);

@@ -44,7 +44,7 @@ json throughput_json(uint64_t packets, uint64_t bytes, double seconds, uint32_t 
 }
 
 json lcore_json(const config::LcorePlan& lp, const config::Plan& plan,
-                const dataplane::LcoreSnapshot* ls) {
+                const dataplane::LcoreSnapshot* ls, double seconds) {
     json l{{"lcore", lp.lcore}, {"socket", lp.socket}, {"queues", json::array()}};
     for (const auto& a : lp.rx)
         l["queues"].push_back({{"port", plan.ports[a.port].name}, {"queue", a.queue}});
@@ -54,6 +54,7 @@ json lcore_json(const config::LcorePlan& lp, const config::Plan& plan,
     l["idle_cycles"] = ls->idle_cycles;
     l["busy_share"] = ls->busy_share();
     l["rx_packets"] = ls->rx_packets;
+    l["rx_pps"] = seconds > 0 ? double(ls->rx_packets) / seconds : 0.0;
     l["cycles_per_packet"] = ls->cycles_per_packet();
     l["polls"] = ls->polls();
     l["busy_polls"] = ls->busy_polls();
@@ -169,7 +170,7 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
     j["lcores"] = json::array();
     for (size_t i = 0; i < plan.lcores.size(); ++i)
         j["lcores"].push_back(lcore_json(plan.lcores[i], plan,
-                                         i < s.lcores.size() ? &s.lcores[i] : nullptr));
+                                         i < s.lcores.size() ? &s.lcores[i] : nullptr, secs));
     j["timeline"] = info.timeline;
     j["journal"] = info.journal;
     j["clean_exit"] = shut.workers_stopped && !leak;
