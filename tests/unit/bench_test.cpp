@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -174,6 +175,20 @@ TEST_F(BenchJob, NoSizesIsRejected) {
 TEST_F(BenchJob, BadLinkSpeedIsRejected) {
     opt_.link_speed = "10X";
     expect_usage_error("--link-speed: '10X'");
+}
+
+TEST_F(BenchJob, EveryBadOptionIsReportedAtOnce) {
+    opt_.resolution = "0.5";
+    opt_.link_speed = "10X";
+    opt_.pdr_loss = 2;
+    opt_.sizes = {32};
+    expect_usage_error("--resolution");
+    const std::string e = err_.str();
+    EXPECT_NE(e.find("--link-speed"), std::string::npos) << e;
+    EXPECT_NE(e.find("--pdr-loss"), std::string::npos) << e;
+    EXPECT_NE(e.find("frame size 32"), std::string::npos) << e;
+    // Nothing else: an option that did not parse does not cause errors about others.
+    EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 4) << e;
 }
 
 TEST_F(BenchJob, UnwritableReportIsRejectedBeforeAnything) {

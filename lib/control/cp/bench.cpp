@@ -65,7 +65,8 @@ int bench_rfc2544_job(const BenchOptions& opt, const BackendFactory& make_backen
     std::vector<std::string> errors;
     r2544::Params p = to_params(opt, errors);
     // The link speed may come from the device: what needs it is checked once it is known.
-    if (errors.empty()) errors = r2544::check_params(p, /*link_pending=*/!opt.link_speed);
+    // (An option that did not parse keeps its default in p, which is valid: no false errors.)
+    for (auto& e : r2544::check_params(p, /*link_pending=*/p.link_bps == 0)) errors.push_back(e);
     if (!report_errors(errors, err)) return k_exit_usage;
     if (!check_report_path(opt.report_path)) return k_exit_usage;
     auto cfg = load_config(opt.config_path);
