@@ -139,42 +139,34 @@ TEST_F(BenchJob, UnknownLinkSpeedWithPercentRatesIsAUsageError) {
     EXPECT_EQ(link_.calls.front().rate_pps, 5e6);
 }
 
-TEST_F(BenchJob, BadResolutionIsRejected) {
-    opt_.resolution = "0%";
-    expect_usage_error("--resolution");
-}
-
-TEST_F(BenchJob, ResolutionWithoutUnitIsRejected) {
-    opt_.resolution = "0.5";
-    expect_usage_error("--resolution: '0.5' has no unit");
-}
-
-TEST_F(BenchJob, GarbageRateIsRejected) {
-    opt_.max_rate = "fast";
-    expect_usage_error("--max-rate: 'fast'");
-}
-
-TEST_F(BenchJob, MinAboveMaxIsRejected) {
-    opt_.min_rate = "3Mpps";
-    opt_.max_rate = "2Mpps";
-    expect_usage_error("--min-rate");
-}
-
-TEST_F(BenchJob, LossRatioOutsideRangeIsRejected) {
-    opt_.pdr_loss = 1;
-    expect_usage_error("--pdr-loss");
-    opt_.pdr_loss = -0.5;
-    expect_usage_error("--pdr-loss");
-}
-
-TEST_F(BenchJob, NoSizesIsRejected) {
-    opt_.sizes.clear();
-    expect_usage_error("--sizes");
-}
-
-TEST_F(BenchJob, BadLinkSpeedIsRejected) {
-    opt_.link_speed = "10X";
-    expect_usage_error("--link-speed: '10X'");
+TEST_F(BenchJob, EachBadOptionIsRejectedByName) {
+    struct Case {
+        void (*edit)(BenchOptions&);
+        const char* needle;
+    };
+    const Case cases[] = {
+        {[](BenchOptions& o) { o.resolution = "0%"; }, "--resolution must be > 0"},
+        {[](BenchOptions& o) { o.resolution = "0.5"; }, "--resolution: '0.5' has no unit"},
+        {[](BenchOptions& o) { o.max_rate = "fast"; }, "--max-rate: 'fast'"},
+        {[](BenchOptions& o) {
+             o.min_rate = "3Mpps";
+             o.max_rate = "2Mpps";
+         },
+         "--min-rate 3000000pps is not below --max-rate 2000000pps for 64-byte frames"},
+        {[](BenchOptions& o) { o.pdr_loss = 1; }, "--pdr-loss must be a loss ratio in [0, 1)"},
+        {[](BenchOptions& o) { o.pdr_loss = -0.5; }, "--pdr-loss"},
+        {[](BenchOptions& o) { o.sizes.clear(); }, "--sizes: no frame size given"},
+        {[](BenchOptions& o) { o.link_speed = "10X"; }, "--link-speed: '10X'"},
+        {[](BenchOptions& o) { o.trial_s = 0; }, "--trial must be > 0"},
+        {[](BenchOptions& o) { o.max_iter = 0; }, "--max-iter must be at least 1"},
+    };
+    const BenchOptions good = opt_;
+    for (const Case& c : cases) {
+        opt_ = good;
+        c.edit(opt_);
+        SCOPED_TRACE(c.needle);
+        expect_usage_error(c.needle);
+    }
 }
 
 TEST_F(BenchJob, EveryBadOptionIsReportedAtOnce) {

@@ -62,7 +62,7 @@ double RateSpec::to_pps(double line_pps) const {
 }
 
 std::string RateSpec::str() const {
-    return fmt("%g", value) + (unit == RateUnit::percent ? "%" : "pps");
+    return fmt("%.10g", value) + (unit == RateUnit::percent ? "%" : "pps");
 }
 
 Result<RateSpec> parse_rate(std::string_view text) {
@@ -164,39 +164,29 @@ std::vector<std::string> check_params(const Params& p, bool link_pending) {
         const double line = line_rate_pps(p.link_bps, s);
         const double lo = p.min_rate.to_pps(line), hi = p.max_rate.to_pps(line);
         const std::string at = " for " + std::to_string(s) + "-byte frames";
+        // "50% (7440476 pps)", or just "2000000pps".
+        const auto shown = [](const RateSpec& r, double pps) {
+            return r.unit == RateUnit::pps ? r.str() : r.str() + " (" + fmt("%.0f", pps) + " pps)";
+        };
         if (lo >= hi)
-            e.push_back("--min-rate " + p.min_rate.str() + " (" + fmt("%.0f", lo) +
-                        " pps) is not below --max-rate " + p.max_rate.str() + " (" +
-                        fmt("%.0f", hi) + " pps)" + at);
+            e.push_back("--min-rate " + shown(p.min_rate, lo) + " is not below --max-rate " +
+                        shown(p.max_rate, hi) + at);
         if (line > 0 && hi > line * (1 + 1e-9))
-            e.push_back("--max-rate " + p.max_rate.str() + " (" + fmt("%.0f", hi) +
-                        " pps) is above the line rate (" + fmt("%.0f", line) + " pps)" + at);
+            e.push_back("--max-rate " + shown(p.max_rate, hi) + " is above the line rate (" +
+                        fmt("%.0f", line) + " pps)" + at);
     }
     return e;
 }
 
-std::string_view to_string(Phase p) {
-    switch (p) {
-        case Phase::ndr:
-            return "ndr";
-        case Phase::pdr:
-            return "pdr";
-        case Phase::latency:
-            return "latency";
-    }
-    return "?";
-}
+// Indexed by the enums' values (declared in the same order).
+constexpr std::string_view k_phase_names[] = {"ndr", "pdr", "latency"};
+constexpr std::string_view k_kind_names[] = {"search", "verify", "latency"};
 
+std::string_view to_string(Phase p) {
+    return k_phase_names[static_cast<size_t>(p)];
+}
 std::string_view to_string(Kind k) {
-    switch (k) {
-        case Kind::search:
-            return "search";
-        case Kind::verify:
-            return "verify";
-        case Kind::latency:
-            return "latency";
-    }
-    return "?";
+    return k_kind_names[static_cast<size_t>(k)];
 }
 
 Verdict judge(const TrialSpec& spec, const TrialResult& r, double loss_limit,
