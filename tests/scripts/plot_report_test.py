@@ -3,6 +3,7 @@
 # supports are written as valid, non-empty PNGs and their paths printed; bad files exit 2 with a
 # message naming the problem. Standard library only (plot-report itself needs matplotlib).
 #   plot_report_test.py PLOT_REPORT FIXTURE_DIR
+import json
 import os
 import shutil
 import struct
@@ -69,6 +70,21 @@ def main():
                     check(bad is None, f"{path}: not a valid PNG: {bad}")
             check(sorted(os.listdir(out)) == sorted(files),
                   f"{report}: {out} holds {sorted(os.listdir(out))}")
+
+        # The same run report with each queue's latency nested under "latency", in both shapes
+        # plot-report accepts: histogram_json() as it is, and {"latency_ns", "latency_hist"}.
+        with open(os.path.join(fixtures, "run-latency.json")) as f:
+            rep = json.load(f)
+        q0, q1 = rep["ports"][0]["queues"]
+        q0["latency"] = dict(q0.pop("latency_ns"), buckets=q0.pop("latency_hist")["buckets"])
+        q1["latency"] = {"latency_ns": q1.pop("latency_ns"), "latency_hist": q1.pop("latency_hist")}
+        nested = os.path.join(tmp, "nested.json")
+        with open(nested, "w") as f:
+            json.dump(rep, f)
+        out = os.path.join(tmp, "nested.d")
+        r = run(script, [nested, "-o", out])
+        check(r.returncode == 0 and r.stdout.split()[0] == os.path.join(out, "latency-p0.png"),
+              f"nested latency: exit {r.returncode}, printed {r.stdout!r}, stderr {r.stderr}")
 
         # Without -o: <report without .json>-plots beside the report.
         copy = os.path.join(tmp, "copy.json")
