@@ -12,7 +12,6 @@
 #include <sstream>
 #include <string>
 
-#include "control/cp/gen_runner.h"
 #include "measure/cp/rates.h"
 #include "sim_link.h"
 
@@ -198,10 +197,11 @@ TEST_F(BenchJob, BadConfigIsRejectedBeforeAnything) {
 }
 
 TEST_F(BenchJob, BackendThatCannotStartIsARuntimeError) {
-    // The generator factory of this build.
-    int rc = bench_rfc2544_job(opt_, make_gen_runner, out_, err_);
-    EXPECT_EQ(rc, 1);
-    EXPECT_NE(err_.str().find("generator not available in this build"), std::string::npos)
+    const BackendFactory broken = [](const config::Config&, const std::vector<std::string>&) {
+        return Result<TrialBackend>(fail("port p0 (net_null0): no such device"));
+    };
+    EXPECT_EQ(bench_rfc2544_job(opt_, broken, out_, err_), 1);
+    EXPECT_NE(err_.str().find("error: port p0 (net_null0): no such device"), std::string::npos)
         << err_.str();
     EXPECT_FALSE(fs::exists(opt_.report_path));
 }
