@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/bench_cmd.h"
 #include "app/host_cmd.h"
 #include "control/api.h"
 
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     check_cmd->add_flag("--json", check.json, "Findings as JSON ({\"ok\",\"findings\"})");
     check_cmd->add_flag("--suggest", check.suggest, "Print the config with a NUMA-local placement");
     const vfpath::app::HostCommands host(app);
+    const vfpath::app::BenchCommands bench(app);
 
     try {
         app.parse(cli_argc, argv);
@@ -75,12 +77,14 @@ int main(int argc, char** argv) {
                      e.what());
         return k_exit_usage;
     }
-    if (!eal_args.empty() && !run_cmd->parsed()) {
-        std::fprintf(stderr, "error: EAL arguments after -- are only taken by 'vfpath run'\n");
+    if (!eal_args.empty() && !run_cmd->parsed() && !bench.parsed()) {
+        std::fprintf(stderr, "error: EAL arguments after -- are only taken by 'vfpath run' "
+                             "and 'vfpath bench'\n");
         return k_exit_usage;
     }
     run.eal_args = eal_args;
     if (run_cmd->parsed()) return run_job(run);
     if (auto rc = host.dispatch()) return *rc;
+    if (auto rc = bench.dispatch(eal_args)) return *rc;
     return check_job(check);
 }

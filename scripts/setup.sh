@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential meson ninja-build pkg-config python3
       dpdk dpdk-dev libdpdk-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libnuma-dev
       libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libpcap-dev
-      libmnl-dev iproute2)
+      libmnl-dev iproute2 python3-matplotlib)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,6 +1,8 @@
 #include "control/cp/load.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "topology/api.h"
 
@@ -19,6 +21,20 @@ std::optional<config::Config> load_config(const std::optional<std::string>& path
         return std::nullopt;
     }
     return std::move(r.config);
+}
+
+bool check_report_path(const std::string& path) {
+    if (path.empty()) return true;
+    const std::string probe = path + ".tmp";
+    FILE* f = std::fopen(probe.c_str(), "w");
+    if (!f) {
+        std::fprintf(stderr, "error: --report %s: cannot write there (%s)\n", path.c_str(),
+                     std::strerror(errno));
+        return false;
+    }
+    std::fclose(f);
+    std::remove(probe.c_str());
+    return true;
 }
 
 std::vector<config::PortFacts> pre_probe_facts(const config::Config& cfg,

@@ -14,6 +14,10 @@ void print_diags(const std::vector<config::Diag>& diags, const char* kind);
 
 std::optional<config::Config> load_config(const std::optional<std::string>& path);
 
+// A --report FILE that cannot be written is found out before the job, not after it: false (and
+// an error on stderr naming the file) when FILE cannot be created. An empty path is fine.
+bool check_report_path(const std::string& path);
+
 // Device facts knowable before EAL: the NUMA node of PCI ports from sysfs.
 std::vector<config::PortFacts> pre_probe_facts(const config::Config& cfg,
                                                const std::string& sys_root);

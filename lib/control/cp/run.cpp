@@ -1,9 +1,7 @@
 // `vfpath run`: the life of a forwarding job, on the main (control) thread.
 #include <atomic>
 #include <csignal>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 
 #include "control/api.h"
@@ -155,18 +153,7 @@ int run_job(const RunOptions& opt) {
 
     auto copt = control_options(*cfg, opt);
     if (!copt) return k_exit_usage;
-    // A report that cannot be written is found out now, not after the run.
-    if (!opt.report_path.empty()) {
-        const std::string probe = opt.report_path + ".tmp";
-        FILE* f = std::fopen(probe.c_str(), "w");
-        if (!f) {
-            std::fprintf(stderr, "error: --report %s: cannot write there (%s)\n",
-                         opt.report_path.c_str(), std::strerror(errno));
-            return k_exit_usage;
-        }
-        std::fclose(f);
-        std::remove(probe.c_str());
-    }
+    if (!check_report_path(opt.report_path)) return k_exit_usage;
     if (auto st = dataplane::init_eal(dataplane::eal_args(*cfg, opt.eal_args)); !st) {
         lg->error("{}", st.error());
         return k_exit_runtime;
