@@ -24,6 +24,7 @@ struct RunOptions {
     std::string journal_path;                // --journal FILE: event journal as JSON lines
     std::string ladder;  // --recovery-ladder, e.g. "reset,restart,reattach"; empty: default
     std::string sys_root = "/sys";
+    std::string stats_json_path;  // --stats-json FILE: one JSON line per stats interval
 };
 
 // Returns the process exit code.

@@ -25,6 +25,8 @@ struct ControlOptions {
     std::string journal_path;
     // Link state is polled this often in case a device raises no LSC (STYLE §9).
     double link_poll_s = 0.5;
+    // --stats-json: one line per stats interval, written where the live table is printed.
+    std::unique_ptr<report::StatsJsonWriter> stats_json;
 };
 
 class ControlLoop {
@@ -42,6 +44,7 @@ public:
 private:
     void fire(const FaultAction& a);
     void dispatch_events();
+    void write_stats_json(const dataplane::Snapshot& cur);
     class RuntimeDriver;
     dataplane::Runtime& rt_;
     const config::Config& cfg_;

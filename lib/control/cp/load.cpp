@@ -1,6 +1,7 @@
 #include "control/cp/load.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "topology/api.h"
 
@@ -8,6 +9,13 @@ namespace vfpath::control {
 
 void print_diags(const std::vector<config::Diag>& diags, const char* kind) {
     for (const auto& d : diags) std::fprintf(stderr, "%s: %s\n", kind, d.str().c_str());
+}
+
+bool sys_root_ok(const std::string& dir) {
+    std::error_code ec;
+    if (dir.empty() || std::filesystem::is_directory(dir, ec)) return true;
+    std::fprintf(stderr, "error: --sys-root %s: no such directory\n", dir.c_str());
+    return false;
 }
 
 std::optional<config::Config> load_config(const std::optional<std::string>& path) {

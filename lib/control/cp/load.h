@@ -12,6 +12,10 @@ namespace vfpath::control {
 // Prints every diagnostic to stderr, one per line ("file:line:col: path: message").
 void print_diags(const std::vector<config::Diag>& diags, const char* kind);
 
+// --sys-root (tests): an empty value is the default; anything else must be a directory. False
+// after printing the error.
+bool sys_root_ok(const std::string& dir);
+
 std::optional<config::Config> load_config(const std::optional<std::string>& path);
 
 // Device facts knowable before EAL: the NUMA node of PCI ports from sysfs.

@@ -12,6 +12,7 @@
 #include "control/cp/load.h"
 #include "dataplane/api.h"
 #include "report/api.h"
+#include "sriov/api.h"
 #include "topology/api.h"
 #include "util/log.h"
 
@@ -77,6 +78,37 @@ std::optional<ControlOptions> control_options(const config::Config& cfg, const R
     return c;
 }
 
+// A file the run will write (report, journal) is tried now, so a bad path is a usage error
+// before EAL starts, not a failure after the run. Nothing is left behind by the try.
+bool writable(const std::string& path, const char* flag) {
+    if (path.empty()) return true;
+    const std::string probe = path + ".tmp";
+    FILE* f = std::fopen(probe.c_str(), "w");
+    if (!f) {
+        std::fprintf(stderr, "error: %s %s: cannot write there (%s)\n", flag, path.c_str(),
+                     std::strerror(errno));
+        return false;
+    }
+    std::fclose(f);
+    std::remove(probe.c_str());
+    return true;
+}
+
+// No-IOMMU mode lets every device on vfio-pci DMA anywhere in host memory: say so on every run.
+void warn_noiommu(const config::Config& cfg, const std::string& sys_root) {
+    const topology::HostRoot root{"/", sys_root};
+    if (!sriov::read_vfio(root).noiommu) return;
+    bool pci = false;
+    for (const auto& p : cfg.ports) pci = pci || p.is_pci();
+    log::get("run")->warn(
+        "vfio is in NO-IOMMU mode ({} = Y): devices on vfio-pci can DMA anywhere in host "
+        "memory, so a faulty or hostile device or DPDK process can read and overwrite the "
+        "kernel and every other process. Use it only on test machines; with an IOMMU "
+        "(intel_iommu=on iommu=pt, or amd_iommu=on) set the parameter to N{}",
+        (root.sys() / "module/vfio/parameters/enable_unsafe_noiommu_mode").string(),
+        pci ? "" : " (this job's ports are all vdevs, which do not use vfio)");
+}
+
 int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOptions& opt,
                 ControlOptions copt) {
     auto lg = log::get("run");
@@ -124,6 +156,7 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
 }  // namespace
 
 int run_job(const RunOptions& opt) {
+    if (!sys_root_ok(opt.sys_root)) return k_exit_usage;
     auto cfg = load_config(opt.config_path);
     if (!cfg) return k_exit_usage;
     if (opt.duration_s) cfg->run.duration_s = *opt.duration_s;
@@ -144,18 +177,23 @@ int run_job(const RunOptions& opt) {
 
     auto copt = control_options(*cfg, opt);
     if (!copt) return k_exit_usage;
-    // A report that cannot be written is found out now, not after the run.
-    if (!opt.report_path.empty()) {
-        const std::string probe = opt.report_path + ".tmp";
-        FILE* f = std::fopen(probe.c_str(), "w");
-        if (!f) {
-            std::fprintf(stderr, "error: --report %s: cannot write there (%s)\n",
-                         opt.report_path.c_str(), std::strerror(errno));
+    const char* journal_flag = opt.journal_path.empty() ? "recovery.journal" : "--journal";
+    if (!writable(opt.report_path, "--report") || !writable(copt->journal_path, journal_flag))
+        return k_exit_usage;
+    if (!opt.stats_json_path.empty()) {
+        if (cfg->run.stats_interval_s <= 0) {
+            std::fprintf(stderr, "error: --stats-json writes one line per stats interval, and "
+                                 "the interval is 0: give --stats-interval S with S > 0\n");
             return k_exit_usage;
         }
-        std::fclose(f);
-        std::remove(probe.c_str());
+        auto w = report::StatsJsonWriter::open(opt.stats_json_path);
+        if (!w) {
+            std::fprintf(stderr, "error: %s\n", w.error().c_str());
+            return k_exit_usage;
+        }
+        copt->stats_json = std::move(*w);
     }
+    warn_noiommu(*cfg, opt.sys_root);
     if (auto st = dataplane::init_eal(dataplane::eal_args(*cfg, opt.eal_args)); !st) {
         lg->error("{}", st.error());
         return k_exit_runtime;
