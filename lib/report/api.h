@@ -59,7 +59,7 @@ std::string format_summary(const config::Plan& plan, const dataplane::Snapshot& 
 //  "not_ready_drops", "rx_pps", "tx_pps"}], "pools": [{"name", "socket", "size", "in_use"}]}
 // Counters are totals since launch; rates are over the interval since `prev`. `pool_in_use` is
 // indexed like plan.pools.
-nlohmann::json stats_json(const config::Plan& plan, const dataplane::Snapshot& prev,
+nlohmann::ordered_json stats_json(const config::Plan& plan, const dataplane::Snapshot& prev,
                           const dataplane::Snapshot& now, const std::vector<PortHealth>& health,
                           const std::vector<unsigned>& pool_in_use);
 

@@ -8,7 +8,7 @@
 
 namespace vfpath::report {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keys in the documented order: t_s first
 
 namespace {
 
