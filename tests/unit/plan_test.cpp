@@ -223,13 +223,62 @@ TEST(Plan, RssRequestedOnDeviceWithoutRssIsAnError) {
     EXPECT_EQ(r.errors[0].path, "ports[0].rss");
 }
 
-TEST(Plan, JumboMtuNeedsLargerDataRoom) {
+TEST(Plan, JumboMtuNeedsLargerDataRoomWithoutScatter) {
     Config c = load_ok(k_two_null);
     c.ports[0].mtu = 9000;
-    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    std::vector<PortFacts> f(2);
+    f[0].rx_scatter = false;
+    PlanResult r = build_plan(c, host(2), f);
     ASSERT_FALSE(r.plan);
+    ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0].path, "ports[0].mtu");
-    EXPECT_NE(r.errors[0].message.find("mempool.data_room"), std::string::npos);
+    EXPECT_NE(r.errors[0].message.find("frames of 9026 bytes"), std::string::npos)
+        << r.errors[0].message;
+    EXPECT_NE(r.errors[0].message.find("no rx scatter"), std::string::npos);
+    EXPECT_NE(r.errors[0].message.find("mempool.data_room to at least 9154"), std::string::npos);
+    // A data room that holds the whole frame needs no scatter.
+    c.mempool.data_room = 9154;
+    PlanResult r2 = build_plan(c, host(2), f);
+    ASSERT_TRUE(r2.plan) << r2.errors[0].str();
+    EXPECT_FALSE(r2.plan->ports[0].scatter);
+    EXPECT_EQ(r2.plan->ports[0].segs, 1);
+}
+
+// MTU 9000 with the default 2176-byte mbufs: a frame takes 5 mbufs, scattered on rx, sent
+// multi-segment by the peer; the pool holds 5 mbufs per frame of each burst in flight.
+TEST(Plan, JumboMtuScattersWhenTheDevicesCan) {
+    Config c = load_ok(k_two_null);
+    PlanResult base = build_plan(c, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(base.plan);
+    c.ports[0].mtu = 9000;
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan) << r.errors[0].str();
+    const PortPlan &p0 = r.plan->ports[0], &p1 = r.plan->ports[1];
+    EXPECT_TRUE(p0.scatter);
+    EXPECT_EQ(p0.segs, 5);  // ceil(9026 / 2048)
+    EXPECT_FALSE(p0.tx_multi_seg);
+    EXPECT_FALSE(p1.scatter);
+    EXPECT_TRUE(p1.tx_multi_seg);
+    EXPECT_EQ(r.plan->pools[0].needed, base.plan->pools[0].needed + 4 * 32);
+    EXPECT_NE(format_plan(*r.plan).find("p0 (net_null0) socket 0, rxq 1x1024, txq 1x1024, "
+                                        "scatter (up to 5 mbufs per frame)"),
+              std::string::npos)
+        << format_plan(*r.plan);
+}
+
+TEST(Plan, ScatteredFramesNeedAPeerThatSendsChains) {
+    Config c = load_ok(k_two_null);
+    c.ports[0].mtu = 9000;
+    std::vector<PortFacts> f(2);
+    f[1].tx_multi_seg = false;
+    PlanResult r = build_plan(c, host(2), f);
+    ASSERT_FALSE(r.plan);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].path, "ports[0].mtu");
+    EXPECT_NE(r.errors[0].message.find("port p1 (device net_null1), where they are sent, cannot "
+                                       "send multi-segment frames"),
+              std::string::npos)
+        << r.errors[0].message;
 }
 
 TEST(Plan, FormatPlanShowsWorkersAndPools) {
