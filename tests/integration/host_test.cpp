@@ -242,7 +242,7 @@ TEST_F(HostTest, SetVfArguments) {
         << dry.out;
     const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
         {{"ens1f0", "1", "--qos", "3"}, "--qos needs --vlan"},
-        {{"ens1f0", "1", "--vlan", "5000"}, "--vlan: 5000 is not in 0..4095"},
+        {{"ens1f0", "1", "--vlan", "5000"}, "--vlan: expected a whole number 0..4095, got '5000'"},
         {{"ens1f0", "1", "--trust", "yes"}, "--trust: expected on or off"},
         {{"ens1f0", "1", "--mac", "zz"}, "--mac: \"zz\" is not a MAC address"},
         {{"ens1f0", "9", "--trust", "on"}, "has 4 VFs"},
