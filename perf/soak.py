@@ -5,15 +5,18 @@ process's RSS (VmRSS of /proc/PID/status) is sampled, and `--stats-json` gives t
 in-use count once per stats interval. At the end it checks:
 
   - the run exits 0 with a clean shutdown and no mbuf in use at exit;
-  - every injected reset was recovered (recovered == resets == injected, failed == 0) and every
-    flap gave a link change down and up (link_changes == 2 x flaps); both ports end `running`;
+  - every reset the control thread fired (counted in the --journal file) was seen and recovered
+    (failed == 0), and every flap gave a link change down and up (link_changes == 2 x flaps);
+    both ports end `running`. A loaded machine stretches the fault schedule, so the last planned
+    faults may not fire before the end: planned and fired are both printed;
   - no packet is unaccounted: rx(p0) == tx(p1) + drops(p1) and rx(p1) == tx(p0) + drops(p0);
   - RSS and pool in-use stay flat: the samples are cut into thirds, and the largest value of the
     last third may exceed the largest of the first third by at most TOL (relative) + SLACK
     (absolute). A leak grows without bound, so over a long run its last-third peak climbs past any
-    fixed slack; start-up growth (pages first touched, the journal's ring filling) is already in
-    the first third's peak, and per-sample noise (frames in flight, page cache of the allocator)
-    stays within the slack.
+    fixed slack. What may legitimately grow is bounded and inside the defaults: pages first
+    touched at start-up are in the first third's peak; the journal keeps its newest 4096 entries
+    in memory (measured 1.1 MiB when full, within the 2 MiB RSS slack); frames in flight make the
+    pool's in-use count swing between 0 and about one burst per polled queue (64 mbufs of slack).
 
 Prints a summary and exits 1 when any check fails (2 for bad arguments).
 
@@ -118,11 +121,13 @@ def main():
     work = a.keep or tmp_ctx.name
     os.makedirs(work, exist_ok=True)
     cfg, report = os.path.join(work, "soak.yaml"), os.path.join(work, "report.json")
+    journal = os.path.join(work, "journal.jsonl")
     stats, out, err = (os.path.join(work, n) for n in ("stats.jsonl", "stdout.txt", "stderr.txt"))
     with open(cfg, "w") as f:
         f.write(CONFIG)
     cmd = [a.binary, "run", "-c", cfg, "--duration", str(a.duration), "--stats-interval",
-           str(a.interval), "--stats-json", stats, "--report", report, "--log-level", "warn",
+           str(a.interval), "--stats-json", stats, "--report", report, "--journal", journal,
+           "--log-level", "warn",
            "--fault", f"reset:p0@1s,every={a.reset_every}s,count={resets}",
            "--fault", f"link-down:p1@1.5s,every={a.flap_every}s,count={flaps},for={a.flap_for}s"]
     print("soak: " + " ".join(cmd), flush=True)
@@ -157,6 +162,23 @@ def main():
     except (OSError, ValueError) as e:
         checks.append((False, f"stats {stats}: {e}"))
 
+    # What the control thread actually fired: on a loaded machine the schedule stretches (it never
+    # fires a backlog in a burst), so the last planned faults may fall after the end of the run.
+    fired = {"reset": 0, "down": 0, "up": 0}
+    try:
+        with open(journal) as f:
+            for l in f:
+                e = json.loads(l)
+                if e.get("kind") != "fault":
+                    continue
+                d = e.get("detail", "")
+                if e.get("port") == "p0" and d == "injected INTR_RESET":
+                    fired["reset"] += 1
+                elif e.get("port") == "p1" and d in ("link set down", "link set up"):
+                    fired["down" if d.endswith("down") else "up"] += 1
+    except (OSError, ValueError) as e:
+        checks.append((False, f"journal {journal}: {e}"))
+
     ports = {p["name"]: p for p in r.get("ports", [])}
     summary = {"duration_s": r.get("duration_s"), "elapsed_s": round(elapsed, 1),
                "resets_injected": resets, "flaps_injected": flaps}
@@ -167,14 +189,16 @@ def main():
     if "p0" in ports and "p1" in ports:
         p0, p1 = ports["p0"], ports["p1"]
         rec = p0["recovery"]
-        checks.append((rec["resets"] == resets and rec["recovered"] == resets
+        n = fired["reset"]
+        checks.append((n > 0 and rec["resets"] == n and rec["recovered"] == n
                        and rec["failed"] == 0,
-                       f"p0 resets: injected {resets}, seen {rec['resets']}, recovered "
+                       f"p0 resets: planned {resets}, fired {n}, seen {rec['resets']}, recovered "
                        f"{rec['recovered']}, failed {rec['failed']}"))
         ms = rec.get("recovery_ms") or {}
-        checks.append((p1["link_changes"] == 2 * flaps,
-                       f"p1 link flaps: injected {flaps}, link changes {p1['link_changes']} "
-                       f"(expected {2 * flaps})"))
+        down, up = fired["down"], fired["up"]
+        checks.append((down > 0 and up == down and p1["link_changes"] == 2 * down,
+                       f"p1 link flaps: planned {flaps}, fired {down} down / {up} up, link "
+                       f"changes {p1['link_changes']} (expected {2 * down})"))
         checks.append((p0["state"] == "running" and p1["state"] == "running",
                        f"final states: p0 {p0['state']}, p1 {p1['state']}"))
         for rx, tx in (("p0", "p1"), ("p1", "p0")):
@@ -197,8 +221,9 @@ def main():
                                 "last": rss[-1:], "samples": len(rss)},
                     "pool_in_use": {"max": max(in_use, default=0), "samples": len(in_use)}})
 
-    print(f"soak: {summary.get('duration_s')} s, {resets} resets on p0, {flaps} link flaps on "
-          f"p1, {summary.get('mpps_per_port', 0)} Mpps per port, drops "
+    summary.update({"resets_fired": fired["reset"], "flaps_fired": fired["down"]})
+    print(f"soak: {summary.get('duration_s')} s, {fired['reset']} resets on p0 and "
+          f"{fired['down']} link flaps on p1 (planned {resets} and {flaps}), {summary.get('mpps_per_port', 0)} Mpps per port, drops "
           f"{summary.get('drops', 0)} (not ready {summary.get('not_ready_drops', 0)})")
     if summary.get("recovery_ms"):
         m = summary["recovery_ms"]
