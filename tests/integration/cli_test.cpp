@@ -78,11 +78,11 @@ const BadArgs k_bad_args[] = {
     {{"run", "--recovery-ladder", "bogus"}, {"--recovery-ladder", "bogus"}},
     {{"run", "extra"}, {"extra"}},
     {{"run", "--sys-root", "/nonexistent"}, {"--sys-root", "/nonexistent"}},
-    {{"check", "--sys-root", "/nonexistent"}, {"--sys-root", "/nonexistent"}},
     // check
     {{"check", "--bogus"}, {"--bogus"}},
     {{"check", "-c", "/nonexistent/vfpath.yaml"}, {"--config", "/nonexistent/vfpath.yaml"}},
     {{"check", "--root", "/nonexistent"}, {"--root", "/nonexistent"}},
+    {{"check", "--sys-root", "/nonexistent"}, {"--sys-root", "/nonexistent"}},
     {{"check", "--json", "--suggest"}, {"--json", "--suggest"}},
     {{"check", "extra"}, {"extra"}},
     {{"check", "-c", "@CFG", "--", "--no-pci"}, {"--", "run"}},

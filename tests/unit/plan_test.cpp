@@ -223,35 +223,42 @@ TEST(Plan, RssRequestedOnDeviceWithoutRssIsAnError) {
     EXPECT_EQ(r.errors[0].path, "ports[0].rss");
 }
 
-TEST(Plan, JumboMtuNeedsLargerDataRoomWithoutScatter) {
+// Two net_null ports, p0 with MTU 9000 (9026-byte frames), planned against `facts`.
+PlanResult jumbo_plan(const std::vector<PortFacts>& facts, unsigned data_room = 2176) {
     Config c = load_ok(k_two_null);
     c.ports[0].mtu = 9000;
-    std::vector<PortFacts> f(2);
-    f[0].rx_scatter = false;
-    PlanResult r = build_plan(c, host(2), f);
+    c.mempool.data_room = static_cast<uint16_t>(data_room);
+    return build_plan(c, host(2), facts);
+}
+
+// The plan is refused with one error on ports[0].mtu whose message holds `needle`.
+void expect_mtu_error(const PlanResult& r, const std::string& needle) {
     ASSERT_FALSE(r.plan);
     ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0].path, "ports[0].mtu");
-    EXPECT_NE(r.errors[0].message.find("frames of 9026 bytes"), std::string::npos)
-        << r.errors[0].message;
-    EXPECT_NE(r.errors[0].message.find("no rx scatter"), std::string::npos);
-    EXPECT_NE(r.errors[0].message.find("mempool.data_room to at least 9154"), std::string::npos);
+    EXPECT_NE(r.errors[0].message.find(needle), std::string::npos) << r.errors[0].message;
+}
+
+TEST(Plan, JumboMtuNeedsLargerDataRoomWithoutScatter) {
+    std::vector<PortFacts> f(2);
+    f[0].rx_scatter = false;
+    expect_mtu_error(jumbo_plan(f), "frames of 9026 bytes do not fit the mbuf data room (2048 "
+                                    "bytes after headroom) and device net_null0 cannot receive a "
+                                    "frame into several mbufs (no rx scatter); raise "
+                                    "mempool.data_room to at least 9154");
     // A data room that holds the whole frame needs no scatter.
-    c.mempool.data_room = 9154;
-    PlanResult r2 = build_plan(c, host(2), f);
-    ASSERT_TRUE(r2.plan) << r2.errors[0].str();
-    EXPECT_FALSE(r2.plan->ports[0].scatter);
-    EXPECT_EQ(r2.plan->ports[0].segs, 1);
+    PlanResult r = jumbo_plan(f, 9154);
+    ASSERT_TRUE(r.plan) << r.errors[0].str();
+    EXPECT_FALSE(r.plan->ports[0].scatter);
+    EXPECT_EQ(r.plan->ports[0].segs, 1);
 }
 
 // MTU 9000 with the default 2176-byte mbufs: a frame takes 5 mbufs, scattered on rx, sent
 // multi-segment by the peer; the pool holds 5 mbufs per frame of each burst in flight.
 TEST(Plan, JumboMtuScattersWhenTheDevicesCan) {
-    Config c = load_ok(k_two_null);
-    PlanResult base = build_plan(c, host(2), std::vector<PortFacts>(2));
+    PlanResult base = build_plan(load_ok(k_two_null), host(2), std::vector<PortFacts>(2));
     ASSERT_TRUE(base.plan);
-    c.ports[0].mtu = 9000;
-    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    PlanResult r = jumbo_plan(std::vector<PortFacts>(2));
     ASSERT_TRUE(r.plan) << r.errors[0].str();
     const PortPlan &p0 = r.plan->ports[0], &p1 = r.plan->ports[1];
     EXPECT_TRUE(p0.scatter);
@@ -267,18 +274,10 @@ TEST(Plan, JumboMtuScattersWhenTheDevicesCan) {
 }
 
 TEST(Plan, ScatteredFramesNeedAPeerThatSendsChains) {
-    Config c = load_ok(k_two_null);
-    c.ports[0].mtu = 9000;
     std::vector<PortFacts> f(2);
     f[1].tx_multi_seg = false;
-    PlanResult r = build_plan(c, host(2), f);
-    ASSERT_FALSE(r.plan);
-    ASSERT_EQ(r.errors.size(), 1u);
-    EXPECT_EQ(r.errors[0].path, "ports[0].mtu");
-    EXPECT_NE(r.errors[0].message.find("port p1 (device net_null1), where they are sent, cannot "
-                                       "send multi-segment frames"),
-              std::string::npos)
-        << r.errors[0].message;
+    expect_mtu_error(jumbo_plan(f), "port p1 (device net_null1), where they are sent, cannot "
+                                    "send multi-segment frames");
 }
 
 TEST(Plan, FormatPlanShowsWorkersAndPools) {
