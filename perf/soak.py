@@ -138,7 +138,9 @@ def main():
         proc = subprocess.Popen(cmd, stdout=fo, stderr=fe)
         while proc.poll() is None:
             v = rss_kib(proc.pid)
-            if v is not None and proc.poll() is None:
+            # Only while forwarding: after --duration the process builds its report (the journal
+            # as JSON, several MiB for a while), which is shutdown, not steady state.
+            if v is not None and proc.poll() is None and time.monotonic() - t0 < a.duration:
                 rss.append(v)
             time.sleep(a.interval)
             if time.monotonic() - t0 > a.duration + 120:
