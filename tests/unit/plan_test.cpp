@@ -242,6 +242,7 @@ void expect_mtu_error(const PlanResult& r, const std::string& needle) {
 TEST(Plan, JumboMtuNeedsLargerDataRoomWithoutScatter) {
     std::vector<PortFacts> f(2);
     f[0].rx_scatter = false;
+    f[1].tx_multi_seg = false;  // one mistake, one message: the rx error only
     expect_mtu_error(jumbo_plan(f), "frames of 9026 bytes do not fit the mbuf data room (2048 "
                                     "bytes after headroom) and device net_null0 cannot receive a "
                                     "frame into several mbufs (no rx scatter); raise "

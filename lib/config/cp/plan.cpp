@@ -277,6 +277,7 @@ void plan_tx_queues(Ctx& c, std::span<const PortFacts> facts, Plan& plan) {
 void plan_multi_seg(Ctx& c, std::span<const PortFacts> facts, Plan& plan) {
     for (const PortPlan& p : plan.ports) {
         if (!p.scatter || p.peer == k_no_port) continue;
+        if (p.index < facts.size() && !facts[p.index].rx_scatter) continue;  // reported already
         for (const uint16_t dst : {p.peer, plan.ports[p.peer].standby}) {
             if (dst == k_no_port) continue;
             PortPlan& d = plan.ports[dst];
