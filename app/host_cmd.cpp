@@ -1,6 +1,9 @@
 #include "app/host_cmd.h"
 
+#include <cstdint>
 #include <string>
+
+#include "app/cli_checks.h"
 
 #include "control/api.h"
 
@@ -49,24 +52,27 @@ HostCommands::HostCommands(CLI::App& app) : s_(std::make_unique<State>()) {
 
     s.create = s.host->add_subcommand("create-vfs", "Set a PF's VF count (through 0)");
     s.create->add_option("PF", s.pf, "PF as BDF or netdev")->required();
-    s.create->add_option("--count", s.count, "Number of VFs (0 removes them)")->required();
+    s.create->add_option("--count", s.count, "Number of VFs (0 removes them)")
+        ->required()
+        ->check(whole(UINT16_MAX));
     s.create->add_flag("--no-autoprobe", s.no_autoprobe,
                        "Write 0 to sriov_drivers_autoprobe first: new VFs get no driver");
     s.create->add_flag("--autoprobe", s.autoprobe, "Write 1 to sriov_drivers_autoprobe first")
         ->excludes("--no-autoprobe");
     s.create->add_option("--wait", s.opt.wait_s, "Seconds to wait for the VFs to appear")
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds());
     add_change_flags(s.create, s.opt);
 
     s.set_vf = s.host->add_subcommand("set-vf", "Set a VF's attributes on its PF (rtnetlink)");
     s.set_vf->add_option("PF", s.vf.pf, "PF as BDF or netdev")->required();
-    s.set_vf->add_option("VF", s.vf.vf, "VF index")->required();
+    s.set_vf->add_option("VF", s.vf.vf, "VF index")->required()->check(whole(UINT16_MAX));
     s.set_vf->add_option("--mac", s.vf.mac, "VF MAC address");
-    s.set_vf->add_option("--vlan", s.vf.vlan, "Port VLAN 0..4095 (0: none)");
-    s.set_vf->add_option("--qos", s.vf.qos, "VLAN priority 0..7 (with --vlan)");
+    s.set_vf->add_option("--vlan", s.vf.vlan, "Port VLAN 0..4095 (0: none)")->check(whole(4095));
+    s.set_vf->add_option("--qos", s.vf.qos, "VLAN priority 0..7 (with --vlan)")->check(whole(7));
     s.set_vf->add_option("--spoofchk", s.vf.spoofchk, "on|off");
     s.set_vf->add_option("--trust", s.vf.trust, "on|off");
-    s.set_vf->add_option("--max-rate", s.vf.max_rate, "Max tx rate in Mbit/s (0: no limit)");
+    s.set_vf->add_option("--max-rate", s.vf.max_rate, "Max tx rate in Mbit/s (0: no limit)")
+        ->check(whole(UINT32_MAX));
     s.set_vf->add_option("--link-state", s.vf.link_state, "auto|enable|disable");
     add_root(s.set_vf, s.opt);
     s.set_vf->add_flag("--dry-run", s.opt.dry_run, "Print what would be sent");
@@ -75,7 +81,7 @@ HostCommands::HostCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.bind->add_option("BDF", s.bdf, "PCI address")->required();
     s.bind->add_option("--driver", s.driver, "Driver (default vfio-pci)");
     s.bind->add_option("--wait", s.opt.wait_s, "Seconds to wait for the probe")
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds());
     add_change_flags(s.bind, s.opt);
 
     s.unbind = s.host->add_subcommand("unbind", "Unbind a device from its driver");
@@ -87,7 +93,7 @@ HostCommands::HostCommands(CLI::App& app) : s_(std::make_unique<State>()) {
                                        "vfpath bound or unbound it");
     s.restore->add_option("BDF", s.bdf, "PCI address")->required();
     s.restore->add_option("--wait", s.opt.wait_s, "Seconds to wait for the probe")
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds());
     add_change_flags(s.restore, s.opt);
 }
 

@@ -6,11 +6,13 @@
 #include <CLI/CLI.hpp>
 
 #include "app/bench_cmd.h"
+#include "app/cli_checks.h"
 #include "app/host_cmd.h"
 #include "control/api.h"
 
 int main(int argc, char** argv) {
     using namespace vfpath::control;
+    using vfpath::app::seconds;
     // Everything after the first "--" goes to EAL untouched.
     std::vector<std::string> eal_args;
     int cli_argc = argc;
@@ -32,13 +34,15 @@ int main(int argc, char** argv) {
     run_cmd->add_option("-c,--config", run.config_path, "YAML config file")
         ->check(CLI::ExistingFile);
     run_cmd->add_option("--duration", run.duration_s, "Stop after S seconds (0: until a signal)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds());
     run_cmd->add_option("--report", run.report_path, "Write a JSON report to this file");
     run_cmd->add_option("--stats-interval", run.stats_interval_s,
                         "Seconds between live table prints (0: none)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds());
     run_cmd->add_option("--log-level", run.log_level,
-                        "trace, debug, info, warn, error, critical, off");
+                        "trace, debug, info, warn, error, critical, off")
+        ->check(vfpath::app::one_of(
+            {"trace", "debug", "info", "warn", "error", "critical", "off"}));
     run_cmd->add_option("--fault", run.faults,
                         "Inject a fault, repeatable: KIND:PORT@TIME[,every=DUR][,count=N]"
                         "[,for=DUR], KIND = reset|link-down|remove|err-recovering");
@@ -49,6 +53,8 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--stop-after-faults", run.stop_after_faults,
                       "Stop once every fault has fired and every port has settled "
                       "(--duration still bounds the run)");
+    run_cmd->add_option("--stats-json", run.stats_json_path,
+                        "Write one JSON line per stats interval to FILE (counters, rates, pools)");
     run_cmd->add_option("--sys-root", run.sys_root, "sysfs root (tests)")->group("");
 
     CheckOptions check;
@@ -60,7 +66,8 @@ int main(int argc, char** argv) {
     check_cmd->add_option("--root", check.root, "Host root: sysfs DIR/sys, procfs DIR/proc")
         ->check(CLI::ExistingDirectory);
     check_cmd->add_flag("--json", check.json, "Findings as JSON ({\"ok\",\"findings\"})");
-    check_cmd->add_flag("--suggest", check.suggest, "Print the config with a NUMA-local placement");
+    check_cmd->add_flag("--suggest", check.suggest, "Print the config with a NUMA-local placement")
+        ->excludes("--json");
     const vfpath::app::HostCommands host(app);
     const vfpath::app::BenchCommands bench(app);
 
@@ -73,9 +80,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "error: %s\nRun 'vfpath --help' or 'vfpath <command> --help'.\n",
-                     e.what());
-        return k_exit_usage;
+        return vfpath::app::usage_error(app, cli_argc, argv, e);
     }
     if (!eal_args.empty() && !run_cmd->parsed() && !bench.parsed()) {
         std::fprintf(stderr, "error: EAL arguments after -- are only taken by 'vfpath run' "

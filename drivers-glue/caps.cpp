@@ -1,3 +1,5 @@
+#include <string_view>
+
 #include <rte_ethdev.h>
 
 #include "drivers-glue/glue.h"
@@ -31,6 +33,11 @@ Result<config::PortFacts> port_facts(uint16_t port_id) {
     f.rss_offloads = info.flow_type_rss_offloads;
     f.max_mtu = info.max_mtu;
     f.min_mtu = info.min_mtu;
+    // net_pcap advertises neither offload but does both: a frame longer than one mbuf is read
+    // into a chain (eth_pcap_rx_jumbo) and a chain is written whole (rte_pktmbuf_read).
+    const bool pcap = info.driver_name && std::string_view(info.driver_name) == "net_pcap";
+    f.rx_scatter = pcap || (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER);
+    f.tx_multi_seg = pcap || (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
     return f;
 }
 

@@ -29,6 +29,13 @@ rte_eth_conf make_conf(const config::PortPlan& p, const rte_eth_dev_info& info) 
     // which is exactly the contract of fast free: the PMD may free in bulk without checks.
     if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
         conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+    // Frames larger than one mbuf (the planner's verdict from MTU and data room): rx scatter
+    // here, multi-segment tx where they are sent. Asked only where advertised; the planner has
+    // refused devices that can do neither (net_pcap does both unasked, caps.cpp).
+    if (p.scatter && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
+        conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+    if (p.tx_multi_seg && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
     return conf;
 }
 
@@ -64,8 +71,9 @@ Status port_setup(uint16_t pid, const config::PortPlan& p, rte_mempool* pool) {
     if (ret != 0 && ret != -ENOTSUP)
         return fail(call_error("rte_eth_promiscuous_enable", pid, ret));
     if (ret == -ENOTSUP) lg->warn("port {} ({}): promiscuous mode not supported", pid, p.name);
-    lg->info("port {} ({}) started: {} rxq x {}, {} txq x {}{}, socket {}", pid, p.name,
-             p.rx_queues, p.rx_desc, p.tx_queues, p.tx_desc, p.rss ? ", rss" : "", p.socket);
+    lg->info("port {} ({}) started: {} rxq x {}, {} txq x {}{}{}{}, socket {}", pid, p.name,
+             p.rx_queues, p.rx_desc, p.tx_queues, p.tx_desc, p.rss ? ", rss" : "",
+             p.scatter ? ", scatter" : "", p.tx_multi_seg ? ", multi-seg tx" : "", p.socket);
     return ok();
 }
 

@@ -36,6 +36,8 @@ struct PortFacts {
     uint64_t rss_offloads = ~0ull;  // flow types the device can hash; 0: no RSS
     uint32_t max_mtu = std::numeric_limits<uint32_t>::max();
     uint32_t min_mtu = 0;
+    bool rx_scatter = true;    // can receive one frame into several mbufs
+    bool tx_multi_seg = true;  // can send a frame made of several mbufs
 };
 
 inline constexpr uint16_t k_no_port = std::numeric_limits<uint16_t>::max();
@@ -56,6 +58,11 @@ struct PortPlan {
     uint16_t standby_for = k_no_port;  // this port is the standby of that one
     std::optional<MacAddr> next_hop;
     uint16_t pool = 0;  // index into Plan::pools
+    // The largest frame (MTU + Ethernet header, two VLAN tags and FCS) may need several mbufs:
+    // `segs` of them. Then rx scatter is on here and multi-segment tx on the ports it sends to.
+    uint16_t segs = 1;
+    bool scatter = false;
+    bool tx_multi_seg = false;
 };
 
 // One (port, rx queue) polled by a worker, and where its frames go.

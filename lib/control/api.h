@@ -25,6 +25,7 @@ struct RunOptions {
     std::string ladder;  // --recovery-ladder, e.g. "reset,restart,reattach"; empty: default
     std::string sys_root = "/sys";
     bool stop_after_faults = false;  // --stop-after-faults
+    std::string stats_json_path;  // --stats-json FILE: one JSON line per stats interval
 };
 
 // Returns the process exit code.

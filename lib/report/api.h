@@ -2,6 +2,9 @@
 // Reads snapshots only; never touches a worker.
 #pragma once
 
+#include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -56,5 +59,33 @@ std::string format_table(const config::Plan& plan, const dataplane::Snapshot& pr
 // Totals and average rates over the whole run, plus mempool leak check.
 std::string format_summary(const config::Plan& plan, const dataplane::Snapshot& final_snap,
                            const dataplane::ShutdownReport& shut, const RunInfo& info);
+
+// --- stats_json.cpp: `run --stats-json FILE`, one line per stats interval:
+// {"t_s", "ports": [{"name", "state", "rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "drops",
+//  "not_ready_drops", "rx_pps", "tx_pps"}], "pools": [{"name", "socket", "size", "in_use"}]}
+// Counters are totals since launch; rates are over the interval since `prev`. `pool_in_use` is
+// indexed like plan.pools.
+nlohmann::ordered_json stats_json(const config::Plan& plan, const dataplane::Snapshot& prev,
+                          const dataplane::Snapshot& now, const std::vector<PortHealth>& health,
+                          const std::vector<unsigned>& pool_in_use);
+
+class StatsJsonWriter {
+public:
+    // Creates (truncates) the file; an error names it.
+    static Result<std::unique_ptr<StatsJsonWriter>> open(const std::string& path);
+    ~StatsJsonWriter();
+    StatsJsonWriter(const StatsJsonWriter&) = delete;
+    StatsJsonWriter& operator=(const StatsJsonWriter&) = delete;
+    // Appends one line and flushes it. The first write error is returned; later calls do nothing.
+    Status write(const config::Plan& plan, const dataplane::Snapshot& now,
+                 const std::vector<PortHealth>& health, const std::vector<unsigned>& pool_in_use);
+
+private:
+    StatsJsonWriter(std::string path, FILE* f) : path_(std::move(path)), f_(f) {}
+    std::string path_;
+    FILE* f_ = nullptr;
+    std::optional<dataplane::Snapshot> prev_;  // rates are over the interval since this one
+    bool failed_ = false;
+};
 
 }  // namespace vfpath::report

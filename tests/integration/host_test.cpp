@@ -242,7 +242,7 @@ TEST_F(HostTest, SetVfArguments) {
         << dry.out;
     const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
         {{"ens1f0", "1", "--qos", "3"}, "--qos needs --vlan"},
-        {{"ens1f0", "1", "--vlan", "5000"}, "--vlan: 5000 is not in 0..4095"},
+        {{"ens1f0", "1", "--vlan", "5000"}, "--vlan: expected a whole number 0..4095, got '5000'"},
         {{"ens1f0", "1", "--trust", "yes"}, "--trust: expected on or off"},
         {{"ens1f0", "1", "--mac", "zz"}, "--mac: \"zz\" is not a MAC address"},
         {{"ens1f0", "9", "--trust", "on"}, "has 4 VFs"},
@@ -338,6 +338,43 @@ TEST_F(HostTest, RunRefusesUnderNumaStrict) {
     EXPECT_TRUE(has(o.err, "error: numa: lcore 1 (node 0) polls rx queue 0 of p0")) << o.err;
     EXPECT_TRUE(has(o.err, "numa: strict, so nothing was started")) << o.err;
     EXPECT_FALSE(has(o.err, "EAL")) << o.err;
+}
+
+// No-IOMMU mode (enable_unsafe_noiommu_mode = Y) is a warning in `check` and in every `run`, read
+// through --root / --sys-root so the fixture decides; with N neither says anything.
+TEST_F(HostTest, NoIommuModeIsWarnedByCheckAndRun) {
+    const fs::path t = copy_tree("host-1node");
+    const fs::path param = t / "sys/module/vfio/parameters/enable_unsafe_noiommu_mode";
+    const auto run_args = [&] {
+        return std::vector<std::string>{"run", "--sys-root", (t / "sys").string(), "--duration",
+                                        "0.3", "--stats-interval", "0"};
+    };
+    const Outcome quiet = run_vfpath(run_args(), dir_, 60, "run-n");
+    EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+    EXPECT_FALSE(has(quiet.err, "NO-IOMMU")) << quiet.err;
+    const Outcome check_n = run_vfpath({"check", "--root", t.string()}, dir_, 30, "check-n");
+    EXPECT_FALSE(has(check_n.out, "vfio.noiommu")) << check_n.out;
+
+    write_text(param, "Y\n");
+    const Outcome o = run_vfpath(run_args(), dir_, 60, "run-y");
+    ASSERT_TRUE(o.exited()) << o.err;
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_TRUE(has(o.err, "warning [vfpath.run] vfio is in NO-IOMMU mode (" + param.string() +
+                               " = Y): devices on vfio-pci can DMA anywhere in host memory"))
+        << o.err;
+    EXPECT_TRUE(has(o.err, "this job's ports are all vdevs")) << o.err;
+    const Outcome c = run_vfpath({"check", "--root", t.string()}, dir_, 30, "check-y");
+    EXPECT_EQ(c.exit_code, 0) << "a warning, not an error:\n" << c.out << c.err;
+    EXPECT_TRUE(has(c.out, "warning: [vfio.noiommu] NO-IOMMU MODE is on (" + param.string()))
+        << c.out;
+    const Outcome j = run_vfpath({"check", "--root", t.string(), "--json"}, dir_, 30, "check-j");
+    const json jj = json::parse(j.out, nullptr, false);
+    ASSERT_TRUE(jj.is_object()) << j.out;
+    bool found = false;
+    for (const auto& f : jj["findings"])
+        found = found || (f.value("check", "") == "vfio.noiommu" &&
+                          f.value("severity", "") == "warning");
+    EXPECT_TRUE(found) << j.out;
 }
 
 }  // namespace

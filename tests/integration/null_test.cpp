@@ -1,5 +1,6 @@
 // net_null: the default job, an explicit config, multi-queue, sink mode.
 #include <map>
+#include <sstream>
 #include <set>
 #include <thread>
 
@@ -211,6 +212,61 @@ TEST_F(NullTest, SinkReceivesAndTransmitsNothing) {
     EXPECT_EQ(s->value("tx_packets", 1ull), 0u);
     EXPECT_EQ(s->value("tx_bytes", 1ull), 0u);
     EXPECT_EQ(s->value("drops", 1ull), 0u);
+}
+
+// --stats-json: one object per interval, counters growing, the link flap seen in "state", the
+// pool's in-use count within its size, and the last line consistent with the final report.
+TEST_F(NullTest, StatsJsonOneLinePerInterval) {
+    const auto report = path("report.json");
+    const auto stats = path("stats.jsonl");
+    const Outcome o = run_vfpath({"run", "--duration", "3", "--stats-interval", "0.5",
+                                  "--stats-json", stats.string(), "--report", report.string(),
+                                  "--fault", "link-down:p1@0.9s,for=1s"},
+                                 dir_, 60);
+    ASSERT_TRUE(o.exited()) << o.err;
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const json r = read_report(report);
+    ASSERT_TRUE(r.is_object());
+    expect_run_invariants(r);
+    std::vector<json> lines;
+    std::istringstream in(read_text(stats));
+    for (std::string line; std::getline(in, line);) {
+        ASSERT_NO_THROW(lines.push_back(json::parse(line))) << line;
+    }
+    // 3 s at 0.5 s: a line at 0.5, 1.0, ... 2.5 (and 3.0 unless the duration ends the loop first).
+    ASSERT_GE(lines.size(), 5u);
+    ASSERT_LE(lines.size(), 6u);
+    std::set<std::string> p1_states;
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const json& l = lines[i];
+        EXPECT_NEAR(l.value("t_s", 0.0), 0.5 * double(i + 1), 0.25) << l.dump();
+        ASSERT_EQ(l["ports"].size(), 2u) << l.dump();
+        ASSERT_EQ(l["pools"].size(), 1u) << l.dump();
+        const json& pool = l["pools"][0];
+        EXPECT_EQ(pool.value("name", ""), "vfpath_s0");
+        EXPECT_LE(pool.value("in_use", 1u << 30), pool.value("size", 0u)) << l.dump();
+        for (const json& p : l["ports"]) {
+            EXPECT_GT(p.value("rx_packets", 0ull), 0u) << l.dump();
+            EXPECT_GT(p.value("rx_pps", 0.0), 0.0) << l.dump();
+            if (i == 0) continue;
+            const json& before = lines[i - 1]["ports"][p.value("name", "") == "p0" ? 0 : 1];
+            EXPECT_GE(p.value("rx_packets", 0ull), before.value("rx_packets", 0ull));
+            EXPECT_GE(p.value("tx_packets", 0ull), before.value("tx_packets", 0ull));
+        }
+        p1_states.insert(l["ports"][1].value("state", ""));
+    }
+    EXPECT_TRUE(p1_states.count("link_down")) << "the flap at 0.9..1.9 s is in some line";
+    EXPECT_TRUE(p1_states.count("running"));
+    // Frames towards p1 while its link was down are counted as not ready.
+    EXPECT_GT(lines.back()["ports"][0].value("not_ready_drops", 0ull) +
+                  lines.back()["ports"][1].value("not_ready_drops", 0ull),
+              0u);
+    for (const json& p : lines.back()["ports"]) {
+        const json* fin = find_port(r, p.value("name", ""));
+        ASSERT_NE(fin, nullptr);
+        EXPECT_LE(p.value("rx_packets", 0ull), fin->value("rx_packets", 0ull));
+        EXPECT_LE(p.value("drops", 0ull), fin->value("drops", 0ull));
+    }
 }
 
 }  // namespace

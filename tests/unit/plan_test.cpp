@@ -223,13 +223,62 @@ TEST(Plan, RssRequestedOnDeviceWithoutRssIsAnError) {
     EXPECT_EQ(r.errors[0].path, "ports[0].rss");
 }
 
-TEST(Plan, JumboMtuNeedsLargerDataRoom) {
+// Two net_null ports, p0 with MTU 9000 (9026-byte frames), planned against `facts`.
+PlanResult jumbo_plan(const std::vector<PortFacts>& facts, unsigned data_room = 2176) {
     Config c = load_ok(k_two_null);
     c.ports[0].mtu = 9000;
-    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));
+    c.mempool.data_room = static_cast<uint16_t>(data_room);
+    return build_plan(c, host(2), facts);
+}
+
+// The plan is refused with one error on ports[0].mtu whose message holds `needle`.
+void expect_mtu_error(const PlanResult& r, const std::string& needle) {
     ASSERT_FALSE(r.plan);
+    ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0].path, "ports[0].mtu");
-    EXPECT_NE(r.errors[0].message.find("mempool.data_room"), std::string::npos);
+    EXPECT_NE(r.errors[0].message.find(needle), std::string::npos) << r.errors[0].message;
+}
+
+TEST(Plan, JumboMtuNeedsLargerDataRoomWithoutScatter) {
+    std::vector<PortFacts> f(2);
+    f[0].rx_scatter = false;
+    f[1].tx_multi_seg = false;  // one mistake, one message: the rx error only
+    expect_mtu_error(jumbo_plan(f), "frames of 9026 bytes do not fit the mbuf data room (2048 "
+                                    "bytes after headroom) and device net_null0 cannot receive a "
+                                    "frame into several mbufs (no rx scatter); raise "
+                                    "mempool.data_room to at least 9154");
+    // A data room that holds the whole frame needs no scatter.
+    PlanResult r = jumbo_plan(f, 9154);
+    ASSERT_TRUE(r.plan) << r.errors[0].str();
+    EXPECT_FALSE(r.plan->ports[0].scatter);
+    EXPECT_EQ(r.plan->ports[0].segs, 1);
+}
+
+// MTU 9000 with the default 2176-byte mbufs: a frame takes 5 mbufs, scattered on rx, sent
+// multi-segment by the peer; the pool holds 5 mbufs per frame of each burst in flight.
+TEST(Plan, JumboMtuScattersWhenTheDevicesCan) {
+    PlanResult base = build_plan(load_ok(k_two_null), host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(base.plan);
+    PlanResult r = jumbo_plan(std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan) << r.errors[0].str();
+    const PortPlan &p0 = r.plan->ports[0], &p1 = r.plan->ports[1];
+    EXPECT_TRUE(p0.scatter);
+    EXPECT_EQ(p0.segs, 5);  // ceil(9026 / 2048)
+    EXPECT_FALSE(p0.tx_multi_seg);
+    EXPECT_FALSE(p1.scatter);
+    EXPECT_TRUE(p1.tx_multi_seg);
+    EXPECT_EQ(r.plan->pools[0].needed, base.plan->pools[0].needed + 4 * 32);
+    EXPECT_NE(format_plan(*r.plan).find("p0 (net_null0) socket 0, rxq 1x1024, txq 1x1024, "
+                                        "scatter (up to 5 mbufs per frame)"),
+              std::string::npos)
+        << format_plan(*r.plan);
+}
+
+TEST(Plan, ScatteredFramesNeedAPeerThatSendsChains) {
+    std::vector<PortFacts> f(2);
+    f[1].tx_multi_seg = false;
+    expect_mtu_error(jumbo_plan(f), "port p1 (device net_null1), where they are sent, cannot "
+                                    "send multi-segment frames");
 }
 
 TEST(Plan, FormatPlanShowsWorkersAndPools) {

@@ -29,6 +29,13 @@ struct Ctx {
 
 std::string port_path(size_t i) { return "ports[" + std::to_string(i) + "]"; }
 
+// RTE_PKTMBUF_HEADROOM: the part of each mbuf's data room a received frame does not use.
+constexpr unsigned k_headroom = 128;
+
+// The largest frame a port takes: MTU (1500 unless set) + Ethernet header (14) + two VLAN tags
+// (8) + FCS (4), the frame size DPDK PMDs size their rx buffers for.
+unsigned max_frame(const PortConfig& pc) { return (pc.mtu ? *pc.mtu : 1500u) + 14 + 8 + 4; }
+
 // Checks one descriptor count against the device's range and alignment.
 void check_desc(Ctx& c, size_t i, const char* key, Loc loc, uint16_t v, uint16_t lo, uint16_t hi,
                 uint16_t align, const std::string& dev) {
@@ -80,14 +87,19 @@ void plan_ports(Ctx& c, const HostFacts& host, std::span<const PortFacts> facts,
                         " accepts (" + std::to_string(f.min_mtu) + ".." +
                         std::to_string(f.max_mtu) + ")");
         }
-        // Frames are received into one mbuf (no scatter): the largest frame must fit.
-        const unsigned frame = (pc.mtu ? *pc.mtu : 1500u) + 14 + 4 + 8;  // eth + 2 VLAN tags
-        const unsigned room = c.cfg.mempool.data_room > 128 ? c.cfg.mempool.data_room - 128 : 0;
-        if (frame > room) {
+        // A frame larger than one mbuf is received into a chain of them (scatter), which the
+        // device must be able to do; the pool must then hold more mbufs per burst in flight.
+        const unsigned frame = max_frame(pc);
+        const unsigned dr = c.cfg.mempool.data_room;  // >= 384 from the loader
+        const unsigned room = dr > k_headroom ? dr - k_headroom : 1;
+        pp.segs = static_cast<uint16_t>((frame + room - 1) / room);
+        pp.scatter = pp.segs > 1;
+        if (pp.scatter && !f.rx_scatter) {
             c.error(pc.mtu_loc.line ? pc.mtu_loc : pc.loc, port_path(i) + ".mtu",
                     "frames of " + std::to_string(frame) + " bytes do not fit the mbuf data room (" +
-                        std::to_string(room) + " bytes after headroom); raise mempool.data_room "
-                                               "to at least " + std::to_string(frame + 128));
+                        std::to_string(room) + " bytes after headroom) and device " + pc.device +
+                        " cannot receive a frame into several mbufs (no rx scatter); raise "
+                        "mempool.data_room to at least " + std::to_string(frame + k_headroom));
         }
         plan.ports.push_back(std::move(pp));
     }
@@ -260,8 +272,30 @@ void plan_tx_queues(Ctx& c, std::span<const PortFacts> facts, Plan& plan) {
     }
 }
 
+// A frame received in several mbufs leaves whole on the port it is forwarded to (and on that
+// port's standby): those must send multi-segment frames.
+void plan_multi_seg(Ctx& c, std::span<const PortFacts> facts, Plan& plan) {
+    for (const PortPlan& p : plan.ports) {
+        if (!p.scatter || p.peer == k_no_port) continue;
+        if (p.index < facts.size() && !facts[p.index].rx_scatter) continue;  // reported already
+        for (const uint16_t dst : {p.peer, plan.ports[p.peer].standby}) {
+            if (dst == k_no_port) continue;
+            PortPlan& d = plan.ports[dst];
+            d.tx_multi_seg = true;
+            if (dst >= facts.size() || facts[dst].tx_multi_seg) continue;
+            const PortConfig& pc = c.cfg.ports[p.index];
+            c.error(pc.mtu_loc.line ? pc.mtu_loc : pc.loc, port_path(p.index) + ".mtu",
+                    "frames of " + std::to_string(max_frame(pc)) + " bytes arrive in several "
+                    "mbufs, and port " + d.name + " (device " + d.device + "), where they are "
+                    "sent, cannot send multi-segment frames; raise mempool.data_room to at least " +
+                        std::to_string(max_frame(pc) + k_headroom));
+        }
+    }
+}
+
 // One pool per socket that has ports. It must fill every rx ring, every tx ring that frames
-// from it can sit in, every lcore cache that can hold them, and one burst per polled queue.
+// from it can sit in, every lcore cache that can hold them, and one burst per polled queue (of
+// `segs` mbufs per frame when frames are scattered).
 void plan_pools(Ctx& c, Plan& plan) {
     const MempoolConfig& mc = c.cfg.mempool;
     std::map<int, unsigned> needed;
@@ -282,7 +316,7 @@ void plan_pools(Ctx& c, Plan& plan) {
     for (const LcorePlan& lp : plan.lcores) {
         for (const RxAssign& a : lp.rx) {
             const int s = plan.ports[a.port].socket;
-            needed[s] += plan.burst;
+            needed[s] += unsigned(plan.burst) * plan.ports[a.port].segs;
             users[s].insert(lp.lcore);
         }
     }
@@ -367,6 +401,7 @@ PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const 
     else
         assign_auto(c, host, plan);
     plan_tx_queues(c, facts, plan);
+    plan_multi_seg(c, facts, plan);
     plan_pools(c, plan);
     check_locality(c, plan);
     if (out.errors.empty()) out.plan = std::move(plan);
@@ -383,7 +418,10 @@ std::string format_plan(const Plan& plan) {
     for (const PortPlan& p : plan.ports) {
         o << "  " << p.index << " " << p.name << " (" << p.device << ") socket " << p.socket
           << ", rxq " << p.rx_queues << "x" << p.rx_desc << ", txq " << p.tx_queues << "x"
-          << p.tx_desc << (p.rss ? ", rss" : "") << ", to "
+          << p.tx_desc << (p.rss ? ", rss" : "")
+          << (p.scatter ? ", scatter (up to " + std::to_string(p.segs) + " mbufs per frame)"
+                        : std::string())
+          << ", to "
           << (p.peer == k_no_port ? std::string("-") : plan.ports[p.peer].name)
           << (p.standby != k_no_port ? ", standby " + plan.ports[p.standby].name : std::string())
           << ", pool " << plan.pools[p.pool].name << "\n";

@@ -27,6 +27,7 @@ int emit_json(const std::string& file, const std::vector<check::Finding>& f,
 }  // namespace
 
 int check_job(const CheckOptions& opt) {
+    if (!sys_root_ok(opt.sys_root)) return k_exit_usage;
     topology::HostRoot root{opt.root, opt.sys_root};
     const std::string sys = root.sys().string();
     const std::string text =

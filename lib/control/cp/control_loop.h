@@ -27,6 +27,8 @@ struct ControlOptions {
     double link_poll_s = 0.5;
     // Stop once every fault has fired and every port has settled (run --stop-after-faults).
     bool stop_after_faults = false;
+    // --stats-json: one line per stats interval, written where the live table is printed.
+    std::unique_ptr<report::StatsJsonWriter> stats_json;
 };
 
 class ControlLoop {
@@ -48,6 +50,7 @@ private:
     nlohmann::json timeline_ = nlohmann::json::array();
     void fire(const FaultAction& a);
     void dispatch_events();
+    void write_stats_json(const dataplane::Snapshot& cur);
     class RuntimeDriver;
     dataplane::Runtime& rt_;
     const config::Config& cfg_;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "topology/api.h"
 
@@ -10,6 +11,13 @@ namespace vfpath::control {
 
 void print_diags(const std::vector<config::Diag>& diags, const char* kind) {
     for (const auto& d : diags) std::fprintf(stderr, "%s: %s\n", kind, d.str().c_str());
+}
+
+bool sys_root_ok(const std::string& dir) {
+    std::error_code ec;
+    if (dir.empty() || std::filesystem::is_directory(dir, ec)) return true;
+    std::fprintf(stderr, "error: --sys-root %s: no such directory\n", dir.c_str());
+    return false;
 }
 
 std::optional<config::Config> load_config(const std::optional<std::string>& path) {
@@ -23,12 +31,14 @@ std::optional<config::Config> load_config(const std::optional<std::string>& path
     return std::move(r.config);
 }
 
-bool check_report_path(const std::string& path) {
+bool check_report_path(const std::string& path) { return check_writable(path, "--report"); }
+
+bool check_writable(const std::string& path, const char* flag) {
     if (path.empty()) return true;
     const std::string probe = path + ".tmp";
     FILE* f = std::fopen(probe.c_str(), "w");
     if (!f) {
-        std::fprintf(stderr, "error: --report %s: cannot write there (%s)\n", path.c_str(),
+        std::fprintf(stderr, "error: %s %s: cannot write there (%s)\n", flag, path.c_str(),
                      std::strerror(errno));
         return false;
     }

@@ -12,11 +12,18 @@ namespace vfpath::control {
 // Prints every diagnostic to stderr, one per line ("file:line:col: path: message").
 void print_diags(const std::vector<config::Diag>& diags, const char* kind);
 
+// --sys-root (tests): an empty value is the default; anything else must be a directory. False
+// after printing the error.
+bool sys_root_ok(const std::string& dir);
+
 std::optional<config::Config> load_config(const std::optional<std::string>& path);
 
 // A --report FILE that cannot be written is found out before the job, not after it: false (and
 // an error on stderr naming the file) when FILE cannot be created. An empty path is fine.
 bool check_report_path(const std::string& path);
+// A file a job will write (report, journal) is tried now, so a bad path is a usage error before
+// EAL starts, not a failure after the run. Nothing is left behind by the try. `flag` names it.
+bool check_writable(const std::string& path, const char* flag);
 
 // Device facts knowable before EAL: the NUMA node of PCI ports from sysfs.
 std::vector<config::PortFacts> pre_probe_facts(const config::Config& cfg,

@@ -10,6 +10,7 @@
 #include "control/cp/load.h"
 #include "dataplane/api.h"
 #include "report/api.h"
+#include "sriov/api.h"
 #include "topology/api.h"
 #include "util/log.h"
 
@@ -85,6 +86,21 @@ std::optional<ControlOptions> control_options(const config::Config& cfg, const R
     return c;
 }
 
+// No-IOMMU mode lets every device on vfio-pci DMA anywhere in host memory: say so on every run.
+void warn_noiommu(const config::Config& cfg, const std::string& sys_root) {
+    const topology::HostRoot root{"/", sys_root};
+    if (!sriov::read_vfio(root).noiommu) return;
+    bool pci = false;
+    for (const auto& p : cfg.ports) pci = pci || p.is_pci();
+    log::get("run")->warn(
+        "vfio is in NO-IOMMU mode ({} = Y): devices on vfio-pci can DMA anywhere in host "
+        "memory, so a faulty or hostile device or DPDK process can read and overwrite the "
+        "kernel and every other process. Use it only on test machines; with an IOMMU "
+        "(intel_iommu=on iommu=pt, or amd_iommu=on) set the parameter to N{}",
+        (root.sys() / "module/vfio/parameters/enable_unsafe_noiommu_mode").string(),
+        pci ? "" : " (this job's ports are all vdevs, which do not use vfio)");
+}
+
 int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOptions& opt,
                 ControlOptions copt) {
     auto lg = log::get("run");
@@ -133,6 +149,7 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
 }  // namespace
 
 int run_job(const RunOptions& opt) {
+    if (!sys_root_ok(opt.sys_root)) return k_exit_usage;
     auto cfg = load_config(opt.config_path);
     if (!cfg) return k_exit_usage;
     if (opt.duration_s) cfg->run.duration_s = *opt.duration_s;
@@ -153,7 +170,24 @@ int run_job(const RunOptions& opt) {
 
     auto copt = control_options(*cfg, opt);
     if (!copt) return k_exit_usage;
-    if (!check_report_path(opt.report_path)) return k_exit_usage;
+    const char* journal_flag = opt.journal_path.empty() ? "recovery.journal" : "--journal";
+    if (!check_writable(opt.report_path, "--report") ||
+        !check_writable(copt->journal_path, journal_flag))
+        return k_exit_usage;
+    if (!opt.stats_json_path.empty()) {
+        if (cfg->run.stats_interval_s <= 0) {
+            std::fprintf(stderr, "error: --stats-json writes one line per stats interval, and "
+                                 "the interval is 0: give --stats-interval S with S > 0\n");
+            return k_exit_usage;
+        }
+        auto w = report::StatsJsonWriter::open(opt.stats_json_path);
+        if (!w) {
+            std::fprintf(stderr, "error: %s\n", w.error().c_str());
+            return k_exit_usage;
+        }
+        copt->stats_json = std::move(*w);
+    }
+    warn_noiommu(*cfg, opt.sys_root);
     if (auto st = dataplane::init_eal(dataplane::eal_args(*cfg, opt.eal_args)); !st) {
         lg->error("{}", st.error());
         return k_exit_runtime;

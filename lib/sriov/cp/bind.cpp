@@ -108,9 +108,11 @@ Result<PciDevice> device(const HostRoot& root, std::string_view bdf) {
 }  // namespace
 
 Result<ChangePlan> plan_bind(const HostRoot& root, std::string_view bdf, std::string_view driver) {
-    static const std::regex name_re("^[A-Za-z0-9_.-]+$");
+    // The name becomes a path under bus/pci/drivers: no '/', and no leading '.' (so not "..").
+    static const std::regex name_re("^[A-Za-z0-9_-][A-Za-z0-9_.-]*$");
     if (!std::regex_match(std::string(driver), name_re))
-        return fail(std::string(1, '\'').append(driver).append("' is not a driver name"));
+        return fail("driver '" + std::string(driver) +
+                    "' is not a driver name (letters, digits, '_', '.', '-'; no leading '.')");
     auto d = device(root, bdf);
     if (!d) return fail(d.error());
     ChangePlan p;

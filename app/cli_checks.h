@@ -1,0 +1,26 @@
+// Argument checks for the CLI: each rejects a bad value before anything runs, with one line that
+// names the argument (CLI11 prefixes the option name), what is allowed and what was given.
+// CLI11's own NonNegativeNumber accepts "nan" and prints DBL_MAX in full, hence these.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <initializer_list>
+#include <string>
+
+namespace vfpath::app {
+
+// Seconds: a finite decimal >= 0 ("10", "0.5", "1e1"); not nan, inf, negative or "10s".
+CLI::Validator seconds();
+
+// A whole number 0..max written in decimal digits only ("-1", "1.5", "0x10" are refused).
+CLI::Validator whole(unsigned long long max);
+
+// One word out of a fixed list.
+CLI::Validator one_of(std::initializer_list<const char*> words);
+
+// Prints a parse error as one line, "error: <what> (see 'vfpath <command> --help')", naming the
+// deepest command the arguments reached; an unknown or missing command lists the valid ones.
+// Returns the exit code (2).
+int usage_error(const CLI::App& app, int argc, char** argv, const CLI::ParseError& e);
+
+}  // namespace vfpath::app
