@@ -12,6 +12,7 @@
 #include "config/api.h"
 #include "control/cp/faults.h"
 #include "control/cp/journal.h"
+#include "control/cp/publisher.h"
 #include "control/cp/recovery.h"
 #include "dataplane/api.h"
 #include "drivers-glue/mailbox.h"
@@ -25,6 +26,8 @@ struct ControlOptions {
     std::string journal_path;
     // Link state is polled this often in case a device raises no LSC (STYLE §9).
     double link_poll_s = 0.5;
+    // Readers on other threads (telemetry, /metrics): served at each tick when set.
+    Publisher* publisher = nullptr;
 };
 
 class ControlLoop {
@@ -42,6 +45,7 @@ public:
 private:
     void fire(const FaultAction& a);
     void dispatch_events();
+    void serve_readers(double now);  // control_publish.cpp
     class RuntimeDriver;
     dataplane::Runtime& rt_;
     const config::Config& cfg_;
@@ -64,6 +68,7 @@ private:
     std::vector<MboxPort> mbox_;
     std::vector<std::map<uint16_t, std::pair<uint64_t, uint64_t>>> vf_mbox_;  // accepted, refused
     double t0_s_ = 0;
+    std::shared_ptr<const config::Plan> view_plan_;  // shared by every published view
 };
 
 }  // namespace vfpath::control
