@@ -40,7 +40,7 @@ std::vector<std::string> port_keys(const config::Plan& plan) {
     std::vector<std::string> keys;
     for (const auto& p : plan.ports) {
         std::string k = key(p.name);
-        if (std::find(keys.begin(), keys.end(), k) != keys.end()) k += "_" + std::to_string(p.index);
+        if (std::find(keys.begin(), keys.end(), k) != keys.end()) k.append("_").append(std::to_string(p.index));
         keys.push_back(std::move(k));
     }
     return keys;
