@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential meson ninja-build pkg-config python3
       dpdk dpdk-dev libdpdk-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libnuma-dev
       libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libpcap-dev
-      libmnl-dev iproute2)
+      libmnl-dev iproute2
+      # /metrics server; promtool (prometheus: ~19 MB download, ~96 MB installed, ~15 s) checks it
+      libcivetweb-dev prometheus)
 
 missing=()
 for p in "${PKGS[@]}"; do
