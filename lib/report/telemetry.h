@@ -25,21 +25,21 @@ namespace vfpath::report::tel {
 
 using nlohmann::json;
 
-inline constexpr size_t k_max_output = 16384;   // telemetry.c MAX_OUTPUT_LEN ("max_output_len")
-inline constexpr size_t k_max_string = 127;     // RTE_TEL_MAX_STRING_LEN - 1 (the NUL)
-inline constexpr size_t k_max_dict = 256;       // RTE_TEL_MAX_DICT_ENTRIES
-inline constexpr size_t k_max_array = 512;      // RTE_TEL_MAX_ARRAY_ENTRIES
+inline constexpr size_t k_max_output = 16384;  // telemetry.c MAX_OUTPUT_LEN ("max_output_len")
+inline constexpr size_t k_max_string = 127;    // RTE_TEL_MAX_STRING_LEN - 1 (the NUL)
+inline constexpr size_t k_max_dict = 256;      // RTE_TEL_MAX_DICT_ENTRIES
+inline constexpr size_t k_max_array = 512;     // RTE_TEL_MAX_ARRAY_ENTRIES
 // Room kept for the reply's wrapper {"/vfpath/...":...}.
 inline constexpr size_t k_wrapper = 64;
 
 // Each takes the published view and, where it says so, a port name to filter by ("": all ports).
 // An unknown port gives an error object naming the known ones.
-json ports(const View& v);                            // /vfpath/ports
-json queues(const View& v, std::string_view port);     // /vfpath/queues[,PORT]
-json latency(const View& v, std::string_view port);    // /vfpath/latency[,PORT]
-json lcores(const View& v);                           // /vfpath/lcores
-json events(const View& v, std::string_view port);     // /vfpath/events[,PORT]
-json plan(const View& v);                             // /vfpath/plan
+json ports(const View& v);                           // /vfpath/ports
+json queues(const View& v, std::string_view port);   // /vfpath/queues[,PORT]
+json latency(const View& v, std::string_view port);  // /vfpath/latency[,PORT]
+json lcores(const View& v);                          // /vfpath/lcores
+json events(const View& v, std::string_view port);   // /vfpath/events[,PORT]
+json plan(const View& v);                            // /vfpath/plan
 
 // {"error": message}: what every command answers when it cannot answer.
 json error(std::string message);

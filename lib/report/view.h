@@ -1,7 +1,8 @@
-// The published view: one immutable picture of a running job, built by the control thread (lib/control/
-// cp/publisher.h) and read by other threads (DPDK telemetry, the /metrics server). Readers hold it
-// through std::shared_ptr<const View>, so it stays valid while they render it, whatever the control
-// thread publishes meanwhile. Plain values only, so lib/report stays below lib/control.
+// The published view: one immutable picture of a running job, built by the control thread
+// (lib/control/cp/publisher.h) and read by other threads (DPDK telemetry, the /metrics server).
+// Readers hold it through std::shared_ptr<const View>, so it stays valid while they render it,
+// whatever the control thread publishes meanwhile. Plain values only, so lib/report stays below
+// lib/control.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ struct EventLine {
 };
 
 struct View {
-    uint64_t seq = 0;  // 1, 2, ... in publishing order
+    uint64_t seq = 0;                          // 1, 2, ... in publishing order
     std::shared_ptr<const config::Plan> plan;  // the same for every view of a run
     dataplane::Snapshot snap;                  // counters, hw stats, latency, lcores
     std::vector<PortHealth> health;            // per plan port (empty before recovery is set up)

@@ -210,7 +210,7 @@ TEST_F(TelemetryTest, EveryVfpathCommandAnswersLiveJson) {
     EXPECT_NE(help.dump().find("--fault"), std::string::npos) << help;
 
     // Least privilege: the socket is 0600 and its directory 0700.
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(socket_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     ASSERT_EQ(::stat(runtime_dir_.c_str(), &st), 0);
@@ -269,16 +269,18 @@ TEST_F(TelemetryTest, DpdkTelemetryScriptReadsOurCommands) {
         GTEST_SKIP() << "dpdk-telemetry.py not installed (Debian package dpdk-dev)";
     start();
     // The script reads commands from stdin and prints one JSON reply per line.
-    const std::string cmd = "printf '/vfpath/ports\\n/vfpath/plan\\n/vfpath/events,p1\\n' | "
-                            "dpdk-telemetry.py -f " + prefix_ + " > " + path("script.out").string() +
-                            " 2>&1";
+    const std::string cmd =
+        "printf '/vfpath/ports\\n/vfpath/plan\\n/vfpath/events,p1\\n' | "
+        "dpdk-telemetry.py -f " +
+        prefix_ + " > " + path("script.out").string() + " 2>&1";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << read_text(path("script.out"));
     std::istringstream out(read_text(path("script.out")));
     std::vector<json> replies;
     for (std::string line; std::getline(out, line);)
         if (!line.empty() && line[0] == '{') replies.push_back(json::parse(line, nullptr, false));
     ASSERT_EQ(replies.size(), 3u) << read_text(path("script.out"));
-    EXPECT_GT(counter(replies[0], {"/vfpath/ports", "ports", "p1", "tx_packets"}), 0u) << replies[0];
+    EXPECT_GT(counter(replies[0], {"/vfpath/ports", "ports", "p1", "tx_packets"}), 0u)
+        << replies[0];
     EXPECT_EQ(replies[1]["/vfpath/plan"]["mode"], "io");
     EXPECT_EQ(replies[2]["/vfpath/events"]["ports"]["p1"]["state"], "running");
     stop();
@@ -287,14 +289,16 @@ TEST_F(TelemetryTest, DpdkTelemetryScriptReadsOurCommands) {
 // The port of "serving http://127.0.0.1:PORT/metrics" in the log; 0 when absent.
 uint16_t served_port(const std::string& err) {
     std::smatch m;
-    if (!std::regex_search(err, m, std::regex(R"(serving http://127\.0\.0\.1:(\d+)/metrics)"))) return 0;
+    if (!std::regex_search(err, m, std::regex(R"(serving http://127\.0\.0\.1:(\d+)/metrics)")))
+        return 0;
     return static_cast<uint16_t>(std::stoi(m[1]));
 }
 
 // Whether /proc/<pid>/net/tcp shows a socket listening on 127.0.0.1:port.
 bool listens_on_loopback(pid_t pid, uint16_t port) {
     char want[32];
-    std::snprintf(want, sizeof want, "0100007F:%04X", port);  // little-endian hex, as the kernel prints
+    std::snprintf(want, sizeof want, "0100007F:%04X",
+                  port);  // little-endian hex, as the kernel prints
     std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/net/tcp"));
     for (std::string line; std::getline(in, line);) {
         std::istringstream ls(line);
@@ -375,7 +379,8 @@ TEST_F(TelemetryTest, PortInUseIsARuntimeErrorWithNothingLeft) {
     const auto cfg = write_config(eal_yaml() + "  file_prefix: " + prefix_ + "\n" +
                                   "ports:\n"
                                   "  - {name: p0, device: net_null0}\n"
-                                  "metrics: {enabled: true, listen: \"" + listen + "\"}\n");
+                                  "metrics: {enabled: true, listen: \"" +
+                                  listen + "\"}\n");
     const Outcome o = run_vfpath({"run", "-c", cfg.string(), "--duration", "5"}, dir_, 30);
     ::close(fd);
     ASSERT_TRUE(o.exited()) << o.err;

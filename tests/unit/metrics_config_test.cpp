@@ -14,7 +14,9 @@ const std::string k_base =
     "ports:\n"
     "  - {name: p0, device: net_null0}\n";
 
-LoadResult load(const std::string& metrics) { return load_string(k_base + metrics, "m.yaml"); }
+LoadResult load(const std::string& metrics) {
+    return load_string(k_base + metrics, "m.yaml");
+}
 
 std::string dump(const std::vector<Diag>& diags) {
     std::string out;
@@ -36,7 +38,8 @@ TEST(MetricsConfig, DefaultsAreOffAndLoopback) {
 
 TEST(MetricsConfig, LoopbackAddressesAreTaken) {
     for (const char* addr : {"127.0.0.1:9464", "127.1.2.3:80", "127.0.0.1:0", "127.0.0.1:65535"}) {
-        const LoadResult r = load("metrics: {enabled: true, listen: \"" + std::string(addr) + "\"}\n");
+        const LoadResult r =
+            load("metrics: {enabled: true, listen: \"" + std::string(addr) + "\"}\n");
         ASSERT_TRUE(r.config) << addr << dump(r.errors);
         EXPECT_TRUE(r.config->metrics.enabled);
         EXPECT_EQ(r.config->metrics.listen, addr);
@@ -51,7 +54,8 @@ TEST(MetricsConfig, PublicAddressIsRefusedWithoutAllowPublic) {
     EXPECT_EQ(d.path, "metrics.listen");
     EXPECT_EQ(d.loc.line, 5);
     EXPECT_EQ(d.loc.col, 11);
-    EXPECT_NE(d.message.find("0.0.0.0:9464 is not a loopback address"), std::string::npos) << d.message;
+    EXPECT_NE(d.message.find("0.0.0.0:9464 is not a loopback address"), std::string::npos)
+        << d.message;
     EXPECT_NE(d.message.find("metrics.allow_public: true"), std::string::npos) << d.message;
     // Refused even while disabled: turning it on later must not expose it by surprise.
     EXPECT_FALSE(load("metrics: {listen: \"10.1.2.3:9464\"}\n").config);
@@ -66,10 +70,10 @@ TEST(MetricsConfig, PublicAddressIsTakenWithAllowPublic) {
 }
 
 TEST(MetricsConfig, MalformedListenIsOneErrorNamingTheKey) {
-    for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1",
-                            "256.0.0.1:80", "127.0.0:80", "127.0.0.1.1:80", "localhost:9464",
-                            "[::1]:9464", "::1:9464", "01.2.3.4:80", "127.0.0.1:080", " 127.0.0.1:80",
-                            "127.0.0.1:80 ", "127.0.0.1:8a", ":9464", ""}) {
+    for (const char* bad :
+         {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "256.0.0.1:80",
+          "127.0.0:80", "127.0.0.1.1:80", "localhost:9464", "[::1]:9464", "::1:9464", "01.2.3.4:80",
+          "127.0.0.1:080", " 127.0.0.1:80", "127.0.0.1:80 ", "127.0.0.1:8a", ":9464", ""}) {
         const LoadResult r = load("metrics: {listen: \"" + std::string(bad) + "\"}\n");
         ASSERT_FALSE(r.config) << "'" << bad << "' was taken";
         ASSERT_EQ(r.errors.size(), 1u) << bad << dump(r.errors);

@@ -1,6 +1,8 @@
 // The Prometheus exposition (lib/report/cp/prometheus.cpp) of made-up views: names, labels and
 // values a scraper reads, histogram buckets from the log-linear latency histogram, the format's
 // structure, and `promtool check metrics` when Debian's prometheus package is installed.
+#include "report/prometheus.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -12,7 +14,6 @@
 #include <sstream>
 #include <string>
 
-#include "report/prometheus.h"
 #include "view_fixture.h"
 
 namespace vfpath::report {
@@ -43,7 +44,8 @@ TEST(Prometheus, BoundsAre125From100nsTo10s) {
 }
 
 TEST(Prometheus, CumulativeCountsFromTheLogLinearHistogram) {
-    const auto h = test::histogram({{50, 3}, {100, 1}, {150, 2}, {800'000, 4}, {12'000'000'000, 1}});
+    const auto h =
+        test::histogram({{50, 3}, {100, 1}, {150, 2}, {800'000, 4}, {12'000'000'000, 1}});
     const uint64_t bounds[] = {100, 200, 1'000'000, 10'000'000'000};
     const auto c = cumulative_counts(h, bounds);
     ASSERT_EQ(c.size(), 4u);
@@ -114,7 +116,8 @@ TEST(Prometheus, LatencyHistogramInSeconds) {
     // sum: 3*50 + 100 + 2*150 + 4*800000 + 12e9 ns
     EXPECT_LINE(t, "vfpath_queue_latency_seconds_sum{port=\"p0\",queue=\"0\"} 12.00320055");
     // Queues without latency have no series.
-    EXPECT_EQ(t.find("vfpath_queue_latency_seconds_count{port=\"p0\",queue=\"1\"}"), std::string::npos);
+    EXPECT_EQ(t.find("vfpath_queue_latency_seconds_count{port=\"p0\",queue=\"1\"}"),
+              std::string::npos);
 }
 
 TEST(Prometheus, LabelValuesAreEscaped) {
@@ -171,8 +174,8 @@ TEST(Prometheus, PromtoolAcceptsIt) {
                       ("vfpath_metrics_" + std::to_string(::getpid()) + ".txt");
     std::ofstream(path) << prometheus_text(latency_view());
     const std::string out_path = path.string() + ".out";
-    const int rc = std::system(("promtool check metrics < " + path.string() + " > " + out_path +
-                                " 2>&1").c_str());
+    const int rc = std::system(
+        ("promtool check metrics < " + path.string() + " > " + out_path + " 2>&1").c_str());
     std::ifstream o(out_path);
     const std::string out((std::istreambuf_iterator<char>(o)), {});
     std::filesystem::remove(path);

@@ -1,6 +1,8 @@
 // The published view (lib/control/cp/publisher.cpp): readers get a view no older than they ask
 // for, wait (bounded) for the control thread otherwise, and get nothing once the run has ended;
 // fault requests queue up, bounded, and go to the schedule (FaultSchedule::add).
+#include "control/cp/publisher.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,7 +10,6 @@
 #include <thread>
 
 #include "control/cp/faults.h"
-#include "control/cp/publisher.h"
 
 namespace vfpath::control {
 namespace {

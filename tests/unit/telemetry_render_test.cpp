@@ -98,7 +98,7 @@ TEST(TelemetryRender, LcoresShareCyclesAndBursts) {
     const json& l = j["lcores"]["1"];
     EXPECT_EQ(l["busy_cycles"], 300u);
     EXPECT_EQ(l["idle_cycles"], 100u);
-    EXPECT_EQ(l["busy_share"], "0.7500");  // telemetry has no floats: 4 decimals as a string
+    EXPECT_EQ(l["busy_share"], "0.7500");   // telemetry has no floats: 4 decimals as a string
     EXPECT_EQ(l["cycles_per_packet"], 2u);  // 300 cycles / 150 frames
     EXPECT_EQ(l["polls"], 10u + 4u + 1u);
     EXPECT_EQ(l["busy_polls"], 5u);
@@ -176,14 +176,16 @@ TEST(TelemetryRender, TooLargeAnswerSaysHowToNarrowIt) {
 TEST(TelemetryShape, RulesOfDpdk2211) {
     EXPECT_FALSE(tel::unrepresentable(json{{"a", 1u}, {"b", {{"c", json::array({1u, 2u})}}}}));
     EXPECT_FALSE(tel::unrepresentable(json{{"deep", {{"er", {{"est", "x"}}}}}}));
-    EXPECT_FALSE(tel::unrepresentable(json{{"neg", -5}, {"arrs", json::array({json::array({1u})})}}));
+    EXPECT_FALSE(
+        tel::unrepresentable(json{{"neg", -5}, {"arrs", json::array({json::array({1u})})}}));
     EXPECT_TRUE(tel::unrepresentable(json{{"a-b", 1u}}));
     EXPECT_TRUE(tel::unrepresentable(json{{"", 1u}}));
     EXPECT_TRUE(tel::unrepresentable(json{{"f", 0.5}}));
     EXPECT_TRUE(tel::unrepresentable(json{{"b", true}}));
     EXPECT_TRUE(tel::unrepresentable(json{{"n", nullptr}}));
-    EXPECT_TRUE(tel::unrepresentable(json{{"a", json::array({json{{"x", 1u}}})}}));  // dict in array
-    EXPECT_TRUE(tel::unrepresentable(json{{"a", json::array({1u, "x"})}}));            // mixed
+    EXPECT_TRUE(
+        tel::unrepresentable(json{{"a", json::array({json{{"x", 1u}}})}}));  // dict in array
+    EXPECT_TRUE(tel::unrepresentable(json{{"a", json::array({1u, "x"})}}));  // mixed
     EXPECT_TRUE(tel::unrepresentable(json{{"a", json::array({json::array({json::array()})})}}));
     EXPECT_TRUE(tel::unrepresentable(json{{"s", std::string(128, 'x')}}));
     EXPECT_FALSE(tel::unrepresentable(json{{"s", std::string(127, 'x')}}));
@@ -192,7 +194,8 @@ TEST(TelemetryShape, RulesOfDpdk2211) {
     for (int i = 0; i < 257; ++i) big[std::string("k").append(std::to_string(i))] = 1u;
     EXPECT_TRUE(tel::unrepresentable(big));
     json wide = json::object();
-    for (int i = 0; i < 200; ++i) wide[std::string("k").append(std::to_string(i))] = std::string(100, 'x');
+    for (int i = 0; i < 200; ++i)
+        wide[std::string("k").append(std::to_string(i))] = std::string(100, 'x');
     const auto why = tel::unrepresentable(wide);
     ASSERT_TRUE(why);
     EXPECT_NE(why->find("telemetry sends at most"), std::string::npos) << *why;

@@ -91,7 +91,7 @@ inline View two_port_view() {
     h1.recovered = 1;
     h1.recovery_ms = {31.885};
     v.health = {h0, h1};
-    v.port_states = {"running",      "link_down",   "quiescing",         "resetting",
+    v.port_states = {"running",       "link_down",   "quiescing",         "resetting",
                      "reconfiguring", "reattaching", "driver_recovering", "failed"};
     v.pools = {{"vfpath_s0", 0, 4928, 900}};
     v.recent = {{1.5, "vf-1", "fault", "injected INTR_RESET"},

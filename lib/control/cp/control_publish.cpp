@@ -29,9 +29,8 @@ void ControlLoop::serve_readers(double now) {
         v->pools.push_back({pp.name, pp.socket, pp.size, rt_.pool_in_use(i)});
     }
     const auto& entries = journal_.entries();
-    const size_t first = entries.size() > report::k_view_events
-                             ? entries.size() - report::k_view_events
-                             : 0;
+    const size_t first =
+        entries.size() > report::k_view_events ? entries.size() - report::k_view_events : 0;
     for (size_t i = first; i < entries.size(); ++i)
         v->recent.push_back({entries[i].t_s, entries[i].port, entries[i].kind, entries[i].detail});
     v->journal_total = journal_.total();

@@ -62,12 +62,14 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const config::Metric
     s->pub_ = std::move(pub);
     mg_init_library(0);
     // Two threads: a scrape is one short request; keep-alive off so none is held by a client.
+    // clang-format off
     const char* options[] = {"listening_ports", cfg.listen.c_str(),
                              "num_threads", "2",
                              "enable_keep_alive", "no",
                              "request_timeout_ms", "5000",
                              "enable_directory_listing", "no",
                              nullptr};
+    // clang-format on
     mg_callbacks callbacks{};
     callbacks.log_message = on_log;
     mg_init_data init{};
@@ -84,8 +86,8 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const config::Metric
     t_start_log = nullptr;
     if (!s->ctx_) {
         mg_exit_library();
-        return fail("metrics.listen " + cfg.listen + ": cannot serve /metrics: " +
-                    (log.empty() ? std::string(error) : log));
+        return fail("metrics.listen " + cfg.listen +
+                    ": cannot serve /metrics: " + (log.empty() ? std::string(error) : log));
     }
     mg_set_request_handler(s->ctx_, "/metrics$", handle, s.get());
     mg_server_port port{};

@@ -28,7 +28,8 @@ Status Publisher::request_fault(FaultSpec f) {
     std::lock_guard lk(mu_);
     if (closed_) return fail("the run has ended");
     if (faults_.size() >= k_max_pending_faults)
-        return fail(std::to_string(faults_.size()) + " faults are already waiting for the control thread");
+        return fail(std::to_string(faults_.size()) +
+                    " faults are already waiting for the control thread");
     if (faults_requested_ >= k_max_requested_faults)
         return fail("this run has had its " + std::to_string(k_max_requested_faults) +
                     " faults; no more are taken");

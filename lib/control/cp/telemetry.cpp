@@ -64,7 +64,8 @@ int add_to_dict(rte_tel_data* d, const char* k, const json& v) {
             if (rc < 0) rte_tel_data_free(c);
             return rc;
         }
-        default: return -EINVAL;
+        default:
+            return -EINVAL;
     }
 }
 
@@ -83,8 +84,12 @@ int fill_array(rte_tel_data* d, const json& a) {
             case RTE_TEL_STRING_VAL:
                 rc = rte_tel_data_add_array_string(d, e.get_ref<const std::string&>().c_str());
                 break;
-            case RTE_TEL_INT_VAL: rc = rte_tel_data_add_array_int(d, int(e.get<int64_t>())); break;
-            case RTE_TEL_U64_VAL: rc = rte_tel_data_add_array_u64(d, e.get<uint64_t>()); break;
+            case RTE_TEL_INT_VAL:
+                rc = rte_tel_data_add_array_int(d, int(e.get<int64_t>()));
+                break;
+            case RTE_TEL_U64_VAL:
+                rc = rte_tel_data_add_array_u64(d, e.get<uint64_t>());
+                break;
             case RTE_TEL_CONTAINER: {
                 rte_tel_data* c = container(e);
                 rc = c ? rte_tel_data_add_array_container(d, c, 0) : -ENOMEM;
@@ -113,7 +118,9 @@ int answer(rte_tel_data* d, const json& j) {
     return rc < 0 ? rc : 0;
 }
 
-std::string_view param(const char* params) { return params ? std::string_view(params) : ""; }
+std::string_view param(const char* params) {
+    return params ? std::string_view(params) : "";
+}
 
 // The view to render, or the error object to answer instead.
 std::shared_ptr<const report::View> view_or(json& err) {
@@ -125,7 +132,8 @@ std::shared_ptr<const report::View> view_or(json& err) {
 
 template <json (*Render)(const report::View&)>
 int cmd_plain(const char* cmd, const char* params, rte_tel_data* d) {
-    if (!param(params).empty()) return answer(d, tel::error(std::string(cmd) + " takes no parameter"));
+    if (!param(params).empty())
+        return answer(d, tel::error(std::string(cmd) + " takes no parameter"));
     json err;
     const auto v = view_or(err);
     return answer(d, v ? Render(*v) : err);
@@ -144,7 +152,8 @@ int cmd_fault(const char*, const char* params, rte_tel_data* d) {
     const auto pub = attached();
     // Any view will do: the port names come from the plan, which does not change during a run.
     const auto v = pub ? pub->get(1e9) : nullptr;
-    if (!v) return answer(d, tel::error("vfpath is not forwarding (starting, or the run has ended)"));
+    if (!v)
+        return answer(d, tel::error("vfpath is not forwarding (starting, or the run has ended)"));
     bool known = false;
     std::string names;
     for (const auto& p : v->plan->ports) {
@@ -182,15 +191,19 @@ Status register_telemetry_commands() {
             {"/vfpath/queues", cmd_port<tel::queues>,
              "vfpath: per-queue counters. Parameter: a port name (optional)."},
             {"/vfpath/latency", cmd_port<tel::latency>,
-             "vfpath: per-queue dwell latency in ns (count, min, mean, p50..p9999, max). Parameter: a port name (optional)."},
+             "vfpath: per-queue dwell latency in ns (count, min, mean, p50..p9999, max). "
+             "Parameter: a port name (optional)."},
             {"/vfpath/lcores", cmd_plain<tel::lcores>,
-             "vfpath: per-lcore busy/idle cycles, busy share, cycles per packet, rx burst sizes. No parameter."},
+             "vfpath: per-lcore busy/idle cycles, busy share, cycles per packet, rx burst sizes. "
+             "No parameter."},
             {"/vfpath/events", cmd_port<tel::events>,
-             "vfpath: recovery counters per port and the newest journal entries. Parameter: a port name (optional)."},
+             "vfpath: recovery counters per port and the newest journal entries. Parameter: a port "
+             "name (optional)."},
             {"/vfpath/plan", cmd_plain<tel::plan>,
              "vfpath: the plan: ports, lcores and their queues, mempools. No parameter."},
             {"/vfpath/fault", cmd_fault,
-             "vfpath: inject a fault, as --fault. Parameter: KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR], TIME from now."},
+             "vfpath: inject a fault, as --fault. Parameter: "
+             "KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR], TIME from now."},
         };
         for (const Cmd& c : cmds)
             if (const int rc = rte_telemetry_register_cmd(c.name, c.fn, c.help); rc != 0) {
@@ -252,7 +265,7 @@ std::string restrict_telemetry_socket(const TelemetrySocket& s) {
     if (::chmod(s.path.c_str(), 0600) != 0)
         warning = "cannot make " + s.path + " 0600: " + std::strerror(errno);
     const std::string dir = s.path.substr(0, s.path.rfind('/'));
-    struct stat st{};
+    struct stat st {};
     if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));

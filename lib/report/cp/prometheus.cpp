@@ -1,11 +1,11 @@
 // Prometheus text exposition of a View (see report/prometheus.h and README "Prometheus metrics").
+#include "report/prometheus.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <functional>
-
-#include "report/prometheus.h"
 
 namespace vfpath::report {
 
@@ -17,9 +17,12 @@ using Labels = std::vector<std::pair<const char*, std::string>>;
 std::string escape(std::string_view s) {
     std::string out;
     for (char c : s) {
-        if (c == '\\' || c == '"') out += '\\', out += c;
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\' || c == '"')
+            out += '\\', out += c;
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -51,7 +54,7 @@ public:
         if (!labels.empty()) {
             out_ += '{';
             for (size_t i = 0; i < labels.size(); ++i) {
-                out_ += i ? ",": "";
+                out_ += i ? "," : "";
                 out_ += labels[i].first;
                 out_ += "=\"" + escape(labels[i].second) + '"';
             }
@@ -101,7 +104,7 @@ static_assert(k_latency_bounds_ns.back() == 10'000'000'000ull);
 
 // Recovery time (event -> first frame received again), in ms: 1-2-5 from 100 us (a vdev's
 // restart takes a few hundred us) to 10 s (a VF reset with the PF's retries).
-constexpr std::array<double, 16> k_recovery_bounds_ms{0.1, 0.2, 0.5, 1,    2,    5,    10,   20,
+constexpr std::array<double, 16> k_recovery_bounds_ms{0.1, 0.2, 0.5, 1,   2,    5,    10,   20,
                                                       50,  100, 200, 500, 1000, 2000, 5000, 10000};
 
 struct PortMetric {
@@ -126,17 +129,17 @@ struct HealthMetric {
 void port_counters(Writer& w, const View& v) {
     using PS = dataplane::PortSnapshot;
     const PortMetric metrics[] = {
-        {"vfpath_port_rx_packets_total", "counter", "Frames received on the port by vfpath's workers.",
-         &PS::rx_packets},
-        {"vfpath_port_tx_packets_total", "counter", "Frames transmitted on the port.", &PS::tx_packets},
+        {"vfpath_port_rx_packets_total", "counter",
+         "Frames received on the port by vfpath's workers.", &PS::rx_packets},
+        {"vfpath_port_tx_packets_total", "counter", "Frames transmitted on the port.",
+         &PS::tx_packets},
         {"vfpath_port_rx_bytes_total", "counter", "Bytes received on the port.", &PS::rx_bytes},
         {"vfpath_port_tx_bytes_total", "counter", "Bytes transmitted on the port.", &PS::tx_bytes},
         {"vfpath_port_drops_total", "counter",
          "Frames towards the port that were dropped (tx ring full, or the port not ready).",
          &PS::drops},
         {"vfpath_port_not_ready_drops_total", "counter",
-         "Frames towards the port dropped because it was down or being recovered.",
-         &PS::not_ready},
+         "Frames towards the port dropped because it was down or being recovered.", &PS::not_ready},
         {"vfpath_port_hw_rx_packets_total", "counter",
          "The device's own count of received frames (rte_eth_stats.ipackets; restarts on reset).",
          [](const PS& s) { return s.hw.ipackets; }},
@@ -155,7 +158,8 @@ void port_counters(Writer& w, const View& v) {
         {"vfpath_port_hw_tx_errors_total", "counter", "Failed transmissions (oerrors).",
          [](const PS& s) { return s.hw.oerrors; }},
         {"vfpath_port_hw_rx_nombuf_total", "counter",
-         "Receive mbuf allocation failures (rx_nombuf).", [](const PS& s) { return s.hw.rx_nombuf; }},
+         "Receive mbuf allocation failures (rx_nombuf).",
+         [](const PS& s) { return s.hw.rx_nombuf; }},
     };
     for (const PortMetric& m : metrics) {
         w.family(m.name, m.type, m.help);
@@ -171,8 +175,8 @@ void queue_counters(Writer& w, const View& v) {
         {"vfpath_queue_tx_packets_total", "Frames transmitted on the tx queue.", &QS::tx_packets},
         {"vfpath_queue_rx_bytes_total", "Bytes received on the rx queue.", &QS::rx_bytes},
         {"vfpath_queue_tx_bytes_total", "Bytes transmitted on the tx queue.", &QS::tx_bytes},
-        {"vfpath_queue_drops_total", "Frames the tx queue did not take, or sent while the port was not ready.",
-         &QS::drops},
+        {"vfpath_queue_drops_total",
+         "Frames the tx queue did not take, or sent while the port was not ready.", &QS::drops},
         {"vfpath_queue_not_ready_drops_total",
          "Frames for the tx queue dropped while the port was down or being recovered.",
          &QS::not_ready},
@@ -181,7 +185,8 @@ void queue_counters(Writer& w, const View& v) {
         w.family(m.name, "counter", m.help);
         for (size_t i = 0; i < v.plan->ports.size() && i < v.snap.ports.size(); ++i)
             for (const QS& q : v.snap.ports[i].queues)
-                w.sample(m.name, {{"port", v.plan->ports[i].name}, {"queue", std::to_string(q.queue)}},
+                w.sample(m.name,
+                         {{"port", v.plan->ports[i].name}, {"queue", std::to_string(q.queue)}},
                          q.*m.field);
     }
 }
@@ -204,8 +209,9 @@ void latency(Writer& w, const View& v) {
 void health(Writer& w, const View& v) {
     const size_t n = std::min(v.plan->ports.size(), v.health.size());
     auto port = [&](size_t i) { return v.plan->ports[i].name; };
-    w.family("vfpath_port_state", "gauge",
-             "1 for the state the port is in (running, link_down, resetting, failed, ...), else 0.");
+    w.family(
+        "vfpath_port_state", "gauge",
+        "1 for the state the port is in (running, link_down, resetting, failed, ...), else 0.");
     for (size_t i = 0; i < n; ++i)
         for (const std::string& s : v.port_states)
             w.sample("vfpath_port_state", {{"port", port(i)}, {"state", s}},
@@ -215,9 +221,12 @@ void health(Writer& w, const View& v) {
         for (const auto& [type, count] : v.health[i].events_by_type)
             w.sample("vfpath_port_events_total", {{"port", port(i)}, {"type", type}}, count);
     const HealthMetric metrics[] = {
-        {"vfpath_port_resets_total", "Reset events (INTR_RESET) seen on the port.", &PortHealth::resets},
-        {"vfpath_port_removals_total", "Removal events (INTR_RMV) seen on the port.", &PortHealth::removals},
-        {"vfpath_port_recoveries_total", "Recoveries that brought the port back.", &PortHealth::recovered},
+        {"vfpath_port_resets_total", "Reset events (INTR_RESET) seen on the port.",
+         &PortHealth::resets},
+        {"vfpath_port_removals_total", "Removal events (INTR_RMV) seen on the port.",
+         &PortHealth::removals},
+        {"vfpath_port_recoveries_total", "Recoveries that brought the port back.",
+         &PortHealth::recovered},
         {"vfpath_port_recovery_failures_total", "Recoveries that gave up (the port is failed).",
          &PortHealth::failed},
         {"vfpath_port_link_changes_total", "Link state changes seen.", &PortHealth::link_changes},
@@ -245,10 +254,12 @@ void health(Writer& w, const View& v) {
         const std::vector<double>& r = v.health[i].recovery_ms;
         std::vector<uint64_t> cum;
         for (double b : k_recovery_bounds_ms)
-            cum.push_back(uint64_t(std::count_if(r.begin(), r.end(), [&](double x) { return x <= b; })));
+            cum.push_back(
+                uint64_t(std::count_if(r.begin(), r.end(), [&](double x) { return x <= b; })));
         double sum = 0;
         for (double x : r) sum += x / 1e3;
-        w.histogram("vfpath_port_recovery_seconds", {{"port", port(i)}}, bounds_s, cum, sum, r.size());
+        w.histogram("vfpath_port_recovery_seconds", {{"port", port(i)}}, bounds_s, cum, sum,
+                    r.size());
     }
 }
 
@@ -261,8 +272,8 @@ void lcores(Writer& w, const View& v) {
         uint64_t LS::*field;
     };
     const Counter counters[] = {
-        {"vfpath_lcore_iterations_total", "Worker loop iterations (each polls every queue of the lcore once).",
-         &LS::iterations},
+        {"vfpath_lcore_iterations_total",
+         "Worker loop iterations (each polls every queue of the lcore once).", &LS::iterations},
         {"vfpath_lcore_busy_cycles_total", "TSC cycles of iterations that received frames.",
          &LS::busy_cycles},
         {"vfpath_lcore_idle_cycles_total", "TSC cycles of iterations that received nothing.",
@@ -293,7 +304,9 @@ void lcores(Writer& w, const View& v) {
 
 }  // namespace
 
-std::span<const uint64_t> latency_bounds_ns() { return k_latency_bounds_ns; }
+std::span<const uint64_t> latency_bounds_ns() {
+    return k_latency_bounds_ns;
+}
 
 std::vector<uint64_t> cumulative_counts(const measure::HistogramData& h,
                                         std::span<const uint64_t> bounds_ns) {
@@ -311,11 +324,13 @@ std::vector<uint64_t> cumulative_counts(const measure::HistogramData& h,
 std::string prometheus_text(const View& v) {
     Writer w;
     w.family("vfpath_info", "gauge", "Always 1; the labels say which vfpath runs and how.");
-    w.sample("vfpath_info", {{"version", VFPATH_VERSION}, {"mode", std::string(config::to_string(v.plan->mode))}},
+    w.sample("vfpath_info",
+             {{"version", VFPATH_VERSION}, {"mode", std::string(config::to_string(v.plan->mode))}},
              uint64_t{1});
     w.family("vfpath_uptime_seconds", "gauge", "Seconds since the workers were launched.");
     w.sample("vfpath_uptime_seconds", {}, v.snap.t_s);
-    w.family("vfpath_tsc_frequency_hertz", "gauge", "TSC frequency, to turn cycle counters into time.");
+    w.family("vfpath_tsc_frequency_hertz", "gauge",
+             "TSC frequency, to turn cycle counters into time.");
     w.sample("vfpath_tsc_frequency_hertz", {}, v.snap.tsc_hz);
     port_counters(w, v);
     queue_counters(w, v);
@@ -324,13 +339,13 @@ std::string prometheus_text(const View& v) {
     lcores(w, v);
     w.family("vfpath_mempool_size_mbufs", "gauge", "Mbufs in the pool.");
     for (const PoolUse& p : v.pools)
-        w.sample("vfpath_mempool_size_mbufs", {{"pool", p.name}, {"socket", std::to_string(p.socket)}},
-                 uint64_t{p.size});
+        w.sample("vfpath_mempool_size_mbufs",
+                 {{"pool", p.name}, {"socket", std::to_string(p.socket)}}, uint64_t{p.size});
     w.family("vfpath_mempool_in_use_mbufs", "gauge",
              "Mbufs taken from the pool (in rings, in flight, in lcore caches).");
     for (const PoolUse& p : v.pools)
-        w.sample("vfpath_mempool_in_use_mbufs", {{"pool", p.name}, {"socket", std::to_string(p.socket)}},
-                 uint64_t{p.in_use});
+        w.sample("vfpath_mempool_in_use_mbufs",
+                 {{"pool", p.name}, {"socket", std::to_string(p.socket)}}, uint64_t{p.in_use});
     w.family("vfpath_journal_entries_total", "counter",
              "Entries written to the event journal (events, faults, state changes).");
     w.sample("vfpath_journal_entries_total", {}, v.journal_total);

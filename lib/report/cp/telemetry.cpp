@@ -1,17 +1,17 @@
 // The /vfpath/... telemetry answers (see report/telemetry.h for the shape DPDK 22.11 allows).
+#include "report/telemetry.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-
-#include "report/telemetry.h"
 
 namespace vfpath::report::tel {
 
 namespace {
 
 bool key_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '/';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '/';
 }
 
 // A string DPDK will not truncate: at most k_max_string bytes, cut on a UTF-8 character boundary
@@ -30,9 +30,13 @@ std::string fraction(double x) {
     return buf;
 }
 
-uint64_t round_u64(double x) { return x > 0 && std::isfinite(x) ? uint64_t(std::llround(x)) : 0; }
+uint64_t round_u64(double x) {
+    return x > 0 && std::isfinite(x) ? uint64_t(std::llround(x)) : 0;
+}
 
-uint64_t t_ms(const View& v) { return round_u64(v.snap.t_s * 1e3); }
+uint64_t t_ms(const View& v) {
+    return round_u64(v.snap.t_s * 1e3);
+}
 
 // Dict keys for the plan's ports: key(name), made unique with "_<index>" when two names map to
 // one key ("a-b" and "a_b").
@@ -40,7 +44,8 @@ std::vector<std::string> port_keys(const config::Plan& plan) {
     std::vector<std::string> keys;
     for (const auto& p : plan.ports) {
         std::string k = key(p.name);
-        if (std::find(keys.begin(), keys.end(), k) != keys.end()) k.append("_").append(std::to_string(p.index));
+        if (std::find(keys.begin(), keys.end(), k) != keys.end())
+            k.append("_").append(std::to_string(p.index));
         keys.push_back(std::move(k));
     }
     return keys;
@@ -50,12 +55,21 @@ std::string port_name(const config::Plan& plan, uint16_t index) {
     return index == config::k_no_port || index >= plan.ports.size() ? "" : plan.ports[index].name;
 }
 
-// The plan indexes a filter selects: all ports for "", else the one named (none: unknown).
-std::vector<size_t> selected(const View& v, std::string_view port) {
-    std::vector<size_t> out;
-    for (size_t i = 0; i < v.plan->ports.size(); ++i)
-        if (port.empty() || v.plan->ports[i].name == port) out.push_back(i);
-    return out;
+// The dict of the ports a filter selects ("": all), keyed by port_keys, each value entry(plan
+// index) (a null entry is left out). nullopt when the filter names no port.
+template <class Entry>
+std::optional<json> port_dict(const View& v, std::string_view port, Entry&& entry) {
+    const auto keys = port_keys(*v.plan);
+    json ps = json::object();
+    bool selected = false;
+    for (size_t i = 0; i < v.plan->ports.size(); ++i) {
+        if (!port.empty() && v.plan->ports[i].name != port) continue;
+        selected = true;
+        json e = entry(i);
+        if (!e.is_null()) ps[keys[i]] = std::move(e);
+    }
+    if (!selected) return std::nullopt;
+    return ps;
 }
 
 json unknown_port(const View& v, std::string_view port) {
@@ -66,8 +80,8 @@ json unknown_port(const View& v, std::string_view port) {
 
 json summary(const measure::HistogramData& h) {
     const measure::LatencySummary s = measure::summarize(h);
-    return {{"count", s.count}, {"min", s.min},   {"mean", round_u64(s.mean)},
-            {"p50", s.p50},     {"p90", s.p90},   {"p99", s.p99},
+    return {{"count", s.count}, {"min", s.min},     {"mean", round_u64(s.mean)},
+            {"p50", s.p50},     {"p90", s.p90},     {"p99", s.p99},
             {"p999", s.p999},   {"p9999", s.p9999}, {"max", s.max}};
 }
 
@@ -80,10 +94,14 @@ std::optional<std::string> check_array(const json& a, const std::string& path, i
                std::to_string(k_max_array);
     bool strings = false, numbers = false, arrays = false;
     for (const auto& e : a) {
-        if (e.is_string()) strings = true;
-        else if (e.is_number_integer()) numbers = true;
-        else if (e.is_array() && depth == 0) arrays = true;
-        else return path + ": an array may hold only strings, integers or arrays of those";
+        if (e.is_string())
+            strings = true;
+        else if (e.is_number_integer())
+            numbers = true;
+        else if (e.is_array() && depth == 0)
+            arrays = true;
+        else
+            return path + ": an array may hold only strings, integers or arrays of those";
         if (auto why = check(e, path + "[]", depth + 1)) return why;
     }
     if (int(strings) + int(numbers) + int(arrays) > 1)
@@ -104,17 +122,20 @@ std::optional<std::string> check(const json& j, const std::string& path, int dep
                 if (auto why = check(val, path + "." + k, 0)) return why;
             }
             return std::nullopt;
-        case json::value_t::array: return check_array(j, path, depth);
+        case json::value_t::array:
+            return check_array(j, path, depth);
         case json::value_t::string:
             if (j.get_ref<const std::string&>().size() > k_max_string)
                 return path + ": a string longer than " + std::to_string(k_max_string) + " bytes";
             return std::nullopt;
-        case json::value_t::number_unsigned: return std::nullopt;
+        case json::value_t::number_unsigned:
+            return std::nullopt;
         case json::value_t::number_integer:
             if (j.get<int64_t>() < -2147483648LL)
                 return path + ": a negative integer below INT32_MIN";
             return std::nullopt;
-        default: return path + ": " + j.type_name() + " has no telemetry type";
+        default:
+            return path + ": " + j.type_name() + " has no telemetry type";
     }
 }
 
@@ -127,7 +148,9 @@ std::string key(std::string_view name) {
     return k.empty() ? "_" : k;
 }
 
-json error(std::string message) { return {{"error", text(message)}}; }
+json error(std::string message) {
+    return {{"error", text(message)}};
+}
 
 std::optional<std::string> unrepresentable(const json& j) {
     if (auto why = check(j, "reply", 0)) return why;
@@ -146,48 +169,47 @@ json checked(json j, std::string_view hint) {
 
 json ports(const View& v) {
     const config::Plan& plan = *v.plan;
-    const auto keys = port_keys(plan);
-    json ps = json::object();
-    for (size_t i = 0; i < plan.ports.size() && i < v.snap.ports.size(); ++i) {
+    auto ps = port_dict(v, "", [&](size_t i) -> json {
+        if (i >= v.snap.ports.size()) return nullptr;
         const config::PortPlan& pp = plan.ports[i];
         const dataplane::PortSnapshot& s = v.snap.ports[i];
         const glue::PortHwStats& hw = s.hw;
-        ps[keys[i]] = {
-            {"name", pp.name},
-            {"port_id", s.port_id},
-            {"device", text(pp.device)},
-            {"socket", pp.socket},
-            {"mac", s.mac},
-            {"peer", port_name(plan, pp.peer)},
-            {"state", i < v.health.size() ? v.health[i].state : std::string("running")},
-            {"rx_packets", s.rx_packets()},
-            {"tx_packets", s.tx_packets()},
-            {"rx_bytes", s.rx_bytes()},
-            {"tx_bytes", s.tx_bytes()},
-            {"drops", s.drops()},
-            {"not_ready_drops", s.not_ready()},
-            {"hw", {{"ipackets", hw.ipackets}, {"opackets", hw.opackets},
-                    {"ibytes", hw.ibytes},     {"obytes", hw.obytes},
-                    {"imissed", hw.imissed},   {"ierrors", hw.ierrors},
-                    {"oerrors", hw.oerrors},   {"rx_nombuf", hw.rx_nombuf}}}};
-    }
+        return {{"name", pp.name},
+                {"port_id", s.port_id},
+                {"device", text(pp.device)},
+                {"socket", pp.socket},
+                {"mac", s.mac},
+                {"peer", port_name(plan, pp.peer)},
+                {"state", i < v.health.size() ? v.health[i].state : std::string("running")},
+                {"rx_packets", s.rx_packets()},
+                {"tx_packets", s.tx_packets()},
+                {"rx_bytes", s.rx_bytes()},
+                {"tx_bytes", s.tx_bytes()},
+                {"drops", s.drops()},
+                {"not_ready_drops", s.not_ready()},
+                {"hw",
+                 {{"ipackets", hw.ipackets},
+                  {"opackets", hw.opackets},
+                  {"ibytes", hw.ibytes},
+                  {"obytes", hw.obytes},
+                  {"imissed", hw.imissed},
+                  {"ierrors", hw.ierrors},
+                  {"oerrors", hw.oerrors},
+                  {"rx_nombuf", hw.rx_nombuf}}}};
+    });
     json pools = json::object();
     for (const PoolUse& p : v.pools)
         pools[key(p.name)] = {
             {"name", p.name}, {"socket", p.socket}, {"size", p.size}, {"in_use", p.in_use}};
     return checked({{"t_ms", t_ms(v)},
                     {"mode", std::string(config::to_string(plan.mode))},
-                    {"ports", std::move(ps)},
+                    {"ports", std::move(*ps)},
                     {"mempools", std::move(pools)}});
 }
 
 json queues(const View& v, std::string_view port) {
-    const auto sel = selected(v, port);
-    if (sel.empty()) return unknown_port(v, port);
-    const auto keys = port_keys(*v.plan);
-    json ps = json::object();
-    for (size_t i : sel) {
-        if (i >= v.snap.ports.size()) continue;
+    auto ps = port_dict(v, port, [&](size_t i) -> json {
+        if (i >= v.snap.ports.size()) return nullptr;
         json qs = json::object();
         for (const auto& q : v.snap.ports[i].queues)
             qs[std::to_string(q.queue)] = {
@@ -195,20 +217,17 @@ json queues(const View& v, std::string_view port) {
                 {"rx_packets", q.rx_packets}, {"tx_packets", q.tx_packets},
                 {"rx_bytes", q.rx_bytes},     {"tx_bytes", q.tx_bytes},
                 {"drops", q.drops},           {"not_ready_drops", q.not_ready}};
-        ps[keys[i]] = std::move(qs);
-    }
-    return checked({{"t_ms", t_ms(v)}, {"ports", std::move(ps)}},
+        return qs;
+    });
+    if (!ps) return unknown_port(v, port);
+    return checked({{"t_ms", t_ms(v)}, {"ports", std::move(*ps)}},
                    "ask for one port: /vfpath/queues,PORT");
 }
 
 json latency(const View& v, std::string_view port) {
-    const auto sel = selected(v, port);
-    if (sel.empty()) return unknown_port(v, port);
-    const auto keys = port_keys(*v.plan);
-    json ps = json::object();
     bool measured = false;
-    for (size_t i : sel) {
-        if (i >= v.snap.ports.size()) continue;
+    auto ps = port_dict(v, port, [&](size_t i) -> json {
+        if (i >= v.snap.ports.size()) return nullptr;
         json qs = json::object();
         measure::HistogramData all;
         for (const auto& q : v.snap.ports[i].queues) {
@@ -216,12 +235,16 @@ json latency(const View& v, std::string_view port) {
             qs[std::to_string(q.queue)] = summary(*q.latency);
             measure::merge_into(all, *q.latency);
         }
-        if (qs.empty()) continue;
+        if (qs.empty()) return nullptr;
         measured = true;
         qs["all"] = summary(all);
-        ps[keys[i]] = std::move(qs);
-    }
-    json j{{"t_ms", t_ms(v)}, {"unit", "ns"}, {"measured", measured ? 1 : 0}, {"ports", std::move(ps)}};
+        return qs;
+    });
+    if (!ps) return unknown_port(v, port);
+    json j{{"t_ms", t_ms(v)},
+           {"unit", "ns"},
+           {"measured", measured ? 1 : 0},
+           {"ports", std::move(*ps)}};
     if (!measured) j["note"] = "no queue measures latency in this run";
     return checked(std::move(j), "ask for one port: /vfpath/latency,PORT");
 }
@@ -249,11 +272,7 @@ json lcores(const View& v) {
 }
 
 json events(const View& v, std::string_view port) {
-    const auto sel = selected(v, port);
-    if (sel.empty()) return unknown_port(v, port);
-    const auto keys = port_keys(*v.plan);
-    json ps = json::object();
-    for (size_t i : sel) {
+    auto ps = port_dict(v, port, [&](size_t i) -> json {
         const PortHealth h = i < v.health.size() ? v.health[i] : PortHealth{};
         json by_type = json::object();
         for (const auto& [type, n] : h.events_by_type) by_type[key(type)] = n;
@@ -264,23 +283,24 @@ json events(const View& v, std::string_view port) {
             rec["max"] = round_u64(*hi * 1e3);
             rec["last"] = round_u64(h.recovery_ms.back() * 1e3);
         }
-        ps[keys[i]] = {{"name", v.plan->ports[i].name},
-                       {"state", h.state},
-                       {"events", h.events},
-                       {"events_by_type", std::move(by_type)},
-                       {"resets", h.resets},
-                       {"removals", h.removals},
-                       {"recovered", h.recovered},
-                       {"failed", h.failed},
-                       {"link_changes", h.link_changes},
-                       {"watchdog_triggers", h.watchdog_triggers},
-                       {"dropped_during_recovery", h.dropped_during_recovery},
-                       {"not_ready_drops", i < v.snap.ports.size() ? v.snap.ports[i].not_ready() : 0},
-                       {"standby", h.standby},
-                       {"failovers", h.failovers},
-                       {"on_standby", h.on_standby ? 1 : 0},
-                       {"recovery_us", std::move(rec)}};
-    }
+        return {{"name", v.plan->ports[i].name},
+                {"state", h.state},
+                {"events", h.events},
+                {"events_by_type", std::move(by_type)},
+                {"resets", h.resets},
+                {"removals", h.removals},
+                {"recovered", h.recovered},
+                {"failed", h.failed},
+                {"link_changes", h.link_changes},
+                {"watchdog_triggers", h.watchdog_triggers},
+                {"dropped_during_recovery", h.dropped_during_recovery},
+                {"not_ready_drops", i < v.snap.ports.size() ? v.snap.ports[i].not_ready() : 0},
+                {"standby", h.standby},
+                {"failovers", h.failovers},
+                {"on_standby", h.on_standby ? 1 : 0},
+                {"recovery_us", std::move(rec)}};
+    });
+    if (!ps) return unknown_port(v, port);
     json recent = json::array();
     for (const EventLine& e : v.recent) {
         if (!port.empty() && e.port != port) continue;
@@ -292,7 +312,7 @@ json events(const View& v, std::string_view port) {
     return checked({{"t_ms", t_ms(v)},
                     {"journal_total", v.journal_total},
                     {"faults_requested", v.faults_requested},
-                    {"ports", std::move(ps)},
+                    {"ports", std::move(*ps)},
                     {"recent", std::move(recent)}},
                    "ask for one port: /vfpath/events,PORT");
 }
@@ -320,15 +340,15 @@ json plan(const View& v) {
         json rx = json::array();
         for (const config::RxAssign& a : l.rx)
             rx.push_back(text(plan.ports[a.port].name + ":" + std::to_string(a.queue) + " > " +
-                              (a.tx_port == config::k_no_port
-                                   ? std::string("sink")
-                                   : plan.ports[a.tx_port].name + ":" + std::to_string(a.tx_queue))));
+                              (a.tx_port == config::k_no_port ? std::string("sink")
+                                                              : plan.ports[a.tx_port].name + ":" +
+                                                                    std::to_string(a.tx_queue))));
         ls[std::to_string(l.lcore)] = {{"socket", l.socket}, {"rx", std::move(rx)}};
     }
     json pools = json::object();
     for (const config::PoolPlan& p : plan.pools)
-        pools[key(p.name)] = {{"name", p.name},         {"socket", p.socket},
-                              {"size", p.size},         {"cache_size", p.cache_size},
+        pools[key(p.name)] = {{"name", p.name},           {"socket", p.socket},
+                              {"size", p.size},           {"cache_size", p.cache_size},
                               {"data_room", p.data_room}, {"needed", p.needed}};
     return checked({{"mode", std::string(config::to_string(plan.mode))},
                     {"burst", plan.burst},
