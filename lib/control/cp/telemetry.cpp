@@ -25,12 +25,19 @@ namespace tel = report::tel;
 
 // DPDK's callbacks carry no context pointer, so the attached publisher is process-wide. A reader
 // copies the shared_ptr under the lock and renders without it; detaching never waits for one.
-std::mutex g_mu;
-std::shared_ptr<Publisher> g_pub;
+// Never destroyed: DPDK's telemetry threads outlive main() and may still call in during exit.
+struct Slot {
+    std::mutex mu;
+    std::shared_ptr<Publisher> pub;
+};
+Slot& slot() {
+    static Slot* s = new Slot;
+    return *s;
+}
 
 std::shared_ptr<Publisher> attached() {
-    std::lock_guard lk(g_mu);
-    return g_pub;
+    std::lock_guard lk(slot().mu);
+    return slot().pub;
 }
 
 int fill(rte_tel_data* d, const json& j);
@@ -216,13 +223,13 @@ Status register_telemetry_commands() {
 }
 
 TelemetryAttachment::TelemetryAttachment(std::shared_ptr<Publisher> pub) {
-    std::lock_guard lk(g_mu);
-    g_pub = std::move(pub);
+    std::lock_guard lk(slot().mu);
+    slot().pub = std::move(pub);
 }
 
 TelemetryAttachment::~TelemetryAttachment() {
-    std::lock_guard lk(g_mu);
-    g_pub.reset();
+    std::lock_guard lk(slot().mu);
+    slot().pub.reset();
 }
 
 std::optional<TelemetrySocket> find_telemetry_socket() {
