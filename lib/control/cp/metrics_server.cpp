@@ -46,14 +46,19 @@ int MetricsServer::handle(mg_connection* c, void* self) {
               "Allow: GET, HEAD\r\n");
         return 405;
     }
-    const auto v = static_cast<MetricsServer*>(self)->pub_->get(k_max_age_s);
-    if (!v) {
-        reply(c, 503, "Service Unavailable", "text/plain",
-              "vfpath is not forwarding (starting, or the run has ended)\n", head);
-        return 503;
+    try {  // civetweb calls this from C: nothing may be thrown back at it
+        const auto v = static_cast<MetricsServer*>(self)->pub_->get(k_max_age_s);
+        if (!v) {
+            reply(c, 503, "Service Unavailable", "text/plain",
+                  "vfpath is not forwarding (starting, or the run has ended)\n", head);
+            return 503;
+        }
+        reply(c, 200, "OK", report::k_prometheus_content_type, report::prometheus_text(*v), head);
+        return 200;
+    } catch (const std::exception& e) {
+        reply(c, 500, "Internal Server Error", "text/plain", std::string(e.what()) + "\n", head);
+        return 500;
     }
-    reply(c, 200, "OK", report::k_prometheus_content_type, report::prometheus_text(*v), head);
-    return 200;
 }
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const config::MetricsConfig& cfg,

@@ -125,6 +125,22 @@ int answer(rte_tel_data* d, const json& j) {
     return rc < 0 ? rc : 0;
 }
 
+// DPDK calls the commands from C: nothing may be thrown back at it.
+template <class Body>
+int guarded(rte_tel_data* d, Body&& body) {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        rte_tel_data_start_dict(d);
+        rte_tel_data_add_dict_string(d, "error",
+                                     (std::string("internal error: ") + e.what()).c_str());
+        return 0;
+    }
+}
+
+constexpr const char* k_not_forwarding =
+    "vfpath is not forwarding (starting, or the run has ended)";
+
 std::string_view param(const char* params) {
     return params ? std::string_view(params) : "";
 }
@@ -133,34 +149,37 @@ std::string_view param(const char* params) {
 std::shared_ptr<const report::View> view_or(json& err) {
     const auto pub = attached();
     auto v = pub ? pub->get() : nullptr;
-    if (!v) err = tel::error("vfpath is not forwarding (starting, or the run has ended)");
+    if (!v) err = tel::error(k_not_forwarding);
     return v;
 }
 
 template <json (*Render)(const report::View&)>
 int cmd_plain(const char* cmd, const char* params, rte_tel_data* d) {
-    if (!param(params).empty())
-        return answer(d, tel::error(std::string(cmd) + " takes no parameter"));
-    json err;
-    const auto v = view_or(err);
-    return answer(d, v ? Render(*v) : err);
+    return guarded(d, [&] {
+        if (!param(params).empty())
+            return answer(d, tel::error(std::string(cmd) + " takes no parameter"));
+        json err;
+        const auto v = view_or(err);
+        return answer(d, v ? Render(*v) : err);
+    });
 }
 
 template <json (*Render)(const report::View&, std::string_view)>
 int cmd_port(const char*, const char* params, rte_tel_data* d) {
-    json err;
-    const auto v = view_or(err);
-    return answer(d, v ? Render(*v, param(params)) : err);
+    return guarded(d, [&] {
+        json err;
+        const auto v = view_or(err);
+        return answer(d, v ? Render(*v, param(params)) : err);
+    });
 }
 
-int cmd_fault(const char*, const char* params, rte_tel_data* d) {
+int fault(const char* params, rte_tel_data* d) {
     auto spec = parse_fault(param(params));
     if (!spec) return answer(d, tel::error(spec.error()));
     const auto pub = attached();
     // Any view will do: the port names come from the plan, which does not change during a run.
     const auto v = pub ? pub->get(1e9) : nullptr;
-    if (!v)
-        return answer(d, tel::error("vfpath is not forwarding (starting, or the run has ended)"));
+    if (!v) return answer(d, tel::error(k_not_forwarding));
     bool known = false;
     std::string names;
     for (const auto& p : v->plan->ports) {
@@ -179,6 +198,10 @@ int cmd_fault(const char*, const char* params, rte_tel_data* d) {
                       {"port", f.port},
                       {"in_ms", uint64_t(f.at_s * 1e3 + 0.5)},
                       {"see", "/vfpath/events," + f.port}});
+}
+
+int cmd_fault(const char*, const char* params, rte_tel_data* d) {
+    return guarded(d, [&] { return fault(params, d); });
 }
 
 }  // namespace

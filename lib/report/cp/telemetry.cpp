@@ -154,7 +154,8 @@ json error(std::string message) {
 
 std::optional<std::string> unrepresentable(const json& j) {
     if (auto why = check(j, "reply", 0)) return why;
-    const size_t size = j.dump().size();
+    // Invalid UTF-8 is replaced rather than thrown: the size is what matters here.
+    const size_t size = j.dump(-1, ' ', false, json::error_handler_t::replace).size();
     if (size + k_wrapper > k_max_output)
         return "the reply would be " + std::to_string(size) + " bytes; telemetry sends at most " +
                std::to_string(k_max_output - k_wrapper);
