@@ -163,6 +163,24 @@ struct FaultText {
     Loc loc;
 };
 
+// metrics: the Prometheus text endpoint `GET /metrics` (lib/control/cp/metrics_server.h). Off by
+// default; it binds to loopback only, unless allow_public says otherwise.
+struct MetricsConfig {
+    bool enabled = false;
+    std::string listen = "127.0.0.1:9464";  // IPv4 address:port; port 0 picks a free port
+    bool allow_public = false;              // required for a non-loopback listen address
+    Loc listen_loc;
+};
+
+// An IPv4 listen address "A.B.C.D:PORT" (PORT 0..65535).
+struct ListenAddr {
+    std::array<uint8_t, 4> ip{};
+    uint16_t port = 0;
+    bool loopback() const { return ip[0] == 127; }  // 127.0.0.0/8 (RFC 1122 3.2.1.3)
+};
+// nullopt when malformed (a host name, IPv6, a missing or out-of-range port).
+std::optional<ListenAddr> parse_listen(std::string_view s);
+
 struct Config {
     std::string file;  // where it was read from ("<built-in default>" for the default)
     EalConfig eal;
@@ -179,6 +197,7 @@ struct Config {
     RecoveryConfig recovery;
     std::vector<FaultText> faults;
     std::vector<VfMailboxPolicyConfig> vf_policy;  // empty: every VF gets the default (untrusted)
+    MetricsConfig metrics;
 
     const PortConfig* find_port(std::string_view name) const;
 };

@@ -420,6 +420,35 @@ void decode_vf_policy(Reader& r, const In& in, Config& c) {
                 });
 }
 
+// ---- metrics ------------------------------------------------------------------------------
+
+const Key<MetricsConfig> k_metrics_keys[] = {
+    {"enabled", [](Reader& r, const In& in, MetricsConfig& m) { r.set(in, m.enabled); }},
+    {"listen",
+     [](Reader& r, const In& in, MetricsConfig& m) {
+         m.listen_loc = in.loc;
+         auto s = r.text(in);
+         if (s && parse_listen(*s))
+             m.listen = *s;
+         else if (s)
+             r.expected(in, "an IPv4 address and port like 127.0.0.1:9464 (port 0: any free port)");
+     }},
+    {"allow_public", [](Reader& r, const In& in, MetricsConfig& m) { r.set(in, m.allow_public); }},
+};
+
+// Least privilege: the endpoint answers anyone who can reach it, so a non-loopback address must be
+// asked for twice (the address, and allow_public). Checked even when disabled, so turning it on
+// later cannot expose it by surprise.
+void decode_metrics(Reader& r, const In& in, Config& c) {
+    MetricsConfig& m = c.metrics;
+    decode_map(r, in, k_metrics_keys, m);
+    const auto addr = parse_listen(m.listen);
+    if (addr && !addr->loopback() && !m.allow_public && !r.has_error("metrics"))
+        r.error(m.listen_loc.line ? m.listen_loc : in.loc, "metrics.listen",
+                m.listen + " is not a loopback address, so /metrics would be reachable from "
+                "other hosts; set metrics.allow_public: true to allow it");
+}
+
 // ---- top level ----------------------------------------------------------------------------
 
 // A section: the map under a top-level key, decoded through its own table into its member.
@@ -446,6 +475,7 @@ const Key<Config> k_top_keys[] = {
     {"vf_policy", decode_vf_policy},
     {"recovery", decode_section<&Config::recovery, k_recovery_keys>},
     {"faults", decode_faults},
+    {"metrics", decode_metrics},
 };
 
 }  // namespace

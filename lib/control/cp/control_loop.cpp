@@ -217,6 +217,7 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
         if (const int sig = signal.load(std::memory_order_relaxed)) return sig == 2 ? "SIGINT" : "SIGTERM";
         dispatch_events();
         now = glue::monotonic_ns() / 1e9 - t0_s_;
+        if (opt_.publisher) serve_readers(now);
         for (const FaultAction& a : schedule_.due(now)) fire(a);
         dispatch_events();
         if (now >= next_poll) {

@@ -12,6 +12,7 @@
 #include "config/api.h"
 #include "control/cp/faults.h"
 #include "control/cp/journal.h"
+#include "control/cp/publisher.h"
 #include "control/cp/recovery.h"
 #include "dataplane/api.h"
 #include "drivers-glue/mailbox.h"
@@ -29,6 +30,8 @@ struct ControlOptions {
     bool stop_after_faults = false;
     // --stats-json: one line per stats interval, written where the live table is printed.
     std::unique_ptr<report::StatsJsonWriter> stats_json;
+    // Readers on other threads (telemetry, /metrics): served at each tick when set.
+    Publisher* publisher = nullptr;
 };
 
 class ControlLoop {
@@ -51,6 +54,7 @@ private:
     void fire(const FaultAction& a);
     void dispatch_events();
     void write_stats_json(const dataplane::Snapshot& cur);
+    void serve_readers(double now);  // control_publish.cpp
     class RuntimeDriver;
     dataplane::Runtime& rt_;
     const config::Config& cfg_;
@@ -73,6 +77,11 @@ private:
     std::vector<MboxPort> mbox_;
     std::vector<std::map<uint16_t, std::pair<uint64_t, uint64_t>>> vf_mbox_;  // accepted, refused
     double t0_s_ = 0;
+    std::shared_ptr<const config::Plan> view_plan_;  // shared by every published view
+    // Latency histograms of the views: copied from the workers at most once a second (a copy
+    // pulls 28 KiB per timed queue out of the workers' caches), reused in between.
+    std::vector<std::vector<std::optional<measure::HistogramData>>> view_latency_;
+    double view_latency_t_ = -1;
 };
 
 }  // namespace vfpath::control

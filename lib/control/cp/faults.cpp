@@ -84,8 +84,13 @@ Result<FaultSpec> parse_fault(std::string_view text) {
     return f;
 }
 
-FaultSchedule::FaultSchedule(std::vector<FaultSpec> specs) : specs_(std::move(specs)) {
-    for (const auto& s : specs_) state_.push_back({s.at_s, 0, -1, false});
+FaultSchedule::FaultSchedule(std::vector<FaultSpec> specs) {
+    for (auto& s : specs) add(std::move(s));
+}
+
+void FaultSchedule::add(FaultSpec spec) {
+    state_.push_back({spec.at_s, 0, -1, false});
+    specs_.push_back(std::move(spec));
 }
 
 std::vector<FaultAction> FaultSchedule::due(double now) {

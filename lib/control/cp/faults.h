@@ -41,6 +41,8 @@ struct FaultAction {
 class FaultSchedule {
 public:
     explicit FaultSchedule(std::vector<FaultSpec> specs);
+    // One more spec (a fault requested while running); its index is the previous specs().size().
+    void add(FaultSpec spec);
     // Actions due at `now_s` (seconds since forwarding started), each returned once.
     std::vector<FaultAction> due(double now_s);
     // Seconds until the next action (or a large number when none is left).

@@ -7,6 +7,7 @@
 #include "control/api.h"
 #include "control/cp/check_numa.h"
 #include "control/cp/control_loop.h"
+#include "control/cp/exporters.h"
 #include "control/cp/load.h"
 #include "dataplane/api.h"
 #include "report/api.h"
@@ -104,6 +105,7 @@ void warn_noiommu(const config::Config& cfg, const std::string& sys_root) {
 int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOptions& opt,
                 ControlOptions copt) {
     auto lg = log::get("run");
+    Publisher* const pub = copt.publisher;
     ControlLoop control(rt, cfg, std::move(copt));
     if (auto st = control.open(); !st) {
         lg->error("{}", st.error());
@@ -121,6 +123,7 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
     report::RunInfo info;
     info.config_file = cfg.file;
     info.stop_reason = control.run(g_signal);
+    if (pub) pub->close();  // no view comes after the control loop: readers stop waiting
     rt.stop_workers();
     info.health = control.health();
     info.journal = control.journal().to_json();
@@ -200,6 +203,15 @@ int run_job(const RunOptions& opt) {
         return k_exit_usage;
     }
     lg->info("plan:\n{}", config::format_plan(*probed.plan.plan));
+    // Telemetry and /metrics; before the ports start, so a port that cannot be bound leaves nothing
+    // half-started.
+    auto exporters = Exporters::start(*cfg);
+    if (!exporters) {
+        lg->error("{}", exporters.error());
+        dataplane::cleanup_eal();
+        return k_exit_runtime;
+    }
+    copt->publisher = (*exporters)->publisher();
     install_signal_handlers();
     int rc = k_exit_runtime;
     {
@@ -210,6 +222,7 @@ int run_job(const RunOptions& opt) {
             rc = run_started(**rt, *cfg, opt, std::move(*copt));
         }
     }  // the runtime is destroyed (ports closed, pools freed) before EAL goes away
+    exporters->reset();
     dataplane::cleanup_eal();
     return rc;
 }
