@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--recovery-ladder", run.ladder,
                         "Recovery steps in order (default reset,restart,reattach)");
     run_cmd->add_option("--sys-root", run.sys_root, "sysfs root (tests)")->group("");
+    run_cmd->add_option("--root", run.root, "Host root: sysfs DIR/sys, procfs DIR/proc (tests)")
+        ->check(CLI::ExistingDirectory)
+        ->group("");
 
     CheckOptions check;
     auto* check_cmd = app.add_subcommand("check", "Validate a config and print the plan "

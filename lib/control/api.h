@@ -23,7 +23,8 @@ struct RunOptions {
     std::vector<std::string> faults;         // --fault SPEC, repeatable (see control/cp/faults.h)
     std::string journal_path;                // --journal FILE: event journal as JSON lines
     std::string ladder;  // --recovery-ladder, e.g. "reset,restart,reattach"; empty: default
-    std::string sys_root = "/sys";
+    std::string root = "/";   // hidden --root: sysfs ROOT/sys, procfs ROOT/proc (cgroup limits)
+    std::string sys_root;     // hidden --sys-root: sysfs elsewhere
 };
 
 // Returns the process exit code.

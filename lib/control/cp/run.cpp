@@ -135,12 +135,17 @@ int run_job(const RunOptions& opt) {
         return k_exit_usage;
     }
     auto lg = log::get("run");
-    const auto host = topology::read_host(opt.sys_root);
+    const topology::HostRoot root{opt.root, opt.sys_root};
+    const std::string sys = root.sys().string();
+    const auto host = topology::read_host(root);
+    config::apply_host_defaults(*cfg, host);  // lcores from the container's cpuset when unset
+    if (!cfg->eal.lcores_source.empty())
+        lg->info("eal.lcores is not set: using the {}", cfg->eal.lcores_source);
     // Everything that can be checked before EAL is checked here: a bad config never half-starts.
-    auto pre = config::build_plan(*cfg, host, pre_probe_facts(*cfg, opt.sys_root));
+    auto pre = config::build_plan(*cfg, host, pre_probe_facts(*cfg, sys));
     print_diags(pre.errors, "error");
     if (!pre.plan) return k_exit_usage;
-    if (!numa_gate(*cfg, *pre.plan, opt.sys_root)) return k_exit_usage;  // numa: strict
+    if (!numa_gate(*cfg, *pre.plan, sys)) return k_exit_usage;  // numa: strict
 
     auto copt = control_options(*cfg, opt);
     if (!copt) return k_exit_usage;
