@@ -3,6 +3,7 @@
 // Pure: the environment is a lookup function, so tests give their own.
 #include <cstdlib>
 #include <map>
+#include <unordered_set>
 
 #include "config/cp/load_internal.h"
 
@@ -103,10 +104,15 @@ namespace {
 struct Expander {
     Reader& r;
     const Env& env;
-    std::vector<YAML::Node> done;  // scalars already expanded (an alias reaches a node twice)
+    // Nodes already walked. An alias reaches the same node again: a scalar must not be expanded
+    // twice ("$$" would lose its meaning) and "&a [*a]" would recurse forever. yaml-cpp gives no
+    // node identity but is(); each node's tag string lives in its own node data, which aliases
+    // share, so its address is the identity (and a set keeps this linear on large inputs).
+    std::unordered_set<const void*> seen;
     std::vector<std::string> failed;
 
     void walk(YAML::Node node, const std::string& path) {
+        if (!seen.insert(&node.Tag()).second) return;
         if (node.IsMap()) {
             for (auto kv : node) {
                 const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
@@ -116,9 +122,6 @@ struct Expander {
             size_t i = 0;
             for (auto item : node) walk(item, path + "[" + std::to_string(i++) + "]");
         } else if (node.IsScalar()) {
-            for (const YAML::Node& d : done)
-                if (d.is(node)) return;
-            done.push_back(node);
             const std::string& text = node.Scalar();
             if (text.find('$') == std::string::npos) return;
             auto expanded = expand_vars(text, env);
