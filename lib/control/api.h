@@ -30,6 +30,9 @@ struct RunOptions {
 // Returns the process exit code.
 int run_job(const RunOptions& opt);
 
+// --log-format: "text" or "json" for every log line from here on (see util/log.h).
+void set_log_format(const std::string& format);
+
 inline constexpr int k_exit_refused = 3;  // a host change refused by a safety check: nothing written
 
 struct CheckOptions {
