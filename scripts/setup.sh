@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential meson ninja-build pkg-config python3
       dpdk dpdk-dev libdpdk-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libnuma-dev
       libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libpcap-dev
-      libmnl-dev iproute2)
+      libmnl-dev iproute2
+      tshark python3-yaml)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -17,16 +18,25 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # tshark's wireshark-common asks whether non-root users may capture; answer before installing.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 if [ "${1:-}" = "--hugepages" ]; then
   n="${2:?--hugepages needs a count}"
-  echo "$n" > /proc/sys/vm/nr_hugepages
-  mkdir -p /dev/hugepages
-  mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
-  echo "setup: $(cat /proc/sys/vm/nr_hugepages) hugepages of 2 MiB reserved"
+  # Only ever raise the count: other DPDK processes on this machine may hold what is reserved.
+  # A machine that refuses (a container without the privilege) is reported, not fatal: the
+  # tests that need hugepages say why they are skipped.
+  if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt "$n" ]; then
+    echo "$n" > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+  fi
+  mkdir -p /dev/hugepages 2>/dev/null || true
+  mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null ||
+    echo "setup: warning: could not mount hugetlbfs on /dev/hugepages"
+  echo "setup: $(cat /proc/sys/vm/nr_hugepages) hugepages of 2 MiB reserved," \
+       "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo) free"
 fi
 
 if [ ! -f build/build.ninja ]; then
