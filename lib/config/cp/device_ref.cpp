@@ -51,12 +51,6 @@ bool is_resource_name(std::string_view s) {
     });
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // Per device: provider -> {key -> value}.
 using DeviceInfo = std::map<std::string, std::map<std::string, std::string>>;
 
