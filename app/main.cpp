@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
                                               "(built-in default: two net_null ports, io mode)");
     run_cmd->add_option("-c,--config", run.config_path, "YAML config file")
         ->check(CLI::ExistingFile);
+    add_log_format(run_cmd);
+    run_cmd->add_option("--root", run.root, "Host root: sysfs DIR/sys, procfs DIR/proc (tests)")
+        ->check(CLI::ExistingDirectory)
+        ->group("");
     run_cmd->add_option("--duration", run.duration_s, "Stop after S seconds (0: until a signal)")
         ->check(CLI::NonNegativeNumber);
     run_cmd->add_option("--report", run.report_path, "Write a JSON report to this file");
@@ -53,11 +57,7 @@ int main(int argc, char** argv) {
                         "Append every event and state change to FILE as JSON lines");
     run_cmd->add_option("--recovery-ladder", run.ladder,
                         "Recovery steps in order (default reset,restart,reattach)");
-    add_log_format(run_cmd);
     run_cmd->add_option("--sys-root", run.sys_root, "sysfs root (tests)")->group("");
-    run_cmd->add_option("--root", run.root, "Host root: sysfs DIR/sys, procfs DIR/proc (tests)")
-        ->check(CLI::ExistingDirectory)
-        ->group("");
 
     CheckOptions check;
     auto* check_cmd = app.add_subcommand("check", "Validate a config and print the plan "
@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "error: EAL arguments after -- are only taken by 'vfpath run'\n");
         return k_exit_usage;
     }
-    if (!log_format.empty()) set_log_format(log_format);
     run.eal_args = eal_args;
+    if (!log_format.empty()) set_log_format(log_format);
     if (run_cmd->parsed()) return run_job(run);
     if (auto rc = host.dispatch()) return *rc;
     return check_job(check);

@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential meson ninja-build pkg-config python3
       dpdk dpdk-dev libdpdk-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libnuma-dev
       libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libpcap-dev
-      libmnl-dev iproute2
-      tshark python3-yaml)
+      libmnl-dev iproute2)
 
+# Packet capture test (tshark reads dpdk-dumpcap's files); deploy/ test (python3-yaml).
+PKGS+=(tshark python3-yaml)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,10 +21,10 @@ struct RunOptions {
     std::string report_path;                 // empty: no JSON report
     std::vector<std::string> eal_args;       // after `--`
     std::vector<std::string> faults;         // --fault SPEC, repeatable (see control/cp/faults.h)
+    std::string root = "/";  // hidden --root: sysfs ROOT/sys (unless --sys-root), procfs ROOT/proc
     std::string journal_path;                // --journal FILE: event journal as JSON lines
     std::string ladder;  // --recovery-ladder, e.g. "reset,restart,reattach"; empty: default
-    std::string root = "/";   // hidden --root: sysfs ROOT/sys, procfs ROOT/proc (cgroup limits)
-    std::string sys_root;     // hidden --sys-root: sysfs elsewhere
+    std::string sys_root = "/sys";
 };
 
 // Returns the process exit code.
