@@ -196,7 +196,7 @@ std::optional<std::string> decode_device_ref(Reader& r, const In& in, DeviceRef&
     if (!d.match.empty()) {
         if (!info_text) {
             r.error(in, "match needs " + var +
-                            "_INFO (written by SR-IOV device plugin v3.6 and later), which is "
+                            "_INFO (written by SR-IOV device plugins since 2023), which is "
                             "not set; use index instead");
             return std::nullopt;
         }
