@@ -27,12 +27,24 @@ int main(int argc, char** argv) {
     CLI::App app{"vfpath: poll-mode forwarding and measurement on SR-IOV VFs (DPDK)"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "vfpath 0.1.0");
+    // Global, and on run/check too, so it may stand before or after the subcommand.
+    std::string log_format;
+    const auto add_log_format = [&log_format](CLI::App* on) {
+        on->add_option("--log-format", log_format,
+                       "text (default) or json: one JSON object per log line, for log shippers")
+            ->check(CLI::IsMember({"text", "json"}));
+    };
+    add_log_format(&app);
 
     RunOptions run;
     auto* run_cmd = app.add_subcommand("run", "Forward packets as the config says "
                                               "(built-in default: two net_null ports, io mode)");
     run_cmd->add_option("-c,--config", run.config_path, "YAML config file")
         ->check(CLI::ExistingFile);
+    add_log_format(run_cmd);
+    run_cmd->add_option("--root", run.root, "Host root: sysfs DIR/sys, procfs DIR/proc (tests)")
+        ->check(CLI::ExistingDirectory)
+        ->group("");
     run_cmd->add_option("--duration", run.duration_s, "Stop after S seconds (0: until a signal)")
         ->check(seconds());
     run_cmd->add_option("--report", run.report_path, "Write a JSON report to this file");
@@ -62,6 +74,7 @@ int main(int argc, char** argv) {
                                                   "without starting anything");
     check_cmd->add_option("-c,--config", check.config_path, "YAML config file")
         ->check(CLI::ExistingFile);
+    add_log_format(check_cmd);
     check_cmd->add_option("--sys-root", check.sys_root, "sysfs root (tests)")->group("");
     check_cmd->add_option("--root", check.root, "Host root: sysfs DIR/sys, procfs DIR/proc")
         ->check(CLI::ExistingDirectory);
@@ -88,6 +101,7 @@ int main(int argc, char** argv) {
         return k_exit_usage;
     }
     run.eal_args = eal_args;
+    if (!log_format.empty()) set_log_format(log_format);
     if (run_cmd->parsed()) return run_job(run);
     if (auto rc = host.dispatch()) return *rc;
     if (auto rc = bench.dispatch(eal_args)) return *rc;

@@ -12,6 +12,8 @@ PKGS=(build-essential meson ninja-build pkg-config python3
       # /metrics server; promtool (prometheus: ~19 MB download, ~96 MB installed, ~15 s) checks it
       libcivetweb-dev prometheus)
 
+# Packet capture test (tshark reads dpdk-dumpcap's files); deploy/ test (python3-yaml).
+PKGS+=(tshark python3-yaml)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,6 +21,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # tshark's wireshark-common asks whether non-root users may capture; answer before installing.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
   # Only promtool is wanted from the prometheus package: do not leave its server running (it
@@ -30,10 +34,17 @@ fi
 
 if [ "${1:-}" = "--hugepages" ]; then
   n="${2:?--hugepages needs a count}"
-  echo "$n" > /proc/sys/vm/nr_hugepages
-  mkdir -p /dev/hugepages
-  mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
-  echo "setup: $(cat /proc/sys/vm/nr_hugepages) hugepages of 2 MiB reserved"
+  # Only ever raise the count: other DPDK processes on this machine may hold what is reserved.
+  # A machine that refuses (a container without the privilege) is reported, not fatal: the
+  # tests that need hugepages say why they are skipped.
+  if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt "$n" ]; then
+    echo "$n" > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+  fi
+  mkdir -p /dev/hugepages 2>/dev/null || true
+  mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null ||
+    echo "setup: warning: could not mount hugetlbfs on /dev/hugepages"
+  echo "setup: $(cat /proc/sys/vm/nr_hugepages) hugepages of 2 MiB reserved," \
+       "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo) free"
 fi
 
 if [ ! -f build/build.ninja ]; then

@@ -3,7 +3,8 @@
 # Prints "N passed, N failed" as its last line; exits non-zero when anything fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh || exit 1
+# 64 hugepages of 2 MiB (128 MiB) for the packet capture test (dpdk-dumpcap needs shared memory).
+scripts/setup.sh --hugepages 64 || exit 1
 rc=0
 meson test -C build --print-errorlogs --num-processes 1 || rc=$?
 python3 - build/meson-logs/testlog.json <<'PY' || rc=1

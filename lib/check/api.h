@@ -31,6 +31,7 @@ struct HostView {
     std::vector<topology::NodeInfo> nodes;
     topology::CpuIsolation isolation;
     std::optional<std::vector<unsigned>> affinity;  // this process's CPUs (container limits)
+    topology::CgroupLimits cgroup;                  // cpuset and hugetlb limits
     sriov::VfioStatus vfio;
     std::vector<sriov::PciDevice> pfs;  // SR-IOV PFs
     std::vector<sriov::PciDevice> vfs;  // their VFs

@@ -4,10 +4,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "util/result.h"
 
 namespace vfpath::config {
 
@@ -45,7 +49,10 @@ struct EalConfig {
     bool in_memory = true;       // --in-memory (no shared files; lets runs go side by side)
     std::string file_prefix;     // --file-prefix, when not empty
     std::vector<std::string> extra_args;
-    Loc lcores_loc, main_lcore_loc;
+    Loc lcores_loc, main_lcore_loc, memory_mb_loc;
+    // Set by apply_host_defaults (plan.h) when `lcores` was not written and came from the host,
+    // e.g. "cgroup cpuset /sys/fs/cgroup/cpuset.cpus.effective"; empty otherwise.
+    std::string lcores_source;
 };
 
 // Admin state the PF should hold for the VF behind a port (IFLA_VF_* over rtnetlink).
@@ -60,9 +67,25 @@ struct VfPolicy {
     Loc loc;
 };
 
+// ports[].device as {resource: R, index: N} or {resource: R, match: {KEY: VALUE}}: a VF the
+// Kubernetes SR-IOV network device plugin gave this container, read at load time from
+// PCIDEVICE_<R> (its PCI addresses) and PCIDEVICE_<R>_INFO (JSON per device).
+struct DeviceRef {
+    std::string resource;                      // "intel.com/intel_sriov_dpdk"
+    std::string env_var;                       // "PCIDEVICE_INTEL_COM_INTEL_SRIOV_DPDK"
+    std::optional<unsigned> index;             // position in the list (default 0)
+    std::map<std::string, std::string> match;  // `extra` info the device must carry
+    std::vector<std::string> providers;        // what _INFO reports: "generic", "vfio", ...
+    std::string vfio_dev;                      // _INFO vfio dev-mount, e.g. "/dev/vfio/61"
+    std::string str() const;                   // "intel.com/x[0]", "intel.com/x{side=west}"
+};
+// The variable the device plugin sets for a resource: "intel.com/x_y" -> "PCIDEVICE_INTEL_COM_X_Y".
+std::string device_plugin_env_var(std::string_view resource);
+
 struct PortConfig {
     std::string name;     // user label, unique; default "p<index>"
     std::string device;   // PCI address "0000:3b:02.0" or vdev spec "net_null0,..."
+    std::optional<DeviceRef> device_ref;  // set: `device` came from the SR-IOV device plugin
     uint16_t rx_queues = 1;
     std::optional<uint16_t> tx_queues;  // unset: as many as lcores transmit on the port
     uint16_t rx_desc = 1024;
@@ -202,6 +225,16 @@ struct Config {
     const PortConfig* find_port(std::string_view name) const;
 };
 
+// ---- Environment (env.cpp) ------------------------------------------------------------------
+// Config values may hold ${VAR}, ${VAR:-default} (also used when VAR is set but empty) and $$ (a
+// literal '$'); ports[].device may name a Kubernetes SR-IOV device plugin resource, read from its
+// PCIDEVICE_* variables. The environment is a lookup (nullopt: not set), so loading stays pure.
+using Env = std::function<std::optional<std::string>(const std::string& name)>;
+Env process_env();                                     // getenv
+Env fixed_env(std::map<std::string, std::string> vars);  // tests, tools
+// Expands one value; the error names the variable or the malformed part.
+Result<std::string> expand_vars(std::string_view text, const Env& env);
+
 // Result of loading: a config when `errors` is empty. Every error found is listed, not only the
 // first, each with file:line:col and the key path.
 struct LoadResult {
@@ -211,9 +244,11 @@ struct LoadResult {
 
 // Parses and validates YAML text; `file` names it in messages. Checks everything that can be
 // checked without the host or devices (types, ranges, unknown keys, references between keys).
-LoadResult load_string(std::string_view text, std::string_view file);
+// `env` serves ${VAR} and PCIDEVICE_* lookups.
+LoadResult load_string(std::string_view text, std::string_view file,
+                       const Env& env = process_env());
 // Reads the file, then load_string. A missing/unreadable file is an error naming it.
-LoadResult load_file(const std::string& path);
+LoadResult load_file(const std::string& path, const Env& env = process_env());
 
 // The built-in default job (the same text as config/default.yaml).
 std::string_view default_config_text();

@@ -19,9 +19,23 @@ struct CpuFacts {
     unsigned id = 0;
     int node = 0;
 };
+// A hugetlb limit of this process's cgroup (a container's hugepages-2Mi/1Gi limit).
+struct HugepageLimit {
+    unsigned long page_kb = 0;      // 2048, 1048576
+    std::optional<uint64_t> bytes;  // nullopt: no limit ("max")
+    std::string source;             // the file it came from, for messages
+};
 struct HostFacts {
     std::vector<CpuFacts> cpus;  // online CPUs
+    // The CPUs this process's cgroup may run on (cpuset.cpus.effective): in a container, the CPU
+    // manager's grant. nullopt: not known (no cpuset controller).
+    std::optional<std::vector<unsigned>> cgroup_cpus;
+    std::string cgroup_cpus_source;
+    std::vector<HugepageLimit> hugepage_limits;  // per page size; empty: no hugetlb controller
     const CpuFacts* find_cpu(unsigned id) const;
+    // cgroup_cpus when the cgroup leaves out some online CPU (a container or a slice pinned to
+    // part of the machine); nullopt when it allows every online CPU or is unknown.
+    std::optional<std::vector<unsigned>> restricted_cpus() const;
 };
 
 // What a device offers. Before probe only `socket` may be known (sysfs for PCI, config for
@@ -46,6 +60,7 @@ struct PortPlan {
     uint16_t index = 0;  // position in config.ports == DPDK port id order of probing
     std::string name;
     std::string device;
+    std::string device_source;  // "intel.com/x[0]" when the device plugin named the device
     int socket = 0;
     uint16_t rx_queues = 1, tx_queues = 1;
     uint16_t rx_desc = 1024, tx_desc = 1024;
@@ -104,6 +119,12 @@ struct PlanResult {
     std::vector<Diag> errors;
     std::vector<Diag> warnings;
 };
+
+// Host-derived defaults, applied to the config before planning so that `run` (EAL arguments
+// included) and `check` see the same values: when the config names no CPU (no eal.lcores,
+// eal.main_lcore or workers) and the cgroup restricts the CPUs, eal.lcores becomes those CPUs
+// and eal.main_lcore the first of them. EalConfig::lcores_source then says where they came from.
+void apply_host_defaults(Config& cfg, const HostFacts& host);
 
 // `ports` holds one entry per config port (same order).
 PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const PortFacts> ports);

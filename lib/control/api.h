@@ -21,6 +21,7 @@ struct RunOptions {
     std::string report_path;                 // empty: no JSON report
     std::vector<std::string> eal_args;       // after `--`
     std::vector<std::string> faults;         // --fault SPEC, repeatable (see control/cp/faults.h)
+    std::string root = "/";  // hidden --root: sysfs ROOT/sys (unless --sys-root), procfs ROOT/proc
     std::string journal_path;                // --journal FILE: event journal as JSON lines
     std::string ladder;  // --recovery-ladder, e.g. "reset,restart,reattach"; empty: default
     std::string sys_root = "/sys";
@@ -30,6 +31,9 @@ struct RunOptions {
 
 // Returns the process exit code.
 int run_job(const RunOptions& opt);
+
+// --log-format: "text" or "json" for every log line from here on (see util/log.h).
+void set_log_format(const std::string& format);
 
 inline constexpr int k_exit_refused = 3;  // a host change refused by a safety check: nothing written
 

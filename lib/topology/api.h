@@ -73,6 +73,22 @@ struct PciLocality {
 };
 PciLocality pci_locality(const std::string& bdf, const std::string& sys_root);
 
+// ---- This process's cgroup (cgroup.cpp) ------------------------------------------------------
+
+// What the cgroup allows: in a Kubernetes pod, the CPU manager's CPUs and the hugepage limits.
+struct CgroupLimits {
+    int version = 0;                               // 1, 2; 0: no cgroup hierarchy found
+    std::optional<std::vector<unsigned>> cpus;     // cpuset.cpus.effective (v1: effective_cpus)
+    std::string cpus_file;
+    std::vector<config::HugepageLimit> hugetlb;    // per page size, smallest first
+    std::vector<std::string> problems;             // unreadable values: "FILE: expected ..., got ..."
+};
+// Reads <proc>/self/cgroup and the cgroup files under <sys>/fs/cgroup.
+CgroupLimits read_cgroup(const HostRoot& root);
+
+// read_host(root.sys()) plus the cgroup's CPUs and hugepage limits.
+config::HostFacts read_host(const HostRoot& root);
+
 // "3b:02.0" -> "0000:3b:02.0"; lower case. The input is returned unchanged when it is not a PCI
 // address.
 std::string full_bdf(std::string_view bdf);

@@ -16,4 +16,13 @@ std::shared_ptr<spdlog::logger> get(std::string_view name);
 // Sets the level of every vfpath logger; false when the name is not a level.
 bool set_level(std::string_view level);
 
+// How log lines look on stderr: "text" (time, level, [logger], message) or "json" (one object
+// per line: {"time", "level", "logger", "msg"}, for log shippers). Applies to every logger,
+// DPDK's routed log included. False when the name is neither.
+bool set_format(std::string_view format);
+bool json();  // the current format is json
+
+// The json formatter, for other sinks (tests).
+std::unique_ptr<spdlog::formatter> json_formatter();
+
 }  // namespace vfpath::log

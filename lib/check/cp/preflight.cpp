@@ -108,6 +108,18 @@ std::vector<Finding> check_host(const HostView& h) {
                 "this process may use CPUs " + topology::format_cpu_list(*h.affinity) + " of " +
                     topology::format_cpu_list(online) + " online (container CPU set or taskset)");
     }
+    for (const auto& p : h.cgroup.problems) add(Severity::warning, "sysfs", p);
+    if (auto cpus = h.cpus.restricted_cpus())
+        add(Severity::info, "cgroup.cpuset",
+            "the cgroup allows CPUs " + topology::format_cpu_list(*cpus) + " (" +
+                h.cgroup.cpus_file + "): a config without eal.lcores runs on them");
+    for (const auto& l : h.cgroup.hugetlb)
+        if (l.bytes)
+            add(Severity::info, "cgroup.hugetlb",
+                "hugepages of " +
+                    (l.page_kb >= 1048576 ? std::to_string(l.page_kb >> 20) + " GiB"
+                                          : std::to_string(l.page_kb >> 10) + " MiB") +
+                    " limited to " + std::to_string(*l.bytes >> 20) + " MiB (" + l.source + ")");
     return f;
 }
 

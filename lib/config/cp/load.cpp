@@ -143,8 +143,10 @@ const PortConfig* Config::find_port(std::string_view name) const {
     return it == ports.end() ? nullptr : &*it;
 }
 
-LoadResult load_string(std::string_view text, std::string_view file) {
-    detail::Reader r{std::string(file), {}};
+LoadResult load_string(std::string_view text, std::string_view file, const Env& env) {
+    detail::Reader r{std::string(file), {}, env, {}};
+    size_t expand_errors = 0;
+    std::vector<std::string> unexpanded;
     Config cfg;
     try {
         const std::string owned(text);
@@ -163,14 +165,21 @@ LoadResult load_string(std::string_view text, std::string_view file) {
             if (starts.size() == 2)
                 r.error(detail::loc_of(starts[1]), "",
                         "a second YAML document starts here; a configuration is one document");
-            cfg = detail::decode_config(r, YAML::Load(owned));
+            const YAML::Node root = YAML::Load(owned);
+            unexpanded = detail::expand_env(r, root);
+            expand_errors = r.diags.size();
+            cfg = detail::decode_config(r, root);
             detail::validate_config(r, cfg);
         }
     } catch (const YAML::ParserException& e) {
         // scan_documents reads the first two documents before anything is decoded, so a syntax
         // error there is the only error: there is no tree to check. One in a third document is
         // never seen, but the second already fails the config.
-        r.error(detail::loc_of(e.mark), "", "YAML syntax error: " + e.msg);
+        std::string message = "YAML syntax error: " + e.msg;
+        // A plain ${VAR} inside [...] or {...} ends the collection at its '{' or '}'.
+        if (text.find("${") != std::string_view::npos && e.msg.find("flow") != std::string::npos)
+            message += " (inside [...] or {...}, quote a variable: key: \"${VAR}\")";
+        r.error(detail::loc_of(e.mark), "", std::move(message));
     } catch (const std::exception& e) {
         // Not expected (we use only non-throwing accessors on checked nodes), but a config error
         // must never become a crash.
@@ -178,6 +187,20 @@ LoadResult load_string(std::string_view text, std::string_view file) {
                 std::string("internal error while reading the configuration: ") + e.what());
     }
 
+    // A value that could not be expanded was decoded as written ("${X}"): what its decoder then
+    // says about it is noise next to the expansion error.
+    if (!unexpanded.empty()) {
+        auto below = [](const std::string& p, const std::string& root) {
+            return p.compare(0, root.size(), root) == 0 &&
+                   (p.size() == root.size() || p[root.size()] == '.' || p[root.size()] == '[');
+        };
+        size_t i = 0;
+        std::erase_if(r.diags, [&](const Diag& d) {
+            if (i++ < expand_errors) return false;
+            return std::any_of(unexpanded.begin(), unexpanded.end(),
+                               [&](const std::string& u) { return below(d.path, u); });
+        });
+    }
     // File order reads best; errors without a position (empty file) go last.
     std::stable_sort(r.diags.begin(), r.diags.end(), [](const Diag& a, const Diag& b) {
         auto key = [](const Diag& d) {
@@ -191,7 +214,7 @@ LoadResult load_string(std::string_view text, std::string_view file) {
     return result;
 }
 
-LoadResult load_file(const std::string& path) {
+LoadResult load_file(const std::string& path, const Env& env) {
     auto fail = [&path](std::string message) {
         LoadResult result;
         result.errors.push_back(Diag{path, Loc{}, "", std::move(message)});
@@ -211,7 +234,7 @@ LoadResult load_file(const std::string& path) {
     // A directory opens fine on Linux and fails on the first read (EISDIR).
     if (std::ferror(f.get()))
         return fail(std::string("cannot read the configuration: ") + std::strerror(errno));
-    return load_string(text, path);
+    return load_string(text, path, env);
 }
 
 }  // namespace vfpath::config

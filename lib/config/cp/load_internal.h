@@ -3,6 +3,8 @@
 //   schema.cpp   - the key tables (one per YAML map) and decode_config
 //   validate.cpp - cross-key checks on the decoded Config (validate_config)
 //   load.cpp     - load_string / load_file, Diag::str, small Config helpers
+//   env.cpp      - ${VAR} expansion in scalar values
+//   device_ref.cpp - ports[].device from the Kubernetes SR-IOV device plugin (PCIDEVICE_*)
 // Nothing outside lib/config/cp includes this; yaml-cpp types stop here.
 #pragma once
 
@@ -44,6 +46,7 @@ std::string join(std::span<const std::string_view> names);
 struct Reader {
     std::string file;
     std::vector<Diag> diags;
+    Env env;  // ${VAR} and PCIDEVICE_* lookups; empty: no variable is set
     // Paths whose value is in doubt without an error of their own: "rx_queue: 2" probably meant
     // rx_queues, so rx_queues' default must not feed "queue 1 does not exist" and the like.
     std::vector<std::string> doubtful;
@@ -156,6 +159,14 @@ void decode_map(Reader& r, const In& in, std::span<const Key<std::type_identity_
                     "missing required key '" + std::string(names[i]) + "'");
 }
 
+// Expands ${VAR} in every scalar value of the tree (env.cpp); errors carry the value's position
+// and key path. Returns the paths whose value could not be expanded.
+std::vector<std::string> expand_env(Reader& r, YAML::Node root);
+
+// ports[].device given as a map {resource, index | match}: decodes it into `ref` and returns the
+// PCI address it resolves to through PCIDEVICE_* (device_ref.cpp); nullopt after an error.
+std::optional<std::string> decode_device_ref(Reader& r, const In& in, DeviceRef& ref);
+
 // The whole document; T's table lives in schema.cpp.
 Config decode_config(Reader& r, const YAML::Node& root);
 // Checks between keys that need no host or devices; see validate.cpp.
@@ -172,5 +183,7 @@ std::string device_identity(std::string_view device);
 bool is_port_name(std::string_view s);
 // The forwarding mode names, in enum order, from the table behind to_string (values.cpp).
 std::span<const std::string_view> fwd_mode_names();
+// Without leading and trailing blanks and tabs (values.cpp).
+std::string_view trim(std::string_view s);
 
 }  // namespace vfpath::config::detail

@@ -56,6 +56,7 @@ void plan_ports(Ctx& c, const HostFacts& host, std::span<const PortFacts> facts,
         pp.index = static_cast<uint16_t>(i);
         pp.name = pc.name;
         pp.device = pc.device;
+        if (pc.device_ref) pp.device_source = pc.device_ref->str();
         pp.socket = pc.socket ? *pc.socket : (f.socket >= 0 ? f.socket : first_node);
         pp.rx_queues = pc.rx_queues;
         pp.rx_desc = pc.rx_desc;
@@ -172,9 +173,13 @@ void assign_auto(Ctx& c, const HostFacts& host, Plan& plan) {
     for (unsigned l : plan.eal_lcores)
         if (l != plan.main_lcore) workers.push_back(l);
     if (workers.empty()) {
+        const std::string& src = c.cfg.eal.lcores_source;
         c.error(c.cfg.eal.lcores_loc, "eal.lcores",
                 "no worker lcore: list at least one lcore besides main_lcore " +
-                    std::to_string(plan.main_lcore));
+                    std::to_string(plan.main_lcore) +
+                    (src.empty() ? std::string()
+                                 : " (eal.lcores is not set, so it is the " + src +
+                                       ": give the container at least 2 CPUs)"));
         return;
     }
     std::map<unsigned, size_t> load;
@@ -358,7 +363,65 @@ void check_locality(Ctx& c, Plan& plan) {
     }
 }
 
+// Bytes per mbuf in a pool beyond its data room: the rte_mbuf header (128) and the mempool's
+// object header (64), as measured: the default job's pool of 4,928 mbufs x 2,176 B reports
+// 11,669,504 bytes (rte_mempool_mem_iter), 2,368 per mbuf. Plus 8 for the pool's ring slot.
+constexpr uint64_t k_mbuf_overhead = 192 + 8;
+
+std::string mib(uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
+
+// With hugepages, EAL maps eal.memory_mb at start and the pools may need more; both must fit the
+// cgroup's hugetlb limit. Past it the kernel does not fail the allocation: the process dies of
+// SIGBUS on first touch, so the check is made here, before EAL starts.
+void check_hugepage_limit(Ctx& c, const HostFacts& host, const Plan& plan) {
+    if (!c.cfg.eal.hugepages || host.hugepage_limits.empty()) return;
+    uint64_t limit = 0;
+    std::string sources;
+    for (const HugepageLimit& l : host.hugepage_limits) {
+        if (!l.bytes) return;  // a page size without limit: EAL may take what it needs there
+        limit += *l.bytes;
+        sources += (sources.empty() ? "" : ", ") + l.source + " = " + mib(*l.bytes);
+    }
+    uint64_t pools = 0;
+    for (const PoolPlan& p : plan.pools) pools += uint64_t(p.size) * (p.data_room + k_mbuf_overhead);
+    const uint64_t eal = uint64_t(c.cfg.eal.memory_mb) << 20;
+    if (eal <= limit && pools <= limit) return;
+    const bool pools_over = pools > limit;
+    c.error(pools_over ? c.cfg.mempool.size_loc : c.cfg.eal.memory_mb_loc,
+            pools_over ? "mempool.size" : "eal.memory_mb",
+            (pools_over ? "the mempools need at least " + mib(pools) + " of hugepages"
+                        : "EAL reserves " + mib(eal) + " of hugepages at start") +
+                ", but this cgroup's hugetlb limit allows only " + mib(limit) + " (" + sources +
+                "): DPDK would die of SIGBUS. Raise the pod's hugepages-2Mi/hugepages-1Gi "
+                "limit, or lower " + (pools_over ? "mempool.size" : "eal.memory_mb"));
+}
+
 }  // namespace
+
+std::optional<std::vector<unsigned>> HostFacts::restricted_cpus() const {
+    if (!cgroup_cpus || cgroup_cpus->empty()) return std::nullopt;
+    std::vector<unsigned> allowed;
+    for (unsigned id : *cgroup_cpus)
+        if (find_cpu(id)) allowed.push_back(id);
+    if (allowed.empty() || allowed.size() == cpus.size()) return std::nullopt;
+    return allowed;
+}
+
+void apply_host_defaults(Config& cfg, const HostFacts& host) {
+    // A config that names any CPU (lcores, main lcore, workers) manages them itself; the loader
+    // has already checked those against eal.lcores as written or defaulted.
+    if (cfg.eal.lcores_loc.line != 0 || cfg.eal.main_lcore_loc.line != 0 || cfg.workers) return;
+    const auto cpus = host.restricted_cpus();
+    if (!cpus) return;
+    std::string list;
+    for (unsigned id : *cpus) {
+        if (!list.empty()) list += ',';
+        list += std::to_string(id);
+    }
+    cfg.eal.lcores = list;
+    cfg.eal.lcores_source = "cgroup cpuset " + host.cgroup_cpus_source + " (" + list + ")";
+    cfg.eal.main_lcore = cpus->front();
+}
 
 const CpuFacts* HostFacts::find_cpu(unsigned id) const {
     for (const auto& c : cpus)
@@ -403,6 +466,7 @@ PlanResult build_plan(const Config& cfg, const HostFacts& host, std::span<const 
     plan_tx_queues(c, facts, plan);
     plan_multi_seg(c, facts, plan);
     plan_pools(c, plan);
+    check_hugepage_limit(c, host, plan);
     check_locality(c, plan);
     if (out.errors.empty()) out.plan = std::move(plan);
     return out;
@@ -416,7 +480,8 @@ std::string format_plan(const Plan& plan) {
       << plan.main_lcore << "\n";
     o << "ports:\n";
     for (const PortPlan& p : plan.ports) {
-        o << "  " << p.index << " " << p.name << " (" << p.device << ") socket " << p.socket
+        o << "  " << p.index << " " << p.name << " (" << p.device
+          << (p.device_source.empty() ? "" : " from " + p.device_source) << ") socket " << p.socket
           << ", rxq " << p.rx_queues << "x" << p.rx_desc << ", txq " << p.tx_queues << "x"
           << p.tx_desc << (p.rss ? ", rss" : "")
           << (p.scatter ? ", scatter (up to " + std::to_string(p.segs) + " mbufs per frame)"

@@ -53,7 +53,10 @@ const Key<EalConfig> k_eal_keys[] = {
          r.set(in, 0, k_max_lcore, e.main_lcore);
      }},
     {"memory_mb",
-     [](Reader& r, const In& in, EalConfig& e) { r.set(in, 1, k_max_unsigned, e.memory_mb); }},
+     [](Reader& r, const In& in, EalConfig& e) {
+         e.memory_mb_loc = in.loc;
+         r.set(in, 1, k_max_unsigned, e.memory_mb);
+     }},
     {"hugepages", [](Reader& r, const In& in, EalConfig& e) { r.set(in, e.hugepages); }},
     {"in_memory", [](Reader& r, const In& in, EalConfig& e) { r.set(in, e.in_memory); }},
     {"file_prefix",
@@ -103,6 +106,12 @@ const Key<PortConfig> k_port_keys[] = {
     {"device",
      [](Reader& r, const In& in, PortConfig& p) {
          p.device_loc = in.loc;
+         if (in.node.IsMap()) {  // {resource: R, index: N}: the SR-IOV device plugin's VF
+             DeviceRef ref;
+             if (auto bdf = decode_device_ref(r, in, ref)) p.device = *bdf;
+             p.device_ref = std::move(ref);
+             return;
+         }
          auto s = r.text(in);
          if (s && (is_pci_address(*s) || is_vdev_spec(*s)))
              p.device = *s;

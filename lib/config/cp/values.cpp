@@ -29,11 +29,7 @@ int hex_digit(char c) {
     return -1;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using detail::trim;
 
 // Decimal CPU id, digits only (no sign, no spaces inside), at most k_max_cpu_id.
 std::optional<unsigned> parse_cpu_id(std::string_view s) {
@@ -89,6 +85,12 @@ std::optional<FwdMode> parse_fwd_mode(std::string_view s) {
 
 std::span<const std::string_view> detail::fwd_mode_names() {
     return k_fwd_mode_names;
+}
+
+std::string_view detail::trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
 }
 
 std::optional<std::vector<unsigned>> parse_cpu_list(std::string_view s) {

@@ -44,8 +44,9 @@ int check_job(const CheckOptions& opt) {
         add_diags(findings, lr.errors, check::Severity::error);
         return emit_json(opt.config_path.value_or(""), findings, {}, k_exit_usage);
     }
-    const config::Config& cfg = *lr.config;
-    const auto host = topology::read_host(sys);
+    config::Config& cfg = *lr.config;
+    const auto host = topology::read_host(root);
+    config::apply_host_defaults(cfg, host);  // the same lcores `run` would take
     auto r = config::build_plan(cfg, host, pre_probe_facts(cfg, sys));
     if (!r.plan) {
         if (!opt.json) {

@@ -6,10 +6,20 @@
 #include <filesystem>
 
 #include "topology/api.h"
+#include "util/log.h"
 
 namespace vfpath::control {
 
 void print_diags(const std::vector<config::Diag>& diags, const char* kind) {
+    // With --log-format json a log shipper reads stderr line by line: the diagnostics go through
+    // the logger, one JSON object each, like every other line.
+    if (log::json()) {
+        auto lg = log::get("config");
+        const auto level = std::string_view(kind) == "error" ? spdlog::level::err
+                                                             : spdlog::level::warn;
+        for (const auto& d : diags) lg->log(level, "{}", d.str());
+        return;
+    }
     for (const auto& d : diags) std::fprintf(stderr, "%s: %s\n", kind, d.str().c_str());
 }
 
@@ -19,6 +29,7 @@ bool sys_root_ok(const std::string& dir) {
     std::fprintf(stderr, "error: --sys-root %s: no such directory\n", dir.c_str());
     return false;
 }
+void set_log_format(const std::string& format) { log::set_format(format); }
 
 std::optional<config::Config> load_config(const std::optional<std::string>& path) {
     config::LoadResult r = path ? config::load_file(*path)

@@ -164,12 +164,24 @@ int run_job(const RunOptions& opt) {
         return k_exit_usage;
     }
     auto lg = log::get("run");
-    const auto host = topology::read_host(opt.sys_root);
+    // --sys-root, when given, wins; otherwise sysfs is under --root.
+    const topology::HostRoot root{opt.root, opt.sys_root != "/sys" ? opt.sys_root : ""};
+    const std::string sys = root.sys().string();
+    const auto host = topology::read_host(root);
+    for (const auto& p : topology::read_cgroup(root).problems) lg->warn("cgroup: {}", p);
+    config::apply_host_defaults(*cfg, host);  // lcores from the container's cpuset when unset
+    if (!cfg->eal.lcores_source.empty())
+        lg->info("eal.lcores is not set: using the {}", cfg->eal.lcores_source);
+    for (const auto& p : cfg->ports)
+        if (p.device_ref)
+            lg->info("port {}: {} is {} ({}{})", p.name, p.device, p.device_ref->str(),
+                     p.device_ref->env_var,
+                     p.device_ref->vfio_dev.empty() ? "" : ", vfio " + p.device_ref->vfio_dev);
     // Everything that can be checked before EAL is checked here: a bad config never half-starts.
-    auto pre = config::build_plan(*cfg, host, pre_probe_facts(*cfg, opt.sys_root));
+    auto pre = config::build_plan(*cfg, host, pre_probe_facts(*cfg, sys));
     print_diags(pre.errors, "error");
     if (!pre.plan) return k_exit_usage;
-    if (!numa_gate(*cfg, *pre.plan, opt.sys_root)) return k_exit_usage;  // numa: strict
+    if (!numa_gate(*cfg, *pre.plan, sys)) return k_exit_usage;  // numa: strict
 
     auto copt = control_options(*cfg, opt);
     if (!copt) return k_exit_usage;

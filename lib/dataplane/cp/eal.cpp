@@ -5,6 +5,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_log.h>
+#include <rte_pdump.h>
 
 #include "dataplane/api.h"
 #include "util/log.h"
@@ -54,6 +55,35 @@ const char* dpdk_level() {
     return "4";
 }
 
+// Packet capture (dpdk-dumpcap, dpdk-pdump) attaches as a secondary process and asks us, over
+// EAL's multi-process channel, to copy a port's frames into its ring. That needs the channel and
+// memory a secondary can map: hugepages and shared runtime files. --no-huge gives private memory,
+// and --no-shconf / --in-memory switch the channel off (rte_mp_action_register: ENOTSUP), so
+// with any of them capture is not offered. The arguments are judged as EAL got them, CLI
+// arguments after `--` included.
+bool g_pdump = false;
+
+void init_capture(const std::vector<std::string>& args) {
+    auto lg = log::get("eal");
+    std::string prefix = "rte";  // EAL's default --file-prefix
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--no-huge" || a == "--no-shconf" || a == "--in-memory") {
+            lg->debug("packet capture (dpdk-dumpcap) is off: EAL runs with {}; it needs "
+                      "eal.hugepages: true and eal.in_memory: false", a);
+            return;
+        }
+        if (a.rfind("--file-prefix=", 0) == 0) prefix = a.substr(14);
+        if (a == "--file-prefix" && i + 1 < args.size()) prefix = args[i + 1];
+    }
+    if (rte_pdump_init() != 0) {
+        lg->warn("packet capture is off: rte_pdump_init failed: {}", rte_strerror(rte_errno));
+        return;
+    }
+    g_pdump = true;
+    lg->info("packet capture on: dpdk-dumpcap --file-prefix={} -i <port> -w FILE.pcapng", prefix);
+}
+
 }  // namespace
 
 std::vector<std::string> eal_args(const config::Config& cfg,
@@ -61,8 +91,11 @@ std::vector<std::string> eal_args(const config::Config& cfg,
     std::vector<std::string> a{"vfpath"};
     // -l from the parsed list, not the text as written: the loader accepts blanks EAL may not.
     std::string lcores;
-    for (unsigned l : config::parse_cpu_list(cfg.eal.lcores).value_or(std::vector<unsigned>{}))
-        lcores += (lcores.empty() ? "" : ",") + std::to_string(l);
+    // Appended piecewise: GCC 12 -O3 warns (-Wrestrict, a false positive) on "lit" + string&&.
+    for (unsigned l : config::parse_cpu_list(cfg.eal.lcores).value_or(std::vector<unsigned>{})) {
+        if (!lcores.empty()) lcores += ',';
+        lcores += std::to_string(l);
+    }
     a.insert(a.end(), {"-l", lcores, "--main-lcore", std::to_string(cfg.eal.main_lcore)});
     a.insert(a.end(), {"-m", std::to_string(cfg.eal.memory_mb)});
     // Without hugepages EAL runs in legacy memory mode, which refuses --in-memory; --no-shconf is
@@ -95,9 +128,14 @@ Status init_eal(const std::vector<std::string>& args) {
         return fail(std::string("EAL initialisation failed: ") + rte_strerror(rte_errno) +
                     " (EAL args: " + joined + ")");
     }
+    init_capture(args);
     return ok();
 }
 
-void cleanup_eal() { rte_eal_cleanup(); }
+void cleanup_eal() {
+    if (g_pdump) rte_pdump_uninit();
+    g_pdump = false;
+    rte_eal_cleanup();
+}
 
 }  // namespace vfpath::dataplane
