@@ -5,7 +5,8 @@ directions), medians and ratios of medians. Absolute Mpps drift +-15% on shared 
 from the same run are what to quote.
 
 Modes: io, macswap, l2 (testpmd's "mac"), each compared with testpmd; io-lat (vfpath io with dwell
-latency on every burst) has no testpmd peer and is compared with vfpath io.
+latency on every burst) and io-obs (vfpath io with the live table every 0.5 s and /metrics scraped
+every 100 ms) have no testpmd peer and are compared with vfpath io.
 
 Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap,l2,io-lat] [--json out.json]
 """
@@ -52,12 +53,35 @@ def run_testpmd(mode, secs, tag):
     return statistics.median(full[-int(secs):]) / 1e6
 
 
+def scrape(url, stop):
+    """Fetches url every 100 ms until stop is set (io-obs: a Prometheus server that scrapes hard)."""
+    import urllib.request
+    while not stop.is_set():
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+        except OSError:
+            pass
+        stop.wait(0.1)
+
+
 def run_vfpath(mode, secs, tmp):
+    import threading
     report = os.path.join(tmp, "report.json")
     cfg = os.path.join(ROOT, "perf", "configs", f"{mode}.yaml")
-    subprocess.run([VFPATH, "run", "-c", cfg, "--duration", str(secs), "--stats-interval", "0",
-                    "--log-level", "warn", "--report", report],
-                   check=True, capture_output=True, timeout=secs + 60)
+    args = [VFPATH, "run", "-c", cfg, "--duration", str(secs), "--log-level", "warn",
+            "--report", report]
+    if mode != "io-obs":
+        args += ["--stats-interval", "0"]
+    stop = threading.Event()
+    t = threading.Thread(target=scrape, args=("http://127.0.0.1:19464/metrics", stop))
+    if mode == "io-obs":
+        t.start()
+    try:
+        subprocess.run(args, check=True, capture_output=True, timeout=secs + 60)
+    finally:
+        stop.set()
+        if t.is_alive():
+            t.join()
     with open(report) as f:
         r = json.load(f)
     return sum(p["tx_packets"] for p in r["ports"]) / r["duration_s"] / 1e6, r
@@ -108,8 +132,9 @@ def main():
     for m in modes:
         if m in TESTPMD_MODE:
             ratios[f"vfpath_{m}/testpmd_{m}"] = med[f"vfpath_{m}"] / med[f"testpmd_{m}"]
-    if "io-lat" in modes and "io" in modes:
-        ratios["vfpath_io-lat/vfpath_io"] = med["vfpath_io-lat"] / med["vfpath_io"]
+    for extra in ("io-lat", "io-obs"):
+        if extra in modes and "io" in modes:
+            ratios[f"vfpath_{extra}/vfpath_io"] = med[f"vfpath_{extra}"] / med["vfpath_io"]
     ratios["vfpath_io/bareloop"] = med.get("vfpath_io", 0) / med["bareloop"] if "io" in modes else None
     ratios["testpmd_io/bareloop"] = med.get("testpmd_io", 0) / med["bareloop"] if "io" in modes else None
     print("ratios of medians:")
