@@ -2,6 +2,7 @@
 // (control) thread: config -> plan -> EAL -> probe -> re-plan -> runtime -> live stats -> report.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,25 @@ struct RunOptions {
 
 // Returns the process exit code.
 int run_job(const RunOptions& opt);
+
+// `vfpath gen`: the traffic generator and analyzer (lib/gen) on the config's gen: section. Each
+// option set here replaces the config's value.
+struct GenOptions {
+    std::optional<std::string> config_path;  // unset: the built-in default (which has no gen:)
+    std::optional<std::string> rate;         // "1Mpps", "500Mbit", "10%", "max"
+    std::optional<std::string> size;         // "64", "64,128,1518", "imix"
+    std::optional<uint32_t> flows;
+    std::optional<double> duration_s;
+    std::optional<uint64_t> count;
+    std::optional<double> warmup_s;
+    std::optional<double> probe_share;
+    std::optional<double> stats_interval_s;  // override run.stats_interval_s
+    std::optional<std::string> log_level;    // override run.log_level
+    std::string report_path;
+    std::vector<std::string> eal_args;       // after `--`
+    std::string sys_root = "/sys";
+};
+int gen_job(const GenOptions& opt);
 
 inline constexpr int k_exit_refused = 3;  // a host change refused by a safety check: nothing written
 

@@ -160,6 +160,9 @@ void decode_map(Reader& r, const In& in, std::span<const Key<std::type_identity_
 Config decode_config(Reader& r, const YAML::Node& root);
 // Checks between keys that need no host or devices; see validate.cpp.
 void validate_config(Reader& r, const Config& cfg);
+// The gen: section (gen.cpp): decoding, and its port references.
+void decode_gen(Reader& r, const In& in, Config& c);
+void validate_gen(Reader& r, const Config& cfg);
 
 // "0000:3b:02.0" or "3b:02.0" (domain 4..8 hex digits, device <= 0x1f, function <= 7).
 bool is_pci_address(std::string_view s);

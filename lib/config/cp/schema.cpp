@@ -432,6 +432,7 @@ const Key<Config> k_top_keys[] = {
     {"vf_policy", decode_vf_policy},
     {"recovery", decode_section<&Config::recovery, k_recovery_keys>},
     {"faults", decode_faults},
+    {"gen", decode_gen},
 };
 
 }  // namespace

@@ -1,15 +1,13 @@
 // `vfpath run`: the life of a forwarding job, on the main (control) thread.
 #include <atomic>
-#include <csignal>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 
 #include "control/api.h"
 #include "control/cp/check_numa.h"
 #include "control/cp/control_loop.h"
 #include "control/cp/load.h"
+#include "control/cp/signals.h"
 #include "dataplane/api.h"
 #include "report/api.h"
 #include "topology/api.h"
@@ -18,20 +16,6 @@
 namespace vfpath::control {
 
 namespace {
-
-// The only thing the signal handler does: record which signal asked us to stop.
-std::atomic<int> g_signal{0};
-static_assert(std::atomic<int>::is_always_lock_free);
-
-extern "C" void on_signal(int sig) { g_signal.store(sig, std::memory_order_relaxed); }
-
-void install_signal_handlers() {
-    struct sigaction sa{};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-}
 
 // Recovery settings and faults: the config's, then the CLI's (faults add up; the CLI's ladder and
 // journal replace the config's). Bad specs are reported before anything starts.
@@ -96,7 +80,7 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
                                     : " until Ctrl-C / SIGTERM");
     report::RunInfo info;
     info.config_file = cfg.file;
-    info.stop_reason = control.run(g_signal);
+    info.stop_reason = control.run(stop_signal());
     rt.stop_workers();
     info.health = control.health();
     info.journal = control.journal().to_json();
@@ -145,17 +129,7 @@ int run_job(const RunOptions& opt) {
     auto copt = control_options(*cfg, opt);
     if (!copt) return k_exit_usage;
     // A report that cannot be written is found out now, not after the run.
-    if (!opt.report_path.empty()) {
-        const std::string probe = opt.report_path + ".tmp";
-        FILE* f = std::fopen(probe.c_str(), "w");
-        if (!f) {
-            std::fprintf(stderr, "error: --report %s: cannot write there (%s)\n",
-                         opt.report_path.c_str(), std::strerror(errno));
-            return k_exit_usage;
-        }
-        std::fclose(f);
-        std::remove(probe.c_str());
-    }
+    if (!opt.report_path.empty() && !report_path_writable(opt.report_path)) return k_exit_usage;
     if (auto st = dataplane::init_eal(dataplane::eal_args(*cfg, opt.eal_args)); !st) {
         lg->error("{}", st.error());
         return k_exit_runtime;
