@@ -250,3 +250,23 @@ TEST(GenAssign, IdleLcoresAreLeftOut) {
 
 }  // namespace
 }  // namespace vfpath::gen
+
+namespace vfpath::config {
+namespace {
+
+// The memif example pair in config/ stays valid and as documented.
+TEST(GenExamples, MemifPairLoads) {
+    const std::string dir = std::string(VFPATH_FIXTURES) + "/../../config/";
+    auto g = load_file(dir + "gen-memif.yaml");
+    ASSERT_TRUE(g.config) << dump(g.errors);
+    ASSERT_TRUE(g.config->gen);
+    EXPECT_EQ(g.config->gen->size.name, "imix");
+    EXPECT_FALSE(g.config->eal.in_memory);
+    EXPECT_TRUE(gen::preflight(*g.config).empty());
+    auto r = load_file(dir + "run-memif.yaml");
+    ASSERT_TRUE(r.config) << dump(r.errors);
+    EXPECT_FALSE(r.config->gen);
+}
+
+}  // namespace
+}  // namespace vfpath::config
