@@ -171,15 +171,8 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
 }  // namespace
 
 int gen_job(const GenOptions& opt) {
-    auto cfg = load_config(opt.config_path);
+    auto cfg = load_job_config(opt.config_path, opt.stats_interval_s, opt.log_level);
     if (!cfg) return k_exit_usage;
-    if (opt.stats_interval_s) cfg->run.stats_interval_s = *opt.stats_interval_s;
-    if (opt.log_level) cfg->run.log_level = *opt.log_level;
-    if (!log::set_level(cfg->run.log_level)) {
-        std::fprintf(stderr, "error: log level \"%s\" is not one of trace, debug, info, warn, "
-                             "error, critical, off\n", cfg->run.log_level.c_str());
-        return k_exit_usage;
-    }
     if (cfg->gen && !apply_overrides(*cfg->gen, opt)) return k_exit_usage;
     // Everything checkable before EAL is checked here: a bad config never half-starts.
     const auto pre = gen::preflight(*cfg);

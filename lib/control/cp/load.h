@@ -13,6 +13,11 @@ namespace vfpath::control {
 void print_diags(const std::vector<config::Diag>& diags, const char* kind);
 
 std::optional<config::Config> load_config(const std::optional<std::string>& path);
+// load_config, then the CLI's --stats-interval and --log-level (checked, and applied to vfpath's
+// loggers). Errors are printed; nullopt means exit code 2.
+std::optional<config::Config> load_job_config(const std::optional<std::string>& path,
+                                              std::optional<double> stats_interval_s,
+                                              const std::optional<std::string>& log_level);
 
 // Device facts knowable before EAL: the NUMA node of PCI ports from sysfs.
 std::vector<config::PortFacts> pre_probe_facts(const config::Config& cfg,

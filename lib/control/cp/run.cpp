@@ -108,16 +108,9 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
 }  // namespace
 
 int run_job(const RunOptions& opt) {
-    auto cfg = load_config(opt.config_path);
+    auto cfg = load_job_config(opt.config_path, opt.stats_interval_s, opt.log_level);
     if (!cfg) return k_exit_usage;
     if (opt.duration_s) cfg->run.duration_s = *opt.duration_s;
-    if (opt.stats_interval_s) cfg->run.stats_interval_s = *opt.stats_interval_s;
-    if (opt.log_level) cfg->run.log_level = *opt.log_level;
-    if (!log::set_level(cfg->run.log_level)) {
-        std::fprintf(stderr, "error: log level \"%s\" is not one of trace, debug, info, warn, "
-                             "error, critical, off\n", cfg->run.log_level.c_str());
-        return k_exit_usage;
-    }
     auto lg = log::get("run");
     const auto host = topology::read_host(opt.sys_root);
     // Everything that can be checked before EAL is checked here: a bad config never half-starts.
