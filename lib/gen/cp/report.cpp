@@ -123,7 +123,14 @@ json phase_json(const PhaseStats& p) {
     j["latency_ns"] = measure::summarize(p.latency);
     j["latency_histogram"] = measure::histogram_json(p.latency);
     json streams = json::array();
-    for (const auto& s : p.streams) streams.push_back(stream_json(s, p.analyzed));
+    uint64_t forfeited = 0, refused = 0;
+    for (const auto& s : p.streams) {
+        streams.push_back(stream_json(s, p.analyzed));
+        forfeited += s.pacer_forfeited;
+        refused += s.refused;
+    }
+    j["pacer_forfeited"] = forfeited;  // credit the pacer dropped because the lcore lagged
+    j["refused"] = refused;            // frames a full tx ring did not take (sent later)
     j["streams"] = streams;
     json ports = json::array();
     for (const auto& port : p.ports)

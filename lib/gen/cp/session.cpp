@@ -457,12 +457,14 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
         s.c.refused.set(0);
         s.c.done_tsc.set(0);
     }
-    for (GenLcoreCtx* c : im.ctxs) {
+    for (size_t i = 0; i < im.ctxs.size(); ++i) {
+        GenLcoreCtx* c = im.ctxs[i];
         const int ret = rte_eal_remote_launch(gen_lcore_main, c, c->lcore);
         if (ret != 0) {
+            // The lcores already launched stop sending and drain; the others never will count
+            // themselves out of tx_active, so do it for them.
             im.stop.store(true);
-            c->exited.store(true);
-            im.tx_active.fetch_sub(1);
+            im.tx_active.fetch_sub(static_cast<int>(im.ctxs.size() - i));
             rte_eal_mp_wait_lcore();
             return fail("cannot launch the generator on lcore " + std::to_string(c->lcore) +
                         " (is it an EAL worker lcore?): error " + std::to_string(ret));
