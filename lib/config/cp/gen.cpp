@@ -140,7 +140,10 @@ std::optional<SizeSpec> parse_sizes(std::string_view text, std::string* why) {
         rest = rest.substr(comma + 1);
     }
     out.name.clear();
-    for (uint32_t v : out.pattern) out.name += (out.name.empty() ? "" : ",") + std::to_string(v);
+    for (uint32_t v : out.pattern) {
+        if (!out.name.empty()) out.name += ',';
+        out.name += std::to_string(v);
+    }
     return out;
 }
 

@@ -205,9 +205,11 @@ std::string format_table(const PhaseStats& p) {
     }
     if (p.size_values.size() > 1) {
         o += "sizes (tx/rx frames):";
-        for (size_t i = 0; i < p.size_values.size(); ++i)
-            o += " " + std::to_string(p.size_values[i]) + ": " + std::to_string(p.tx_sizes[i]) +
-                 "/" + std::to_string(p.rx_sizes[i]);
+        for (size_t i = 0; i < p.size_values.size(); ++i) {
+            std::snprintf(line, sizeof line, " %u: %llu/%llu", p.size_values[i],
+                          (unsigned long long)p.tx_sizes[i], (unsigned long long)p.rx_sizes[i]);
+            o += line;
+        }
         o += "\n";
     }
     if (p.latency.count) {

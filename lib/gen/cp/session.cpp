@@ -257,7 +257,10 @@ Result<std::unique_ptr<GenSession>> GenSession::open(const config::Config& cfg,
     auto pre = preflight(cfg);
     auto diag_text = [](const std::vector<config::Diag>& ds) {
         std::string s;
-        for (const auto& d : ds) s += (s.empty() ? "" : "\n") + d.str();
+        for (const auto& d : ds) {
+            if (!s.empty()) s += '\n';
+            s += d.str();
+        }
         return s;
     };
     if (config_error) *config_error = false;
