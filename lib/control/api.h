@@ -33,7 +33,7 @@ int run_job(const RunOptions& opt);
 // `vfpath gen`: the traffic generator and analyzer (lib/gen) on the config's gen: section. Each
 // option set here replaces the config's value.
 struct GenOptions {
-    std::optional<std::string> config_path;  // unset: the built-in default (which has no gen:)
+    std::optional<std::string> config_path;  // required: the built-in default has no gen:
     std::optional<std::string> rate;         // "1Mpps", "500Mbit", "10%", "max"
     std::optional<std::string> size;         // "64", "64,128,1518", "imix"
     std::optional<uint32_t> flows;

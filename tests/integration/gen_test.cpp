@@ -377,6 +377,10 @@ TEST_F(GenTest, BadInputIsRefusedBeforeAnythingStarts) {
     EXPECT_NE(o.err.find("no gen: section"), std::string::npos) << o.err;
     EXPECT_EQ(o.err.find("EAL"), std::string::npos) << "EAL must not start: " << o.err;
 
+    o = run_vfpath({"gen"}, dir_, 30, "noconfig");
+    EXPECT_EQ(o.exit_code, 2);
+    EXPECT_NE(o.err.find("vfpath gen needs -c CONFIG"), std::string::npos) << o.err;
+
     const std::string text = null_gen("  rx: [p7]\n");
     const auto bad_port = write_config(text, "badport.yaml");
     o = run_vfpath({"gen", "-c", bad_port.string()}, dir_, 30, "badport");

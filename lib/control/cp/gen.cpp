@@ -171,6 +171,12 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
 }  // namespace
 
 int gen_job(const GenOptions& opt) {
+    if (!opt.config_path) {
+        // The built-in default is a forwarding job: it has no gen: section.
+        std::fprintf(stderr, "error: vfpath gen needs -c CONFIG with a gen: section (see "
+                             "config/gen-memif.yaml and README, \"Traffic generator\")\n");
+        return k_exit_usage;
+    }
     auto cfg = load_job_config(opt.config_path, opt.stats_interval_s, opt.log_level);
     if (!cfg) return k_exit_usage;
     if (cfg->gen && !apply_overrides(*cfg->gen, opt)) return k_exit_usage;
