@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "harness.h"
 
@@ -366,6 +368,31 @@ TEST_F(GenTest, KernelBridgeBetweenTwoTaps) {
                 (unsigned long long)sent, (unsigned long long)u(lat, "p50"),
                 (unsigned long long)u(lat, "p99"), (unsigned long long)u(lat, "max"),
                 (unsigned long long)u(r["rejected"], "non_probe"));
+}
+
+// Without a duration or a count, gen sends until SIGINT; it then drains and reports as usual.
+TEST_F(GenTest, SigintEndsAnOpenEndedRun) {
+    const auto cfg = write_config(eal_yaml() +
+                                  "ports:\n"
+                                  "  - name: r0\n"
+                                  "    device: net_ring0\n"
+                                  "gen:\n"
+                                  "  tx: [r0]\n"
+                                  "  rx: [r0]\n"
+                                  "  rate: 10kpps\n"
+                                  "  duration_s: 0\n");
+    Child g({"gen", "-c", cfg.string(), "--report", path("r.json").string()}, dir_, "gen");
+    ASSERT_TRUE(g.wait_for_output("until Ctrl-C", 30)) << g.err();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    g.signal(SIGINT);
+    const Outcome o = g.wait(30);
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const json r = read_report(path("r.json"));
+    EXPECT_EQ(r.value("stop_reason", ""), "SIGINT");
+    EXPECT_TRUE(r.value("stopped", false));
+    EXPECT_GT(u(r, "tx_packets"), 0u);
+    EXPECT_EQ(u(r, "received"), u(r, "tx_packets"));
+    EXPECT_TRUE(r.value("clean_exit", false));
 }
 
 // Mistakes are refused before EAL starts, with exit code 2 and a message naming where.
