@@ -77,7 +77,7 @@ struct PortStats {
 
 struct PhaseStats {
     double elapsed_s = 0;  // since the phase started
-    double tx_s = 0;       // until the last tx slot stopped (elapsed while still sending)
+    double tx_s = 0;       // from the first tx lcore's start to the last tx slot's stop (or now)
     bool sending = true;
     bool finished = false;
     double drain_s = 0;    // how long rx waited for late frames after tx stopped

@@ -355,13 +355,16 @@ TEST_F(GenTest, KernelBridgeBetweenTwoTaps) {
     std::map<uint32_t, uint64_t> want;
     for (uint64_t k = 0; k < sent; ++k) ++want[pattern[k % 12]];
     ASSERT_EQ(r["sizes"].size(), 3u);
-    uint64_t bytes = 0;
+    uint64_t bytes = 0, extra = 0;
     for (const auto& s : r["sizes"]) {
         const uint32_t size = s.value("frame_size", 0u);
         EXPECT_EQ(u(s, "tx_packets"), want[size]) << size;
-        EXPECT_EQ(u(s, "rx_packets"), want[size]) << size;
+        // Every frame came back at its size; a kernel frame (non-probe) may share a size.
+        EXPECT_GE(u(s, "rx_packets"), want[size]) << size;
+        extra += u(s, "rx_packets") - want[size];
         bytes += u(s, "tx_packets") * (size - 4);
     }
+    EXPECT_LE(extra, u(r["rejected"], "non_probe"));
     EXPECT_EQ(u(r, "tx_bytes"), bytes) << "tx bytes are the frames' pkt_len";
     std::printf("[ observed ] kernel bridge: %llu frames, latency ns p50 %llu p99 %llu max %llu, "
                 "%llu non-probe frames from the kernel\n",

@@ -89,8 +89,8 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
         c->burst = im.cfg.gen->burst;
         c->paced = spec.rate_pps > 0;
         c->phase_start = start;
-        c->end_tsc = spec.seconds > 0 ? start + static_cast<uint64_t>(spec.seconds * double(im.hz))
-                                      : ~uint64_t{0};
+        c->tx_cycles = spec.seconds > 0 ? static_cast<uint64_t>(spec.seconds * double(im.hz)) : 0;
+        c->tx_start.set(0);
         c->quiet_cycles = static_cast<uint64_t>(quiet_s * double(im.hz));
         c->max_drain_cycles = static_cast<uint64_t>(max_drain_s * double(im.hz));
         c->an.phase_start = start;
@@ -232,8 +232,14 @@ PhaseStats GenSession::Impl::stats(bool final) const {
         measure::merge_into(p.latency, ss.latency);
         p.streams.push_back(std::move(ss));
     }
-    p.tx_s = p.sending || last_done == 0 ? p.elapsed_s
-                                         : double(last_done - phase_start) / hzd;
+    // Tx time: from the first transmitting lcore's start to the last slot's stop (or now).
+    uint64_t tx_start = 0;
+    for (const GenLcoreCtx* c : ctxs) {
+        const uint64_t t = c->tx_start.get();
+        if (c->n_tx != 0 && t != 0 && (tx_start == 0 || t < tx_start)) tx_start = t;
+    }
+    const uint64_t tx_end = p.sending || last_done == 0 ? now : last_done;
+    p.tx_s = tx_start != 0 && tx_end > tx_start ? double(tx_end - tx_start) / hzd : 0;
     for (const RxRef& r : rx_refs) {
         const RxSlot& s = r.ctx->rx[r.slot];
         PortStats& port = p.ports[r.port];

@@ -102,10 +102,13 @@ inline uint16_t rx_poll(const GenLcoreCtx& ctx, RxSlot& r, rte_mbuf** m) noexcep
 template <bool Paced>
 int loop(GenLcoreCtx& ctx) noexcept {
     rte_mbuf* m[k_max_burst];
+    const uint64_t start = rte_rdtsc();
+    ctx.tx_start.set(start);
+    const uint64_t end_tsc = ctx.tx_cycles ? start + ctx.tx_cycles : ~uint64_t{0};
     if constexpr (Paced) {
         const uint64_t hz = rte_get_tsc_hz();
         for (uint16_t i = 0; i < ctx.n_tx; ++i)
-            ctx.tx[i].pacer.start(hz, ctx.tx[i].rate_upps, ctx.burst, ctx.phase_start);
+            ctx.tx[i].pacer.start(hz, ctx.tx[i].rate_upps, ctx.burst, start);
     }
     uint16_t tx_live = ctx.n_tx;
     bool tx_reported = false;
@@ -113,7 +116,7 @@ int loop(GenLcoreCtx& ctx) noexcept {
     for (;;) {
         const uint64_t now = rte_rdtsc();
         if (tx_live != 0) {
-            const bool end = now >= ctx.end_tsc || ctx.stop->load(std::memory_order_relaxed);
+            const bool end = now >= end_tsc || ctx.stop->load(std::memory_order_relaxed);
             for (uint16_t i = 0; i < ctx.n_tx; ++i) {
                 TxSlot& s = ctx.tx[i];
                 if (s.done) continue;

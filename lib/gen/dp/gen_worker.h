@@ -77,8 +77,8 @@ struct alignas(64) GenLcoreCtx {
     uint16_t burst;                          // dp: ro
     bool paced;                              // dp: ro, picks the loop instantiation
     uint16_t n_tx, n_rx;                     // dp: ro
-    uint64_t phase_start;                    // dp: ro, TSC
-    uint64_t end_tsc;                        // dp: ro, tx stops at this TSC (~0: no limit)
+    uint64_t phase_start;                    // dp: ro, TSC when the control thread began it
+    uint64_t tx_cycles;                      // dp: ro, tx time from this lcore's start (0: none)
     uint64_t quiet_cycles;                   // dp: ro, rx quiet this long after tx ends: done
     uint64_t max_drain_cycles;               // dp: ro, and never drain longer than this
     const std::atomic<bool>* stop;           // dp: ro / cp: writes the pointee (Ctrl-C)
@@ -87,13 +87,17 @@ struct alignas(64) GenLcoreCtx {
     const uint8_t* size_index;               // dp: ro, [k_size_index_len] frame size -> sizes[]
     TxSlot* tx;                              // dp: rw, [n_tx]
     RxSlot* rx;                              // dp: rw, [n_rx]
-    alignas(128) Relaxed drain_cycles;       // dp: w at exit / cp: ro, how long rx drained
+    // The lcore starts its clock (pacers, tx time) when it starts running, not at phase_start:
+    // waking a launched lcore can take milliseconds on a busy host, and that wait must neither be
+    // forfeited credit nor count as tx time.
+    alignas(128) Relaxed tx_start;           // dp: w once / cp: ro, TSC of its first iteration
+    Relaxed drain_cycles;                    // dp: w at exit / cp: ro, how long rx drained
     std::atomic<bool> exited;                // dp: w at exit / cp: ro
 };
 static_assert(std::atomic<int>::is_always_lock_free);
 
 // rte_eal_remote_launch entry point; arg is a GenLcoreCtx*. Runs one phase: sends until every
-// tx slot is done (time, count or stop), then keeps receiving until every lcore has stopped
+// tx slot is done (tx_cycles after the lcore started, its count, or stop), then keeps receiving until every lcore has stopped
 // sending and rx has been quiet for quiet_cycles (at most max_drain_cycles). Returns 0.
 int gen_lcore_main(void* arg) noexcept;
 
