@@ -81,6 +81,27 @@ int main(int argc, char** argv) {
     check_cmd->add_flag("--json", check.json, "Findings as JSON ({\"ok\",\"findings\"})");
     check_cmd->add_flag("--suggest", check.suggest, "Print the config with a NUMA-local placement")
         ->excludes("--json");
+    GenOptions gen;
+    auto* gen_cmd = app.add_subcommand("gen", "Traffic generator and analyzer on the config's "
+                                              "gen: section (rate, sizes, flows, probes)");
+    gen_cmd->add_option("-c,--config", gen.config_path, "YAML config file with a gen: section")
+        ->check(CLI::ExistingFile);
+    gen_cmd->add_option("--rate", gen.rate, "Per tx port: 1Mpps, 250kpps, 500Mbit, 10Gbit, 10%, max");
+    gen_cmd->add_option("--size", gen.size, "Frame size(s) with FCS: 64 | 64,128,1518 | imix");
+    gen_cmd->add_option("--flows", gen.flows, "Distinct IP/UDP flows (1..65535)");
+    gen_cmd->add_option("--duration", gen.duration_s, "Seconds to send (0: no time limit)")
+        ->check(CLI::NonNegativeNumber);
+    gen_cmd->add_option("--count", gen.count, "Frames per tx port (0: no limit)");
+    gen_cmd->add_option("--warmup", gen.warmup_s, "Seconds sent first and not counted")
+        ->check(CLI::NonNegativeNumber);
+    gen_cmd->add_option("--probe-share", gen.probe_share, "Share of frames with a probe (0..1)");
+    gen_cmd->add_option("--report", gen.report_path, "Write a JSON report to this file");
+    gen_cmd->add_option("--stats-interval", gen.stats_interval_s,
+                        "Seconds between live lines (0: none)")
+        ->check(CLI::NonNegativeNumber);
+    gen_cmd->add_option("--log-level", gen.log_level,
+                        "trace, debug, info, warn, error, critical, off");
+    gen_cmd->add_option("--sys-root", gen.sys_root, "sysfs root (tests)")->group("");
     const vfpath::app::HostCommands host(app);
     const vfpath::app::BenchCommands bench(app);
 
@@ -95,14 +116,16 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return vfpath::app::usage_error(app, cli_argc, argv, e);
     }
-    if (!eal_args.empty() && !run_cmd->parsed() && !bench.parsed()) {
-        std::fprintf(stderr, "error: EAL arguments after -- are only taken by 'vfpath run' "
-                             "and 'vfpath bench'\n");
+    if (!eal_args.empty() && !run_cmd->parsed() && !bench.parsed() && !gen_cmd->parsed()) {
+        std::fprintf(stderr, "error: EAL arguments after -- are only taken by 'vfpath run', "
+                             "'vfpath gen' and 'vfpath bench'\n");
         return k_exit_usage;
     }
     run.eal_args = eal_args;
+    gen.eal_args = eal_args;
     if (!log_format.empty()) set_log_format(log_format);
     if (run_cmd->parsed()) return run_job(run);
+    if (gen_cmd->parsed()) return gen_job(gen);
     if (auto rc = host.dispatch()) return *rc;
     if (auto rc = bench.dispatch(eal_args)) return *rc;
     return check_job(check);

@@ -45,6 +45,16 @@ struct PortHwStats {
 };
 PortHwStats port_hw_stats(uint16_t port_id);
 
+// --- gen.cpp: what the traffic generator asks of a port.
+struct LinkInfo {
+    bool up = false;
+    uint64_t speed_bps = 0;  // 0: unknown (a vdev without a nominal speed)
+};
+LinkInfo port_link(uint16_t port_id);
+// Receives and frees what (port, queue) holds, at most `limit` frames; returns how many. Only
+// while no lcore polls that queue.
+uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit);
+
 // --- format.cpp
 // "rte_eth_dev_configure(port 0 net_null0): Invalid argument (-22)"
 std::string call_error(const char* call, uint16_t port_id, int ret);

@@ -204,6 +204,61 @@ struct ListenAddr {
 // nullopt when malformed (a host name, IPv6, a missing or out-of-range port).
 std::optional<ListenAddr> parse_listen(std::string_view s);
 
+// gen: what the traffic generator (`vfpath gen`) sends and where it listens. Rates and sizes are
+// kept as parsed; turning a rate into frames per second needs the link speed and the mean frame
+// size, which lib/gen knows after probe. The CLI parses its --rate and --size overrides with the
+// same functions the loader uses.
+struct RateSpec {
+    enum class Unit : uint8_t {
+        max,      // unpaced: as fast as the port takes frames
+        pps,      // frames per second
+        bps,      // bits per second of Ethernet frames, FCS included (RFC 2544 frame size)
+        percent,  // percent of the port's link speed on the wire (frame + 20 bytes per frame)
+    };
+    Unit unit = Unit::max;
+    double value = 0;  // in the unit; unused for max
+};
+// "max", "1000" or "1000pps", "250kpps", "1.5Mpps", "500Mbit", "10Gbit", "2.5Gbps", "10%". The
+// prefixes k, M, G are case-insensitive; "bps" means bit/s. The value must be > 0; more than 100%
+// is accepted (the pacer just cannot keep up). nullopt, with what is wrong in *why, when malformed.
+std::optional<RateSpec> parse_rate(std::string_view s, std::string* why = nullptr);
+std::string to_string(const RateSpec& r);
+
+// Frame sizes in bytes, FCS included (RFC 2544), as one period of the sequence the generator
+// repeats in order.
+struct SizeSpec {
+    std::vector<uint32_t> pattern{64};
+    std::string name = "64";  // "64", "64,128,1518", "imix"
+};
+inline constexpr uint32_t k_min_frame_size = 64;    // the Ethernet minimum
+inline constexpr uint32_t k_max_frame_size = 9216;  // the largest jumbo frame NICs take
+// The "simple IMIX": IP packets of 40, 576 and 1500 bytes in the ratio 7:4:1, i.e. Ethernet frames
+// of 64 (40 + 18, padded to the minimum), 594 and 1518 bytes, mean 361.83 bytes. Interleaved so
+// that every 12 consecutive frames hold the exact mix.
+inline constexpr uint32_t k_imix_pattern[12] = {64, 594, 64, 64, 594, 64,
+                                                1518, 64, 594, 64, 64, 594};
+// "64", "64,128,256" (round robin) or "imix"; each size in k_min_frame_size..k_max_frame_size.
+std::optional<SizeSpec> parse_sizes(std::string_view s, std::string* why = nullptr);
+double mean_size(const SizeSpec& s);
+
+inline constexpr uint32_t k_max_flows = 65535;  // flow f: 198.18.0.0 + f -> 198.19.0.0 + f
+
+struct GenConfig {
+    std::vector<std::string> tx;  // ports that send; each tx queue of each is one probe stream
+    std::vector<std::string> rx;  // ports whose frames are analyzed (may overlap tx); empty: none
+    RateSpec rate;                // per tx port; default max (unpaced)
+    SizeSpec size;
+    uint32_t flows = 1;           // distinct (src IP, dst IP, src port, dst port) tuples
+    double probe_share = 1;       // 0..1: share of frames that carry a probe header
+    double duration_s = 10;       // measured phase; 0: no time limit
+    uint64_t count = 0;           // frames per tx port in the measured phase; 0: no limit
+    double warmup_s = 0;          // sent before the measured phase and not counted in it
+    double drain_ms = 100;        // a phase ends once tx has stopped and rx was quiet this long
+    uint16_t burst = 32;
+    Loc loc, tx_loc, rx_loc, rate_loc, size_loc;
+    std::vector<Loc> tx_item_locs, rx_item_locs;  // parallel to tx / rx
+};
+
 struct Config {
     std::string file;  // where it was read from ("<built-in default>" for the default)
     EalConfig eal;
@@ -221,6 +276,7 @@ struct Config {
     std::vector<FaultText> faults;
     std::vector<VfMailboxPolicyConfig> vf_policy;  // empty: every VF gets the default (untrusted)
     MetricsConfig metrics;
+    std::optional<GenConfig> gen;                  // `vfpath gen` only; `run` ignores it
 
     const PortConfig* find_port(std::string_view name) const;
 };

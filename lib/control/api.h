@@ -2,6 +2,7 @@
 // (control) thread: config -> plan -> EAL -> probe -> re-plan -> runtime -> live stats -> report.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,24 @@ int run_job(const RunOptions& opt);
 
 // --log-format: "text" or "json" for every log line from here on (see util/log.h).
 void set_log_format(const std::string& format);
+// `vfpath gen`: the traffic generator and analyzer (lib/gen) on the config's gen: section. Each
+// option set here replaces the config's value.
+struct GenOptions {
+    std::optional<std::string> config_path;  // required: the built-in default has no gen:
+    std::optional<std::string> rate;         // "1Mpps", "500Mbit", "10%", "max"
+    std::optional<std::string> size;         // "64", "64,128,1518", "imix"
+    std::optional<uint32_t> flows;
+    std::optional<double> duration_s;
+    std::optional<uint64_t> count;
+    std::optional<double> warmup_s;
+    std::optional<double> probe_share;
+    std::optional<double> stats_interval_s;  // override run.stats_interval_s
+    std::optional<std::string> log_level;    // override run.log_level
+    std::string report_path;
+    std::vector<std::string> eal_args;       // after `--`
+    std::string sys_root = "/sys";
+};
+int gen_job(const GenOptions& opt);
 
 inline constexpr int k_exit_refused = 3;  // a host change refused by a safety check: nothing written
 

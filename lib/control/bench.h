@@ -51,8 +51,11 @@ struct BenchOptions {
 // Exit 0 when every frame size was searched, 1 when the backend could not start or a trial
 // failed to run (the report then holds what was measured and "error"), 2 for a bad argument or
 // config (nothing started). Progress and the table go to `out`, errors to `err`.
+// The backend's own checks of the config (the generator's: a gen: section naming its ports),
+// run before it starts: any diag is a config error (exit 2).
+using Preflight = std::function<std::vector<config::Diag>(const config::Config&)>;
 int bench_rfc2544_job(const BenchOptions& opt, const BackendFactory& make_backend,
-                      std::ostream& out, std::ostream& err);
+                      std::ostream& out, std::ostream& err, const Preflight& preflight = {});
 // The CLI's entry point: the generator backend (make_gen_runner), stdout and stderr.
 int bench_rfc2544_job(const BenchOptions& opt);
 

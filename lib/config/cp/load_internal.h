@@ -171,6 +171,9 @@ std::optional<std::string> decode_device_ref(Reader& r, const In& in, DeviceRef&
 Config decode_config(Reader& r, const YAML::Node& root);
 // Checks between keys that need no host or devices; see validate.cpp.
 void validate_config(Reader& r, const Config& cfg);
+// The gen: section (gen.cpp): decoding, and its port references.
+void decode_gen(Reader& r, const In& in, Config& c);
+void validate_gen(Reader& r, const Config& cfg);
 
 // "0000:3b:02.0" or "3b:02.0" (domain 4..8 hex digits, device <= 0x1f, function <= 7).
 bool is_pci_address(std::string_view s);

@@ -485,6 +485,7 @@ const Key<Config> k_top_keys[] = {
     {"recovery", decode_section<&Config::recovery, k_recovery_keys>},
     {"faults", decode_faults},
     {"metrics", decode_metrics},
+    {"gen", decode_gen},
 };
 
 }  // namespace

@@ -307,6 +307,7 @@ void validate_config(Reader& r, const Config& c) {
     check_workers(r, c, ports, lcores);
     check_mempool(r, c);
     check_vf_policy(r, c, ports);
+    validate_gen(r, c);
 }
 
 }  // namespace vfpath::config::detail

@@ -10,6 +10,7 @@
 #include "control/api.h"
 #include "control/cp/gen_runner.h"
 #include "control/cp/load.h"
+#include "gen/api.h"
 #include "measure/cp/rfc2544.h"
 #include "report/api.h"
 #include "util/log.h"
@@ -61,7 +62,7 @@ bool report_errors(const std::vector<std::string>& errors, std::ostream& err) {
 }  // namespace
 
 int bench_rfc2544_job(const BenchOptions& opt, const BackendFactory& make_backend,
-                      std::ostream& out, std::ostream& err) {
+                      std::ostream& out, std::ostream& err, const Preflight& preflight) {
     std::vector<std::string> errors;
     r2544::Params p = to_params(opt, errors);
     // The link speed may come from the device: what needs it is checked once it is known.
@@ -71,6 +72,13 @@ int bench_rfc2544_job(const BenchOptions& opt, const BackendFactory& make_backen
     if (!check_report_path(opt.report_path)) return k_exit_usage;
     auto cfg = load_config(opt.config_path);
     if (!cfg) return k_exit_usage;
+    if (preflight) {
+        const auto diags = preflight(*cfg);
+        if (!diags.empty()) {
+            print_diags(diags, "error");
+            return k_exit_usage;
+        }
+    }
     log::set_level(cfg->run.log_level);
 
     auto backend = make_backend(*cfg, opt.eal_args);
@@ -126,7 +134,7 @@ int bench_rfc2544_job(const BenchOptions& opt, const BackendFactory& make_backen
 }
 
 int bench_rfc2544_job(const BenchOptions& opt) {
-    return bench_rfc2544_job(opt, make_gen_runner, std::cout, std::cerr);
+    return bench_rfc2544_job(opt, make_gen_runner, std::cout, std::cerr, gen::preflight);
 }
 
 }  // namespace vfpath::control

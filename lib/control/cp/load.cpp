@@ -58,6 +58,21 @@ bool check_writable(const std::string& path, const char* flag) {
     return true;
 }
 
+std::optional<config::Config> load_job_config(const std::optional<std::string>& path,
+                                              std::optional<double> stats_interval_s,
+                                              const std::optional<std::string>& log_level) {
+    auto cfg = load_config(path);
+    if (!cfg) return std::nullopt;
+    if (stats_interval_s) cfg->run.stats_interval_s = *stats_interval_s;
+    if (log_level) cfg->run.log_level = *log_level;
+    if (!log::set_level(cfg->run.log_level)) {
+        std::fprintf(stderr, "error: log level \"%s\" is not one of trace, debug, info, warn, "
+                             "error, critical, off\n", cfg->run.log_level.c_str());
+        return std::nullopt;
+    }
+    return cfg;
+}
+
 std::vector<config::PortFacts> pre_probe_facts(const config::Config& cfg,
                                                const std::string& sys_root) {
     std::vector<config::PortFacts> facts(cfg.ports.size());

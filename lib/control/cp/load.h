@@ -17,6 +17,11 @@ void print_diags(const std::vector<config::Diag>& diags, const char* kind);
 bool sys_root_ok(const std::string& dir);
 
 std::optional<config::Config> load_config(const std::optional<std::string>& path);
+// load_config, then the CLI's --stats-interval and --log-level (checked, and applied to vfpath's
+// loggers). Errors are printed; nullopt means exit code 2.
+std::optional<config::Config> load_job_config(const std::optional<std::string>& path,
+                                              std::optional<double> stats_interval_s,
+                                              const std::optional<std::string>& log_level);
 
 // A --report FILE that cannot be written is found out before the job, not after it: false (and
 // an error on stderr naming the file) when FILE cannot be created. An empty path is fine.

@@ -1,6 +1,5 @@
 // `vfpath run`: the life of a forwarding job, on the main (control) thread.
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <optional>
 
@@ -9,6 +8,7 @@
 #include "control/cp/control_loop.h"
 #include "control/cp/exporters.h"
 #include "control/cp/load.h"
+#include "control/cp/signals.h"
 #include "dataplane/api.h"
 #include "report/api.h"
 #include "sriov/api.h"
@@ -18,20 +18,6 @@
 namespace vfpath::control {
 
 namespace {
-
-// The only thing the signal handler does: record which signal asked us to stop.
-std::atomic<int> g_signal{0};
-static_assert(std::atomic<int>::is_always_lock_free);
-
-extern "C" void on_signal(int sig) { g_signal.store(sig, std::memory_order_relaxed); }
-
-void install_signal_handlers() {
-    struct sigaction sa{};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-}
 
 // Recovery settings and faults: the config's, then the CLI's (faults add up; the CLI's ladder and
 // journal replace the config's). Bad specs are reported before anything starts.
@@ -122,7 +108,7 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
                                     : " until Ctrl-C / SIGTERM");
     report::RunInfo info;
     info.config_file = cfg.file;
-    info.stop_reason = control.run(g_signal);
+    info.stop_reason = control.run(stop_signal());
     if (pub) pub->close();  // no view comes after the control loop: readers stop waiting
     rt.stop_workers();
     info.health = control.health();
@@ -153,16 +139,9 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
 
 int run_job(const RunOptions& opt) {
     if (!sys_root_ok(opt.sys_root)) return k_exit_usage;
-    auto cfg = load_config(opt.config_path);
+    auto cfg = load_job_config(opt.config_path, opt.stats_interval_s, opt.log_level);
     if (!cfg) return k_exit_usage;
     if (opt.duration_s) cfg->run.duration_s = *opt.duration_s;
-    if (opt.stats_interval_s) cfg->run.stats_interval_s = *opt.stats_interval_s;
-    if (opt.log_level) cfg->run.log_level = *opt.log_level;
-    if (!log::set_level(cfg->run.log_level)) {
-        std::fprintf(stderr, "error: log level \"%s\" is not one of trace, debug, info, warn, "
-                             "error, critical, off\n", cfg->run.log_level.c_str());
-        return k_exit_usage;
-    }
     auto lg = log::get("run");
     // --sys-root, when given, wins; otherwise sysfs is under --root.
     const topology::HostRoot root{opt.root, opt.sys_root != "/sys" ? opt.sys_root : ""};

@@ -99,10 +99,12 @@ std::vector<std::string> eal_args(const config::Config& cfg,
     a.insert(a.end(), {"-l", lcores, "--main-lcore", std::to_string(cfg.eal.main_lcore)});
     a.insert(a.end(), {"-m", std::to_string(cfg.eal.memory_mb)});
     // Without hugepages EAL runs in legacy memory mode, which refuses --in-memory; --no-shconf is
-    // what keeps such runs from sharing files. With hugepages, --in-memory does both.
+    // what keeps such runs from sharing files. With hugepages, --in-memory does both. Either one
+    // turns off DPDK's multi-process channel, which net_memif needs (its probe registers an IPC
+    // action), so in_memory: false leaves both out: runtime files then go under file_prefix.
     if (!cfg.eal.hugepages) {
         a.push_back("--no-huge");
-        a.push_back("--no-shconf");
+        if (cfg.eal.in_memory) a.push_back("--no-shconf");
     } else if (cfg.eal.in_memory) {
         a.push_back("--in-memory");
     }

@@ -1,0 +1,104 @@
+// The generator/analyzer lcore: context layout and entry point. Built with exceptions and RTTI
+// off. The control thread fills a GenLcoreCtx before each phase and only reads it while the phase
+// runs (Relaxed counters); the lcore writes its slots' state and counters. Between phases the lcore
+// is not running, so the control thread may reset everything.
+//
+// One loop body (gen_worker.cpp) serves every lcore: it transmits on its tx slots, paced or not
+// (chosen once per phase, STYLE §5), and analyzes what its rx slots receive. A lcore may have both
+// (one worker lcore does everything on a 2-CPU machine), only tx, or only rx.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "measure/dp/analyzer.h"
+#include "measure/dp/frame.h"
+#include "measure/dp/pacer.h"
+#include "measure/dp/relaxed.h"
+
+struct rte_mempool;
+
+namespace vfpath::gen {
+
+using measure::Relaxed;
+
+inline constexpr uint16_t k_max_burst = 256;
+inline constexpr uint16_t k_max_tx_slots = 64;  // per lcore
+inline constexpr uint16_t k_max_rx_slots = 64;  // per lcore
+inline constexpr uint32_t k_max_pattern = 64;   // frame sizes in one period (imix: 12)
+// rx frame-size histogram: index by frame size (pkt_len + FCS); sizes outside the pattern count
+// in the last slot.
+inline constexpr uint32_t k_size_index_len = 9216 + 1;
+
+struct TxCounters {
+    Relaxed packets;         // dp: rw / cp: ro, frames the tx queue accepted
+    Relaxed bytes;           // pkt_len, no FCS
+    Relaxed probes;          // probe frames among them (the stream's next sequence number)
+    Relaxed alloc_failures;  // bursts skipped because the mempool was empty
+    Relaxed refused;         // frames built but not taken by a full tx ring (rebuilt later)
+    Relaxed done_tsc;        // TSC when this slot stopped sending (0: still sending)
+};
+
+// One (port, tx queue): one probe stream.
+struct alignas(64) TxSlot {
+    // Read-only during a phase.
+    uint16_t port_id;                         // dp: ro
+    uint16_t queue;                           // dp: ro
+    uint32_t pattern_len;                     // dp: ro, frame sizes per period (1..k_max_pattern)
+    uint32_t flows;                           // dp: ro, 1..65535
+    rte_mempool* pool;                        // dp: ro, the tx pool of the port's socket
+    const measure::FrameTemplate* probe_t;    // dp: ro, [pattern_len], frames with a probe
+    const measure::FrameTemplate* plain_t;    // dp: ro, [pattern_len], frames without
+    uint64_t limit;                           // dp: ro, frames to send this phase (~0: no limit)
+    uint64_t rate_upps;                       // dp: ro, paced phases: micro-frames per second
+    // Written by the lcore.
+    measure::Pacer pacer;                     // dp: rw
+    measure::ProbeShare share;                // dp: rw (num/den ro)
+    uint64_t k;                               // dp: rw, frames sent this phase
+    uint64_t seq;                             // dp: rw, next probe sequence number
+    uint32_t size_i;                          // dp: rw, k % pattern_len
+    uint32_t flow_i;                          // dp: rw, k % flows
+    bool done;                                // dp: rw
+    alignas(64) TxCounters c;                 // dp: rw / cp: ro
+};
+
+struct alignas(64) RxSlot {
+    uint16_t port_id;                          // dp: ro
+    uint16_t queue;                            // dp: ro
+    alignas(64) Relaxed packets;               // dp: rw / cp: ro, every frame received
+    Relaxed bytes;                             // dp: rw / cp: ro, pkt_len
+    Relaxed sizes[k_max_pattern + 1];          // dp: rw / cp: ro, by GenLcoreCtx::size_index
+};
+
+struct alignas(64) GenLcoreCtx {
+    // Set by the control thread before each phase; read-only while it runs.
+    unsigned lcore;                          // dp: ro
+    int socket;                              // dp: ro
+    uint16_t burst;                          // dp: ro
+    bool paced;                              // dp: ro, picks the loop instantiation
+    uint16_t n_tx, n_rx;                     // dp: ro
+    uint64_t phase_start;                    // dp: ro, TSC when the control thread began it
+    uint64_t tx_cycles;                      // dp: ro, tx time from this lcore's start (0: none)
+    uint64_t quiet_cycles;                   // dp: ro, rx quiet this long after tx ends: done
+    uint64_t max_drain_cycles;               // dp: ro, and never drain longer than this
+    const std::atomic<bool>* stop;           // dp: ro / cp: writes the pointee (Ctrl-C)
+    std::atomic<int>* tx_active;             // dp: decrements once / cp: sets, lcores still sending
+    measure::AnalyzerCtx an;                 // dp: ro (pointees rw)
+    const uint8_t* size_index;               // dp: ro, [k_size_index_len] frame size -> sizes[]
+    TxSlot* tx;                              // dp: rw, [n_tx]
+    RxSlot* rx;                              // dp: rw, [n_rx]
+    // The lcore starts its clock (pacers, tx time) when it starts running, not at phase_start:
+    // waking a launched lcore can take milliseconds on a busy host, and that wait must neither be
+    // forfeited credit nor count as tx time.
+    alignas(128) Relaxed tx_start;           // dp: w once / cp: ro, TSC of its first iteration
+    Relaxed drain_cycles;                    // dp: w at exit / cp: ro, how long rx drained
+    std::atomic<bool> exited;                // dp: w at exit / cp: ro
+};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+// rte_eal_remote_launch entry point; arg is a GenLcoreCtx*. Runs one phase: sends until every
+// tx slot is done (tx_cycles after the lcore started, its count, or stop), then keeps receiving until every lcore has stopped
+// sending and rx has been quiet for quiet_cycles (at most max_drain_cycles). Returns 0.
+int gen_lcore_main(void* arg) noexcept;
+
+}  // namespace vfpath::gen
