@@ -4,7 +4,8 @@ with one worker lcore. Runs A B C A B C ... (--pairs rounds), prints per-run Mpp
 directions), medians and ratios of medians. Absolute Mpps drift +-15% on shared machines; ratios
 from the same run are what to quote.
 
-Modes: io, macswap, l2 (testpmd's "mac"), each compared with testpmd; io-lat (vfpath io with dwell
+Modes: io, macswap, l2 (testpmd's "mac"), gen (vfpath gen unpaced, 64-byte frames with probes, against
+testpmd's "txonly"; Mpps is what was sent), each compared with testpmd; io-lat (vfpath io with dwell
 latency on every burst) and io-obs (vfpath io with the live table every 0.5 s and /metrics scraped
 every 100 ms) have no testpmd peer and are compared with vfpath io.
 
@@ -15,7 +16,7 @@ import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, ti
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
-TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac"}
+TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly"}
 
 
 def build_bareloop(tmp):
@@ -45,7 +46,7 @@ def run_testpmd(mode, secs, tag):
            "--auto-start", "--stats-period=1"]
     out = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                          timeout=secs + 60).stdout
-    rx = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", out)]
+    rx = [int(x) for x in re.findall(r"Tx-pps:\s+(\d+)" if mode == "gen" else r"Rx-pps:\s+(\d+)", out)]
     sums = [rx[i] + rx[i + 1] for i in range(0, len(rx) - 1, 2)]
     full = [x for x in sums if x > 0][1:]  # the first non-zero period is partial
     if len(full) < 2:
@@ -87,7 +88,20 @@ def run_vfpath(mode, secs, tmp):
     return sum(p["tx_packets"] for p in r["ports"]) / r["duration_s"] / 1e6, r
 
 
+def run_gen(secs, tmp):
+    report = os.path.join(tmp, "gen.json")
+    cfg = os.path.join(ROOT, "perf", "configs", "gen.yaml")
+    subprocess.run([VFPATH, "gen", "-c", cfg, "--duration", str(secs), "--stats-interval", "0",
+                    "--log-level", "warn", "--report", report],
+                   check=True, capture_output=True, timeout=secs + 60)
+    with open(report) as f:
+        r = json.load(f)
+    return r["tx_pps"] / 1e6, r
+
+
 def cycles_per_packet(report):
+    if "lcores" not in report:
+        return 0.0
     return report["lcores"][0].get("cycles_per_packet", 0.0)
 
 
@@ -118,7 +132,7 @@ def main():
             if m in TESTPMD_MODE:
                 res[f"testpmd_{m}"].append(run_testpmd(m, a.seconds, i))
                 print(f" | {m}: testpmd {res[f'testpmd_{m}'][-1]:.2f}", end="", flush=True)
-            v, rep = run_vfpath(m, a.seconds, tmp)
+            v, rep = run_gen(a.seconds, tmp) if m == "gen" else run_vfpath(m, a.seconds, tmp)
             res[f"vfpath_{m}"].append(v)
             pools[m] = rep["mempools"]
             cpp[m].append(cycles_per_packet(rep))
@@ -145,7 +159,7 @@ def main():
     for m, v in cpp.items():
         print(f"  {m:8s} {statistics.median(v):7.1f}")
     for m, ps in pools.items():
-        mem = sum(p["memory_bytes"] for p in ps)
+        mem = sum(p.get("memory_bytes", 0) for p in ps)
         print(f"vfpath {m} mempool: {sum(p['size'] for p in ps)} mbufs, {mem / 1048576:.1f} MiB")
     if a.json:
         with open(a.json, "w") as f:
