@@ -47,9 +47,17 @@ struct BadArgs {
 // --dry-run where the error comes after parsing, so nothing could be written anyway.
 const BadArgs k_bad_args[] = {
     // top level
-    {{}, {"'vfpath' needs a command", "run, check, host"}},
-    {{"--bogus"}, {"'--bogus'", "run, check, host"}},
-    {{"frob"}, {"unknown command 'frob'", "run, check, host"}},
+    {{}, {"'vfpath' needs a command", "run, check, gen, host, bench"}},
+    // gen and bench
+    {{"gen", "-c", "@CFG"}, {"no gen: section", "gen.tx"}},
+    {{"gen", "-c", "@CFG", "--duration", "-1"}, {"--duration"}},
+    {{"gen", "-c", "@DIR/missing.yaml"}, {"--config", "missing.yaml"}},
+    {{"bench"}, {"bench"}},
+    {{"bench", "rfc2544", "--trial", "nan"}, {"--trial"}},
+    {{"bench", "rfc2544", "--sizes", "sixty-four"}, {"--sizes"}},
+    {{"bench", "rfc2544", "--frob"}, {"--frob"}},
+    {{"--bogus"}, {"'--bogus'", "run, check, gen, host, bench"}},
+    {{"frob"}, {"unknown command 'frob'", "run, check, gen, host, bench"}},
     {{"--log-level", "info", "run"}, {"'--log-level'"}},
     // run
     {{"run", "--bogus-option"}, {"--bogus-option"}},
