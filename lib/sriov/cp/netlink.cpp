@@ -15,9 +15,10 @@ namespace {
 // Room for one request: header, ifinfomsg and a few attributes.
 constexpr size_t k_request_size = 512;
 
+// `room` is the buffer's size: the header, the ifinfomsg and every attribute put after them.
 nlmsghdr* put_link_header(std::vector<uint8_t>& buf, uint16_t type, uint16_t flags, uint32_t seq,
-                          int ifindex) {
-    buf.assign(k_request_size, 0);
+                          int ifindex, size_t room = k_request_size) {
+    buf.assign(room, 0);
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
     nlh->nlmsg_type = type;
     nlh->nlmsg_flags = flags;
@@ -157,7 +158,10 @@ std::string format_mac(const std::array<uint8_t, 6>& m) {
 
 std::vector<uint8_t> build_getlink(std::string_view ifname, uint32_t seq) {
     std::vector<uint8_t> buf;
-    nlmsghdr* nlh = put_link_header(buf, RTM_GETLINK, NLM_F_REQUEST, seq, 0);
+    // Room for the name whatever its length: a name longer than the fixed room overran the
+    // buffer (found by fuzzing). The kernel refuses names of IFNAMSIZ or more itself.
+    nlmsghdr* nlh = put_link_header(buf, RTM_GETLINK, NLM_F_REQUEST, seq, 0,
+                                    k_request_size + MNL_ALIGN(ifname.size() + 1));
     mnl_attr_put_strz(nlh, IFLA_IFNAME, std::string(ifname).c_str());
     // VF info is only sent when asked for; its per-VF counters are not needed here.
     mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
