@@ -25,43 +25,69 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Where each field goes. Paths are relative to the tree's root; {node0}, {node1}, {hp}, {vfn},
-// {group}, {netdev} stand for the name fields (directory names the code parses too).
+// The input's fields, in order. Most are the content of one file (k_files); the name fields are
+// directory or link names the code parses too, with a default when the field is missing.
 enum Field : size_t {
-    cpu_online,      // sys/devices/system/cpu/online
-    node0_name,      // "0": sys/devices/system/node/node{node0}
-    node0_cpulist,   //   .../cpulist
-    node1_name,      // "1"
-    node1_cpulist,   //
-    hugepages_name,  // "hugepages-2048kB": node{node0}/{hp}
-    hugepages_nr,    //   .../nr_hugepages
-    hugepages_free,  //   .../free_hugepages
-    cpu_isolated,    // sys/devices/system/cpu/isolated
-    cpu_nohz_full,   // sys/devices/system/cpu/nohz_full
-    proc_cmdline,    // proc/cmdline
-    proc_status,     // proc/self/status
-    cpu0_package,    // sys/devices/system/cpu/cpu0/topology/physical_package_id
-    pf_numa_node,    // sys/bus/pci/devices/0000:af:00.0/numa_node
-    pf_local_cpus,   //   .../local_cpulist
-    pf_totalvfs,     //   .../sriov_totalvfs
-    pf_numvfs,       //   .../sriov_numvfs
-    pf_autoprobe,    //   .../sriov_drivers_autoprobe
-    pf_override,     //   .../driver_override
-    virtfn_name,     // "0": the PF's virtfn{vfn} link to the VF
-    vf_numa_node,    // sys/bus/pci/devices/0000:af:02.0/numa_node
-    netdev_flags,    // the PF's net/{netdev}/flags
-    proc_route,      // proc/net/route
-    proc_ipv6_route, // proc/net/ipv6_route
-    proc_if_inet6,   // proc/net/if_inet6
-    state_file,      // run/vfpath/drivers
-    vfio_noiommu,    // sys/module/vfio/parameters/enable_unsafe_noiommu_mode
-    group_name,      // "41": the VF's IOMMU group (sys/kernel/iommu_groups/{group})
-    netdev_name,     // "ens1f0": the PF's interface
+    cpu_online,
+    node0_name,  // "0": sys/devices/system/node/node{node0_name}
+    node0_cpulist,
+    node1_name,  // "1"
+    node1_cpulist,
+    hugepages_name,  // "hugepages-2048kB", under node{node0_name}
+    hugepages_nr,
+    hugepages_free,
+    cpu_isolated,
+    cpu_nohz_full,
+    proc_cmdline,
+    proc_status,
+    cpu0_package,
+    pf_numa_node,
+    pf_local_cpus,
+    pf_totalvfs,
+    pf_numvfs,
+    pf_autoprobe,
+    pf_override,
+    virtfn_name,  // "0": the PF's virtfn{virtfn_name} link to the VF
+    vf_numa_node,
+    netdev_flags,  // the PF's net/{netdev_name}/flags
+    proc_route,
+    proc_ipv6_route,
+    proc_if_inet6,
+    state_file,
+    vfio_noiommu,
+    group_name,   // "41": the VF's IOMMU group (sys/kernel/iommu_groups/{group_name})
+    netdev_name,  // "ens1f0": the PF's interface
     k_field_count
 };
 
 constexpr std::string_view k_pf = "0000:af:00.0";
 constexpr std::string_view k_vf = "0000:af:02.0";
+
+// Fields that are the content of a file at a fixed path (relative to the tree's root).
+struct FileField {
+    Field field;
+    const char* path;
+};
+constexpr FileField k_files[] = {
+    {cpu_online, "sys/devices/system/cpu/online"},
+    {cpu_isolated, "sys/devices/system/cpu/isolated"},
+    {cpu_nohz_full, "sys/devices/system/cpu/nohz_full"},
+    {cpu0_package, "sys/devices/system/cpu/cpu0/topology/physical_package_id"},
+    {proc_cmdline, "proc/cmdline"},
+    {proc_status, "proc/self/status"},
+    {proc_route, "proc/net/route"},
+    {proc_ipv6_route, "proc/net/ipv6_route"},
+    {proc_if_inet6, "proc/net/if_inet6"},
+    {state_file, "run/vfpath/drivers"},
+    {vfio_noiommu, "sys/module/vfio/parameters/enable_unsafe_noiommu_mode"},
+    {pf_numa_node, "sys/bus/pci/devices/0000:af:00.0/numa_node"},
+    {pf_local_cpus, "sys/bus/pci/devices/0000:af:00.0/local_cpulist"},
+    {pf_totalvfs, "sys/bus/pci/devices/0000:af:00.0/sriov_totalvfs"},
+    {pf_numvfs, "sys/bus/pci/devices/0000:af:00.0/sriov_numvfs"},
+    {pf_autoprobe, "sys/bus/pci/devices/0000:af:00.0/sriov_drivers_autoprobe"},
+    {pf_override, "sys/bus/pci/devices/0000:af:00.0/driver_override"},
+    {vf_numa_node, "sys/bus/pci/devices/0000:af:02.0/numa_node"},
+};
 
 // The config `check` judges on this host: the VF as a port, polled from node 0 and node 1.
 constexpr std::string_view k_config = R"(eal: {lcores: 0-3}
@@ -100,12 +126,9 @@ public:
         std::error_code ec;
         for (const auto& e : fs::directory_iterator(dir_, ec)) fs::remove_all(e.path(), ec);
         in_ = &in;
-        const fs::path sys = dir_ / "sys", cpu = sys / "devices/system/cpu";
+        for (const FileField& f : k_files) put(dir_ / f.path, f.field);
+        const fs::path sys = dir_ / "sys";
         const fs::path node = sys / "devices/system/node";
-        put(cpu / "online", cpu_online);
-        put(cpu / "isolated", cpu_isolated);
-        put(cpu / "nohz_full", cpu_nohz_full);
-        put(cpu / "cpu0/topology/physical_package_id", cpu0_package);
         const auto n0 = name_of(in, node0_name, "0", "node");
         const auto n1 = name_of(in, node1_name, "1", "node");
         if (n0) {
@@ -116,13 +139,6 @@ public:
             }
         }
         if (n1) put(node / *n1 / "cpulist", node1_cpulist);
-        put(dir_ / "proc/cmdline", proc_cmdline);
-        put(dir_ / "proc/self/status", proc_status);
-        put(dir_ / "proc/net/route", proc_route);
-        put(dir_ / "proc/net/ipv6_route", proc_ipv6_route);
-        put(dir_ / "proc/net/if_inet6", proc_if_inet6);
-        put(dir_ / "run/vfpath/drivers", state_file);
-        put(sys / "module/vfio/parameters/enable_unsafe_noiommu_mode", vfio_noiommu);
         text(sys / "module/vfio_pci/parameters/enable_sriov", "N\n");
 
         const fs::path devices = sys / "bus/pci/devices";
@@ -133,14 +149,7 @@ public:
         }
         text(pf / "device", "0x1572\n");
         text(vf / "device", "0x154c\n");
-        put(pf / "numa_node", pf_numa_node);
-        put(pf / "local_cpulist", pf_local_cpus);
-        put(pf / "sriov_totalvfs", pf_totalvfs);
-        put(pf / "sriov_numvfs", pf_numvfs);
-        put(pf / "sriov_drivers_autoprobe", pf_autoprobe);
-        put(pf / "driver_override", pf_override);
         text(vf / "driver_override", "(null)\n");
-        put(vf / "numa_node", vf_numa_node);
         for (const char* drv : {"i40e", "iavf", "vfio-pci"}) {
             text(sys / "bus/pci/drivers" / drv / "bind", "");
             text(sys / "bus/pci/drivers" / drv / "unbind", "");
