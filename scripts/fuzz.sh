@@ -48,7 +48,7 @@ fi
 ninja -C build-fuzz $(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}") >build-fuzz/fuzz-build.log 2>&1 ||
   { tail -30 build-fuzz/fuzz-build.log; echo "fuzz: build failed (build-fuzz/fuzz-build.log)" >&2; exit 1; }
 
-# Leaks count: the fuzzed code starts no EAL. Any UBSan finding stops the run.
+# A leak, a UBSan finding or a failed check stops the run like a crash does.
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-14

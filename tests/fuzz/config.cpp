@@ -44,8 +44,8 @@ void check_plan(const Config& c, const Plan& p) {
     FUZZ_CHECK(p.ports.size() == c.ports.size(), format_plan(p));
     const auto lcores = parse_cpu_list(c.eal.lcores);
     FUZZ_CHECK(lcores && *lcores == p.eal_lcores, c.eal.lcores);
-    std::map<std::pair<uint16_t, uint16_t>, unsigned> poller;      // (port, rxq) -> lcore
-    std::map<std::pair<uint16_t, uint16_t>, unsigned> tx_owner;    // (port, txq) -> lcore
+    std::map<std::pair<uint16_t, uint16_t>, unsigned> poller;    // (port, rxq) -> lcore
+    std::map<std::pair<uint16_t, uint16_t>, unsigned> tx_owner;  // (port, txq) -> lcore
     for (const LcorePlan& lp : p.lcores) {
         FUZZ_CHECK(lp.lcore != p.main_lcore, "the main lcore polls queues");
         FUZZ_CHECK(std::binary_search(p.eal_lcores.begin(), p.eal_lcores.end(), lp.lcore),
@@ -90,8 +90,8 @@ void plan_with(const Config& c, const std::vector<PortFacts>& facts) {
 
 bool fuzz_config(const uint8_t* data, size_t size) {
     constexpr std::string_view file = "fuzz.yaml";
-    const LoadResult r = load_string(std::string_view(reinterpret_cast<const char*>(data), size),
-                                     file);
+    const LoadResult r =
+        load_string(std::string_view(reinterpret_cast<const char*>(data), size), file);
     FUZZ_CHECK(r.config.has_value() == r.errors.empty(), "a config and errors, or neither");
     check_diags(r.errors, file);
     if (!r.config) return false;
@@ -107,7 +107,8 @@ bool fuzz_config(const uint8_t* data, size_t size) {
     // The report and `check --json` write these strings: JSON holds UTF-8 only.
     nlohmann::json strings = {c.eal.file_prefix, c.eal.extra_args, c.recovery.journal,
                               c.run.log_level};
-    for (const PortConfig& p : c.ports) strings.push_back({p.name, p.device, p.standby.value_or("")});
+    for (const PortConfig& p : c.ports)
+        strings.push_back({p.name, p.device, p.standby.value_or("")});
     for (const FaultText& f : c.faults) strings.push_back(f.text);
     for (const VfMailboxPolicyConfig& v : c.vf_policy) strings.push_back(v.pf);
     try {

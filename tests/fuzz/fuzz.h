@@ -66,10 +66,10 @@ inline void vfpath::fuzz::check_failed(const char* file, int line, const char* e
 }
 
 // The libFuzzer entry point of a target: `VFPATH_FUZZ_ENTRY(fuzz_config)` at the end of its file.
-#define VFPATH_FUZZ_ENTRY(fn)                                                  \
+#define VFPATH_FUZZ_ENTRY(fn)                                                 \
     extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
-        (void)::vfpath::fuzz::fn(data, size);                                  \
-        return 0;                                                              \
+        (void)::vfpath::fuzz::fn(data, size);                                 \
+        return 0;                                                             \
     }
 #else
 #define VFPATH_FUZZ_ENTRY(fn)

@@ -8,13 +8,14 @@
 // little-endian; the rest is the message. ixgbe always hands over its whole 64-byte mailbox (the
 // rest is zero-padded or cut to 64); i40e the message with its length, in a buffer of exactly
 // that size. Accepted when the request decodes (is not malformed).
+#include "drivers-glue/mailbox.h"
+
 #include <rte_pmd_i40e.h>
 #include <rte_pmd_ixgbe.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "drivers-glue/mailbox.h"
 #include "tests/fuzz/fuzz.h"
 
 namespace vfpath::fuzz {
@@ -93,7 +94,8 @@ bool fuzz_mailbox(const uint8_t* data, size_t size) {
     if (i40e) {
         // Exactly the message, so ASan sees a read past its end.
         std::vector<uint8_t> buf(msg, msg + std::min<size_t>(len, 0xffff));
-        rte_pmd_i40e_mb_event_param param{vf, opcode, k_untouched, buf.empty() ? nullptr : buf.data(),
+        rte_pmd_i40e_mb_event_param param{vf, opcode, k_untouched,
+                                          buf.empty() ? nullptr : buf.data(),
                                           static_cast<uint16_t>(buf.size())};
         v = handle_vf_mbox(glue::DriverKind::i40e, &param, table);
         retval = param.retval;

@@ -5,13 +5,14 @@
 //
 // Input: one or more frames, each preceded by its length as 2 bytes big-endian (the last frame
 // takes what is left when the length runs past the end). Accepted when every frame holds a probe.
+#include "measure/dp/probe.h"
+
 #include <array>
 #include <cstring>
 #include <vector>
 
 #include "measure/cp/histogram_stats.h"
 #include "measure/dp/histogram.h"
-#include "measure/dp/probe.h"
 #include "measure/dp/seqtrack.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -31,8 +32,8 @@ bool valid(const ProbeFields& f) {
 }
 
 std::string text(const ProbeFields& f) {
-    return "stream " + std::to_string(f.stream_id) + " flags " + std::to_string(f.flags) +
-           " seq " + std::to_string(f.seq) + " tsc " + std::to_string(f.tx_tsc);
+    return "stream " + std::to_string(f.stream_id) + " flags " + std::to_string(f.flags) + " seq " +
+           std::to_string(f.seq) + " tsc " + std::to_string(f.tx_tsc);
 }
 
 // The generator's templates: the probe after Ethernet (0x88B5), after one or two tags, or as
