@@ -88,6 +88,7 @@ struct Suggestion {
     std::vector<unsigned> lcores;  // EAL lcores, main included
     std::vector<config::WorkerConfig> workers;
     std::vector<std::string> notes;  // what could not be made local, and why
+    std::string error;  // set when there is no placement at all (fewer than two usable CPUs)
 };
 Suggestion suggest(const config::Config& cfg, const config::Plan& plan, const HostView& host,
                    const std::vector<PortView>& ports);

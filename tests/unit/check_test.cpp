@@ -123,6 +123,20 @@ ports: [{name: p0, device: net_null0}]
     EXPECT_TRUE(with(judge(*fixed, root).numa.findings, "cpu.affinity").empty()) << *fixed;
 }
 
+TEST(CheckNuma, NoSuggestionWithOneUsableCpu) {
+    // A container limited to CPU 3: there is no room for a main lcore and a worker. The
+    // suggestion used to be "lcores: 3,3" with lcore 3 as both (found by fuzzing).
+    auto j = judge(k_wrong_node, fixture_root("host-2socket-sriov"));
+    j.host.affinity = std::vector<unsigned>{3};
+    const auto s = check::suggest(j.cfg, j.plan, j.host, j.ports);
+    EXPECT_EQ(s.error,
+              "no placement to suggest: this process may use only CPU 3, and vfpath needs two "
+              "(the main lcore and at least one worker)");
+    const auto yaml = check::suggest_yaml(k_wrong_node, j.cfg, s, j.ports);
+    ASSERT_FALSE(yaml);
+    EXPECT_EQ(yaml.error(), s.error);
+}
+
 TEST(CheckNuma, SameSocketOtherNodeIsAWarningUnlessStrict) {
     // numa-minus1: nodes 0 and 1 share package 0 (AMD NPS2); 0000:c1:00.0 is on node 1.
     const auto root = fixture_root("numa-minus1");

@@ -71,7 +71,9 @@ std::string report_json(const std::string& config, const std::vector<Finding>& f
               {"config", config.empty() ? json(nullptr) : json(config)},
               {"findings", findings},
               {"numa", numa}};
-    return j.dump(2) + "\n";
+    // Sysfs values and config text can hold any byte; invalid UTF-8 becomes U+FFFD instead of
+    // an exception (found by fuzzing).
+    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace vfpath::check

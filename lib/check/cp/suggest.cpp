@@ -25,6 +25,14 @@ Suggestion suggest(const config::Config& cfg, const config::Plan& plan, const Ho
     for (const auto& c : host.cpus.cpus)
         if (!host.affinity || contains(*host.affinity, c.id)) usable.push_back(c.id);
     if (usable.empty()) usable = plan.eal_lcores;  // nothing known: keep what the config has
+    // The main lcore and a worker need a CPU each. With one, the suggestion used to name it for
+    // both ("lcores: 3,3"), which `check` then refused (found by fuzzing).
+    if (usable.size() < 2) {
+        s.error = "no placement to suggest: this process may use only CPU " +
+                  topology::format_cpu_list(usable) +
+                  ", and vfpath needs two (the main lcore and at least one worker)";
+        return s;
+    }
     const auto& iso = host.isolation;
     auto isolated = [&](unsigned c) {
         return contains(iso.isolated, c) || contains(iso.nohz_full, c);

@@ -9,6 +9,7 @@ namespace vfpath::check {
 
 Result<std::string> suggest_yaml(std::string_view config_text, const config::Config& cfg,
                                  const Suggestion& s, const std::vector<PortView>& ports) {
+    if (!s.error.empty()) return fail(s.error);
     YAML::Node root;
     try {
         root = YAML::Load(std::string(config_text));

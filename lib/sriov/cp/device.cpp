@@ -92,8 +92,13 @@ void read_routes(const HostRoot& root, Netdev& nd) {
             continue;
         if (iface != nd.name || dest.size() != 32) continue;
         if (dest.rfind("fe8", 0) == 0 || dest.rfind("ff", 0) == 0 || plen == "80") continue;
-        nd.routes.push_back(ipv6_from_hex(dest) + "/" +
-                            std::to_string(std::stoi(plen, nullptr, 16)));
+        // The prefix length is hex; a line where it is not is skipped (std::stoi threw on it,
+        // ending `host list` with an uncaught exception).
+        unsigned bits = 0;
+        if (const auto r = std::from_chars(plen.data(), plen.data() + plen.size(), bits, 16);
+            r.ec != std::errc{} || r.ptr != plen.data() + plen.size() || bits > 128)
+            continue;
+        nd.routes.push_back(ipv6_from_hex(dest) + "/" + std::to_string(bits));
     }
     std::ifstream addrs(root.proc() / "net/if_inet6");
     while (std::getline(addrs, line)) {

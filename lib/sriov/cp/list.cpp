@@ -173,7 +173,9 @@ std::string list_json(const HostList& l) {
                 {"iommu_groups", l.vfio.iommu_groups}}},
               {"hugepages", hp},
               {"problems", l.problems}};
-    return j.dump(2) + "\n";
+    // Sysfs values and config text can hold any byte; invalid UTF-8 becomes U+FFFD instead of
+    // an exception (found by fuzzing).
+    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace vfpath::sriov

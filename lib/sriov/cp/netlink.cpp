@@ -15,9 +15,10 @@ namespace {
 // Room for one request: header, ifinfomsg and a few attributes.
 constexpr size_t k_request_size = 512;
 
+// `room` is the buffer's size: the header, the ifinfomsg and every attribute put after them.
 nlmsghdr* put_link_header(std::vector<uint8_t>& buf, uint16_t type, uint16_t flags, uint32_t seq,
-                          int ifindex) {
-    buf.assign(k_request_size, 0);
+                          int ifindex, size_t room = k_request_size) {
+    buf.assign(room, 0);
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
     nlh->nlmsg_type = type;
     nlh->nlmsg_flags = flags;
@@ -42,6 +43,16 @@ bool walk(const void* p, size_t len, Fn&& fn) {
                                             MNL_ALIGN(a->nla_len));
     }
     return rem == 0 || rem < static_cast<int>(sizeof(nlattr));
+}
+
+// The header of the message in [msg, msg+len), when the buffer holds all of it. Not
+// mnl_nlmsg_ok: it compares nlmsg_len as an int, so a length of 2^31 or more passed and the
+// payload ran past the buffer (found by fuzzing).
+const nlmsghdr* whole_message(const uint8_t* msg, size_t len) {
+    if (len < sizeof(nlmsghdr)) return nullptr;
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(msg);
+    if (nlh->nlmsg_len < sizeof(nlmsghdr) || nlh->nlmsg_len > len) return nullptr;
+    return nlh;
 }
 
 template <class T>
@@ -147,7 +158,10 @@ std::string format_mac(const std::array<uint8_t, 6>& m) {
 
 std::vector<uint8_t> build_getlink(std::string_view ifname, uint32_t seq) {
     std::vector<uint8_t> buf;
-    nlmsghdr* nlh = put_link_header(buf, RTM_GETLINK, NLM_F_REQUEST, seq, 0);
+    // Room for the name whatever its length: a name longer than the fixed room overran the
+    // buffer (found by fuzzing). The kernel refuses names of IFNAMSIZ or more itself.
+    nlmsghdr* nlh = put_link_header(buf, RTM_GETLINK, NLM_F_REQUEST, seq, 0,
+                                    k_request_size + MNL_ALIGN(ifname.size() + 1));
     mnl_attr_put_strz(nlh, IFLA_IFNAME, std::string(ifname).c_str());
     // VF info is only sent when asked for; its per-VF counters are not needed here.
     mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
@@ -194,9 +208,8 @@ std::vector<SetMessage> build_setvf(int ifindex, uint32_t vf, const VfSettings& 
 }
 
 Result<std::vector<VfAttrs>> parse_vfinfo(const uint8_t* msg, size_t len) {
-    const auto* nlh = reinterpret_cast<const nlmsghdr*>(msg);
-    if (len < sizeof(nlmsghdr) || !mnl_nlmsg_ok(nlh, static_cast<int>(len)))
-        return fail("rtnetlink: truncated message (" + std::to_string(len) + " bytes)");
+    const nlmsghdr* nlh = whole_message(msg, len);
+    if (!nlh) return fail("rtnetlink: truncated message (" + std::to_string(len) + " bytes)");
     if (nlh->nlmsg_type != RTM_NEWLINK)
         return fail("rtnetlink: expected RTM_NEWLINK, got message type " +
                     std::to_string(nlh->nlmsg_type));
@@ -229,22 +242,32 @@ Result<std::vector<VfAttrs>> parse_vfinfo(const uint8_t* msg, size_t len) {
 namespace vfpath::sriov {
 
 Result<Ack> parse_ack(const uint8_t* msg, size_t len) {
-    const auto* nlh = reinterpret_cast<const nlmsghdr*>(msg);
-    if (len < sizeof(nlmsghdr) || !mnl_nlmsg_ok(nlh, static_cast<int>(len)))
-        return fail("rtnetlink: truncated message (" + std::to_string(len) + " bytes)");
+    const nlmsghdr* nlh = whole_message(msg, len);
+    if (!nlh) return fail("rtnetlink: truncated message (" + std::to_string(len) + " bytes)");
     if (nlh->nlmsg_type != NLMSG_ERROR)
         return fail("rtnetlink: expected an acknowledgement, got message type " +
                     std::to_string(nlh->nlmsg_type));
     if (mnl_nlmsg_get_payload_len(nlh) < sizeof(nlmsgerr))
         return fail("rtnetlink: truncated acknowledgement");
     const auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+    // 0 or a negative errno (the kernel's -MAX_ERRNO..0); anything else is not an answer, and
+    // negating INT_MIN would overflow (found by fuzzing).
+    if (e->error > 0 || e->error < -4095)
+        return fail("rtnetlink: acknowledgement with error code " + std::to_string(e->error) +
+                    ", which is not an errno");
     Ack ack;
     ack.error = -e->error;
     if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return ack;
     // The TLVs follow the echoed request: its header only when capped (or on success).
     size_t off = sizeof(nlmsgerr);
-    if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && e->error != 0)
+    if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && e->error != 0) {
+        // An echoed length shorter than its own header would wrap the offset around.
+        if (e->msg.nlmsg_len < sizeof(nlmsghdr)) return ack;
         off += e->msg.nlmsg_len - sizeof(nlmsghdr);
+    }
+    // The kernel puts the TLVs at the next 4-byte boundary (netlink_ack: nlmsg_put pads the
+    // payload); reading them at an odd echoed length was a misaligned access (found by fuzzing).
+    off = MNL_ALIGN(off);
     if (off > mnl_nlmsg_get_payload_len(nlh)) return ack;
     const auto* tlv = static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)) + off;
     walk(tlv, mnl_nlmsg_get_payload_len(nlh) - off, [&](const nlattr* a) {

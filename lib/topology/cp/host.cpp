@@ -1,5 +1,6 @@
 // Reads CPUs, their NUMA nodes and PCI device nodes from a sysfs tree.
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -31,11 +32,15 @@ config::HostFacts read_host(const std::string& sys_root) {
     const fs::path node_dir = fs::path(sys_root) / "devices/system/node";
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(node_dir, ec)) {
+        // "node<N>"; anything else, or an N past int (std::stoi threw on "node99999999999",
+        // ending `check` and `run` with an uncaught exception: found by fuzzing), is skipped.
         const std::string name = e.path().filename().string();
-        if (name.rfind("node", 0) != 0 || name.size() <= 4 ||
-            !std::all_of(name.begin() + 4, name.end(), ::isdigit))
+        const char* const last = name.data() + name.size();
+        int node = 0;
+        if (name.rfind("node", 0) != 0 || name.size() <= 4 || name[4] == '-') continue;
+        if (const auto r = std::from_chars(name.data() + 4, last, node);
+            r.ec != std::errc{} || r.ptr != last)
             continue;
-        const int node = std::stoi(name.substr(4));
         auto list = read_line(e.path() / "cpulist");
         if (!list || list->empty()) continue;  // memory-only node
         auto cpus = config::parse_cpu_list(*list);
