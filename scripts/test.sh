@@ -14,7 +14,7 @@ if [ "${1:-}" = "--sanitize" ]; then
     # _GLIBCXX_ASSERTIONS: libstdc++ checks operator[] and friends against the size. -O1 (the
     # level ASan's authors suggest) compiles in half the time of the default -O3.
     meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dnative=false \
-      -Doptimization=1 -Dcpp_args=-fno-sanitize-recover=all,-D_GLIBCXX_ASSERTIONS || exit 1
+      -Doptimization=1 "-Dcpp_args=-fno-sanitize-recover=all -D_GLIBCXX_ASSERTIONS" || exit 1
   fi
   ninja -C build-asan || exit 1
   # Leaks are checked too, in the vfpath processes the integration suite starts as well: EAL is
