@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -25,12 +26,21 @@ std::optional<long> to_long(std::string_view s) {
     return v;
 }
 
+// An int; nullopt past its range too: a cast from long turned numbers past int negative (a
+// NUMA node of -2147483648 from numa_node "2147483648": found by fuzzing).
+std::optional<int> to_int(std::string_view s) {
+    const auto v = to_long(s);
+    if (!v || *v < std::numeric_limits<int>::min() || *v > std::numeric_limits<int>::max())
+        return std::nullopt;
+    return static_cast<int>(*v);
+}
+
 // "node12" -> 12; nullopt for anything else.
 std::optional<int> suffix_number(const std::string& name, std::string_view prefix) {
     if (name.rfind(prefix, 0) != 0) return std::nullopt;
-    const auto v = to_long(std::string_view(name).substr(prefix.size()));
+    const auto v = to_int(std::string_view(name).substr(prefix.size()));
     if (!v || *v < 0) return std::nullopt;
-    return static_cast<int>(*v);
+    return *v;
 }
 
 std::vector<unsigned> cpu_list_or_empty(const std::optional<std::string>& s) {
@@ -78,7 +88,7 @@ std::vector<NodeInfo> read_nodes(const std::string& sys_root) {
             const fs::path pkg = fs::path(sys_root) / "devices/system/cpu" /
                                  ("cpu" + std::to_string(n.cpus.front())) /
                                  "topology/physical_package_id";
-            if (auto v = first_line(pkg); v && to_long(*v)) n.package = int(*to_long(*v));
+            if (auto v = first_line(pkg)) n.package = to_int(*v);
         }
         std::error_code ec2;
         for (const auto& h : fs::directory_iterator(e.path() / "hugepages", ec2)) {
@@ -153,7 +163,7 @@ PciLocality pci_locality(const std::string& bdf, const std::string& sys_root) {
     loc.present = fs::is_directory(dev, ec);
     if (!loc.present) return loc;
     const auto v = first_line(dev / "numa_node");
-    const auto n = v ? to_long(*v) : std::nullopt;
+    const auto n = v ? to_int(*v) : std::nullopt;
     if (!v) {
         loc.problem = (dev / "numa_node").string() + ": missing";
     } else if (!n || *n < -1) {
@@ -162,7 +172,7 @@ PciLocality pci_locality(const std::string& bdf, const std::string& sys_root) {
     } else if (*n == -1) {
         loc.minus_one = true;
     } else {
-        loc.node = static_cast<int>(*n);
+        loc.node = *n;
     }
     loc.local_cpus = cpu_list_or_empty(first_line(dev / "local_cpulist"));
     return loc;
