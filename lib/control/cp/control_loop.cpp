@@ -95,6 +95,7 @@ Status ControlLoop::open() {
     t0_s_ = glue::monotonic_ns() / 1e9;
     vf_mbox_.resize(names.size());
     recovery_ = std::make_unique<Recovery>(*driver_, journal_, opt_.policy, names, t0_s_);
+    recovery_->hold_ports_without_link();
     for (uint16_t i = 0; i < names.size(); ++i) {
         journal_.add(0, names[i], "state",
                      std::string("running; driver error handling: ") +

@@ -198,6 +198,16 @@ void Recovery::handle_link(uint16_t pidx, bool from_poll) {
 
 void Recovery::on_link_poll(uint16_t pidx) { handle_link(pidx, true); }
 
+void Recovery::hold_ports_without_link() {
+    for (uint16_t i = 0; i < stats_.size(); ++i) {
+        const uint16_t id = drv_.port_id(i);
+        if (drv_.link_up(id)) continue;
+        link_[i] = false;
+        drv_.publish(i, id, true, true);
+        set_state(i, PortState::link_down, "link down at start: not polled until it comes up");
+    }
+}
+
 bool Recovery::do_reset(uint16_t pidx, uint16_t id) {
     for (unsigned i = 0; i < policy_.reset_eagain_tries; ++i) {
         const int ret = drv_.reset(id);

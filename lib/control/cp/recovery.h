@@ -94,6 +94,10 @@ public:
     void on_event(uint16_t pidx, int type, double event_s);
     // Link state seen by polling (the fallback when a device raises no LSC).
     void on_link_poll(uint16_t pidx);
+    // Before workers start: a port whose link is down is neither polled nor sent to until its
+    // link first comes up (LSC or link poll). Some PMDs (net_memif) set their rings up from
+    // their own thread when the link comes up, and must not be polled before.
+    void hold_ports_without_link();
     // Checks every running port for a silent stall; recovers a stalled one. Call periodically.
     void watchdog_tick();
     const PortHealthStats& stats(uint16_t pidx) const { return stats_[pidx]; }
