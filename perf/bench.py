@@ -13,8 +13,8 @@ Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap,l2,io-lat] [-
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
+from vfreport import ROOT, VFPATH, config_path, run_report, sent_mpps
+
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
 TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly"}
 
@@ -67,35 +67,22 @@ def scrape(url, stop):
 
 def run_vfpath(mode, secs, tmp):
     import threading
-    report = os.path.join(tmp, "report.json")
-    cfg = os.path.join(ROOT, "perf", "configs", f"{mode}.yaml")
-    args = [VFPATH, "run", "-c", cfg, "--duration", str(secs), "--log-level", "warn",
-            "--report", report]
-    if mode != "io-obs":
-        args += ["--stats-interval", "0"]
+    observed = mode == "io-obs"  # keeps the config's live table, and /metrics is scraped
     stop = threading.Event()
     t = threading.Thread(target=scrape, args=("http://127.0.0.1:19464/metrics", stop))
-    if mode == "io-obs":
+    if observed:
         t.start()
     try:
-        subprocess.run(args, check=True, capture_output=True, timeout=secs + 60)
+        r = run_report("run", config_path(mode), secs, tmp, quiet_table=not observed)
     finally:
         stop.set()
         if t.is_alive():
             t.join()
-    with open(report) as f:
-        r = json.load(f)
-    return sum(p["tx_packets"] for p in r["ports"]) / r["duration_s"] / 1e6, r
+    return sent_mpps(r), r
 
 
 def run_gen(secs, tmp):
-    report = os.path.join(tmp, "gen.json")
-    cfg = os.path.join(ROOT, "perf", "configs", "gen.yaml")
-    subprocess.run([VFPATH, "gen", "-c", cfg, "--duration", str(secs), "--stats-interval", "0",
-                    "--log-level", "warn", "--report", report],
-                   check=True, capture_output=True, timeout=secs + 60)
-    with open(report) as f:
-        r = json.load(f)
+    r = run_report("gen", config_path("gen"), secs, tmp)
     return r["tx_pps"] / 1e6, r
 
 

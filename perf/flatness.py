@@ -8,10 +8,9 @@ median Mpps per N (summed over all ports) and its ratio to N = 1. Issue 8's targ
 
 Usage: perf/flatness.py [--rounds 5] [--seconds 4] [--sizes 1,2,4,8,16] [--mode io] [--json out.json]
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, statistics, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
+from vfreport import VFPATH, run_report, sent_mpps
 
 
 def config(n, mode):
@@ -28,14 +27,8 @@ def run(n, mode, secs, tmp):
     cfg = os.path.join(tmp, f"flat{n}.yaml")
     with open(cfg, "w") as f:
         f.write(config(n, mode))
-    report = os.path.join(tmp, "report.json")
-    subprocess.run([VFPATH, "run", "-c", cfg, "--duration", str(secs), "--stats-interval", "0",
-                    "--log-level", "warn", "--report", report],
-                   check=True, capture_output=True, timeout=secs + 60)
-    with open(report) as f:
-        r = json.load(f)
-    mpps = sum(p["tx_packets"] for p in r["ports"]) / r["duration_s"] / 1e6
-    return mpps, r["lcores"][0]["cycles_per_packet"]
+    r = run_report("run", cfg, secs, tmp)
+    return sent_mpps(r), r["lcores"][0]["cycles_per_packet"]
 
 
 def main():

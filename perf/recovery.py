@@ -5,22 +5,16 @@ frame received again, and the throughput of the other port meanwhile.
 
 Usage: perf/recovery.py [--resets 1000] [--every-ms 4] [--ladders reset,restart,reattach:reattach]
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, json, os, sys, tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
+from vfreport import VFPATH, config_path, run_report
 
 
 def run(ladder, resets, every_ms, tmp):
-    report = os.path.join(tmp, "r.json")
-    duration = 0.5 + resets * every_ms / 1000 * 1.5 + 1
-    cmd = [VFPATH, "run", "-c", os.path.join(ROOT, "perf", "configs", "io.yaml"),
-           "--duration", f"{duration:.1f}", "--stats-interval", "0", "--log-level", "warn",
-           "--report", report, "--recovery-ladder", ladder,
-           "--fault", f"reset:p0@500ms,every={every_ms}ms,count={resets}"]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=duration + 60)
-    with open(report) as f:
-        r = json.load(f)
+    duration = round(0.5 + resets * every_ms / 1000 * 1.5 + 1, 1)
+    r = run_report("run", config_path("io"), duration, tmp,
+                   extra=["--recovery-ladder", ladder,
+                          "--fault", f"reset:p0@500ms,every={every_ms}ms,count={resets}"])
     p0 = next(p for p in r["ports"] if p["name"] == "p0")
     p1 = next(p for p in r["ports"] if p["name"] == "p1")
     rec = p0["recovery"]

@@ -1,0 +1,29 @@
+"""Shared by the perf/ scripts: where the vfpath binary is, and one run of it to a JSON report."""
+import json, os, subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
+
+
+def config_path(name):
+    """perf/configs/NAME.yaml"""
+    return os.path.join(ROOT, "perf", "configs", f"{name}.yaml")
+
+
+def run_report(command, cfg, secs, tmp, extra=(), quiet_table=True, timeout=None):
+    """Runs `vfpath COMMAND -c CFG --duration SECS [EXTRA]` with warn-level logs and returns its
+    --report as a dict. quiet_table adds --stats-interval 0 (no live table)."""
+    report = os.path.join(tmp, f"{command}.json")
+    args = [VFPATH, command, "-c", cfg, "--duration", f"{secs}", "--log-level", "warn",
+            "--report", report, *extra]
+    if quiet_table:
+        args += ["--stats-interval", "0"]
+    subprocess.run(args, check=True, capture_output=True,
+                   timeout=timeout if timeout is not None else secs + 60)
+    with open(report) as f:
+        return json.load(f)
+
+
+def sent_mpps(report):
+    """Frames transmitted over all ports of a run report, in Mpps."""
+    return sum(p["tx_packets"] for p in report["ports"]) / report["duration_s"] / 1e6
