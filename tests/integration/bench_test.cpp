@@ -2,17 +2,10 @@
 // starts; against a path of known capacity (a kernel bridge between two taps, policed by a token
 // bucket) the search finds that capacity; on a loopback it runs every phase and writes the report.
 // (The search's rules are tested with simulated links in tests/unit/bench_test.cpp.)
-#include <unistd.h>
-
-#include <cstdlib>
-
 #include "harness.h"
 
 namespace vfpt {
 namespace {
-
-bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
-uint64_t u(const json& j, const char* key) { return j.value(key, uint64_t{0}); }
 
 class BenchCli : public VfpathTest {
 protected:
@@ -70,18 +63,9 @@ TEST_F(BenchCli, LoopbackRunsEveryPhaseAndReports) {
 // search must find that within its resolution (plus the bucket's burst and queue, 26 frames each
 // per 2 s trial: +0.6%).
 TEST_F(BenchCli, FindsTheCapacityOfAPolicedPath) {
-    if (geteuid() != 0) GTEST_SKIP() << "taps, bridges and qdiscs need root";
     const std::string t0 = tap_name("a"), t1 = tap_name("b"), br = tap_name("br");
     links_ = {t0, t1, br};
-    if (!sh("ip link add " + br + " type bridge")) GTEST_SKIP() << "no Linux bridge here";
-    for (const auto& t : {t0, t1}) {
-        ASSERT_TRUE(sh("ip tuntap add dev " + t + " mode tap multi_queue"));
-        ASSERT_TRUE(sh("ip link set " + t + " master " + br));
-    }
-    for (const auto& l : {t0, t1, br}) {
-        sh("sysctl -w net.ipv6.conf." + l + ".disable_ipv6=1");
-        ASSERT_TRUE(sh("ip link set " + l + " up"));
-    }
+    if (const std::string why = bridge_two_taps(t0, t1, br); !why.empty()) GTEST_SKIP() << why;
     if (!sh("tc qdisc add dev " + t1 + " root tbf rate 2mbit burst 1600 limit 1600"))
         GTEST_SKIP() << "no tbf qdisc here";
     const double capacity = 2e6 / (8 * 60);

@@ -20,10 +20,7 @@ uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
 uint32_t be32(const uint8_t* p) { return uint32_t(be16(p)) << 16 | be16(p + 2); }
 uint64_t be64(const uint8_t* p) { return uint64_t(be32(p)) << 32 | be32(p + 4); }
 
-uint64_t u(const json& j, const char* key) { return j.value(key, uint64_t{0}); }
 
-// A shell command that must succeed (test setup).
-bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
 
 class GenTest : public VfpathTest {
 protected:
@@ -311,20 +308,9 @@ TEST_F(GenTest, LossThroughATinyRingIsCountedExactly) {
 // The kernel as the device under test: two taps in a Linux bridge. IMIX comes back complete, in
 // the documented mix, with kernel chatter (if any) set aside as non-probe frames.
 TEST_F(GenTest, KernelBridgeBetweenTwoTaps) {
-    if (geteuid() != 0) GTEST_SKIP() << "taps and bridges need root";
     const std::string t0 = tap_name("a"), t1 = tap_name("b"), br = tap_name("br");
     links_ = {t0, t1, br};
-    if (!sh("ip link add " + br + " type bridge")) GTEST_SKIP() << "no Linux bridge here";
-    // Persistent multi-queue taps, bridged before DPDK attaches to them (net_tap opens existing
-    // interfaces), so the path is complete from the first frame.
-    for (const auto& t : {t0, t1}) {
-        ASSERT_TRUE(sh("ip tuntap add dev " + t + " mode tap multi_queue"));
-        ASSERT_TRUE(sh("ip link set " + t + " master " + br));
-    }
-    for (const auto& l : {t0, t1, br}) {
-        sh("sysctl -w net.ipv6.conf." + l + ".disable_ipv6=1");
-        ASSERT_TRUE(sh("ip link set " + l + " up"));
-    }
+    if (const std::string why = bridge_two_taps(t0, t1, br); !why.empty()) GTEST_SKIP() << why;
     const auto cfg = write_config(eal_yaml() +
                                   "ports:\n"
                                   "  - name: t0\n"

@@ -229,6 +229,22 @@ fs::path VfpathTest::write_config(const std::string& yaml, const std::string& na
     return p;
 }
 
+bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+
+std::string bridge_two_taps(const std::string& t0, const std::string& t1, const std::string& br) {
+    if (geteuid() != 0) return "taps and bridges need root";
+    if (!sh("ip link add " + br + " type bridge")) return "no Linux bridge here";
+    for (const auto& t : {t0, t1}) {
+        if (!sh("ip tuntap add dev " + t + " mode tap multi_queue")) return "cannot create tap " + t;
+        if (!sh("ip link set " + t + " master " + br)) return "cannot bridge " + t;
+    }
+    for (const auto& l : {t0, t1, br}) {
+        sh("sysctl -w net.ipv6.conf." + l + ".disable_ipv6=1");
+        if (!sh("ip link set " + l + " up")) return "cannot set " + l + " up";
+    }
+    return "";
+}
+
 std::string tap_name(const std::string& suffix) {
     return "vfpt" + std::to_string(getpid() % 1000) + suffix;
 }

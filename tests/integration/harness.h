@@ -89,6 +89,18 @@ protected:
 // A Linux interface name unique to this test process ("vfpt<pid%1000><suffix>").
 std::string tap_name(const std::string& suffix = "");
 
+// Runs a shell command for test set-up (ip, tc, sysctl), its output discarded; true on success.
+bool sh(const std::string& cmd);
+
+// A report's unsigned field, 0 when absent.
+inline uint64_t u(const json& j, const char* key) { return j.value(key, uint64_t{0}); }
+
+// Two persistent multi-queue taps enslaved to a new Linux bridge, all up and with IPv6 off (so
+// the kernel sends little of its own), made before DPDK attaches to the taps (net_tap opens
+// existing interfaces), so the path is complete from the first frame. Returns "" or why it could
+// not (the caller skips). The caller deletes t0, t1 and br afterwards (`ip link del`).
+std::string bridge_two_taps(const std::string& t0, const std::string& t1, const std::string& br);
+
 // "LINE:COL" (1-based) of the first occurrence of `needle` in `text`; "?" when absent.
 std::string line_col(const std::string& text, const std::string& needle);
 

@@ -24,8 +24,6 @@ protected:
     }
 };
 
-uint64_t u(const json& j, const char* key) { return j.value(key, uint64_t{0}); }
-
 TEST_F(MeasureTest, DwellLatencyOfEveryFrameWhenSampleIsOne) {
     std::string out;
     const json r = run_null("macswap", "measure: {latency: true}\n", 2, &out);
