@@ -2,6 +2,7 @@
 // per-frame verdicts (measure/dp/analyzer.h). Pure byte-buffer code: no EAL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -38,10 +39,27 @@ FrameSpec spec(uint32_t size, bool probe, uint32_t stream = 7) {
 }
 
 // A frame as the generator sends it: a zeroed buffer (the zero-filled pool), the head, the flow.
+// build_frame may write up to k_frame_head bytes whatever the frame's length (a data room is
+// always larger), so the buffer has that room and the frame is its first pkt_len bytes.
 std::vector<uint8_t> frame(const FrameTemplate& t, uint32_t flow) {
-    std::vector<uint8_t> f(t.pkt_len, 0);
+    std::vector<uint8_t> f(std::max<size_t>(t.pkt_len, k_frame_head), 0);
     build_frame(f.data(), t, flow);
+    f.resize(t.pkt_len);
     return f;
+}
+
+TEST(GenFrame, BuildWritesAtMostTheHeadAndLeavesTheRestOfTheRoom) {
+    for (uint32_t size : {64u, 70u, 78u, 128u, 1518u}) {
+        for (bool probe : {false, true}) {
+            const FrameTemplate t = make_template(spec(size, probe));
+            std::vector<uint8_t> room(256, 0xAB);
+            build_frame(room.data(), t, 7);
+            // Every byte of the head is the template's (or the flow's); nothing past 74 is touched.
+            EXPECT_EQ(std::memcmp(room.data(), frame(t, 7).data(), t.head_len), 0) << size;
+            for (size_t i = k_frame_head; i < room.size(); ++i)
+                ASSERT_EQ(room[i], 0xAB) << size << " byte " << i;
+        }
+    }
 }
 
 TEST(GenFrame, UdpProbeFrameIsWellFormedIPv4) {
@@ -107,7 +125,7 @@ TEST(GenFrame, EveryFlowHasItsOwnTupleAndAValidChecksum) {
         const FrameTemplate t = make_template(spec(size, false));
         std::set<uint32_t> srcs;
         for (uint32_t flow = 0; flow < 65535; ++flow) {
-            std::vector<uint8_t> f(t.head_len, 0);
+            std::vector<uint8_t> f(k_frame_head, 0);
             build_frame(f.data(), t, flow);
             ASSERT_EQ(ip_header_sum(f.data() + 14), 0xffff) << size << " flow " << flow;
             srcs.insert(be32(f.data() + 26));

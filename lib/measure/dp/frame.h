@@ -56,14 +56,8 @@ struct FrameSpec {
 };
 
 namespace frame_detail {
-inline void put16(uint8_t* p, uint16_t v) noexcept {
-    p[0] = static_cast<uint8_t>(v >> 8);
-    p[1] = static_cast<uint8_t>(v);
-}
-inline void put32(uint8_t* p, uint32_t v) noexcept {
-    put16(p, static_cast<uint16_t>(v >> 16));
-    put16(p + 2, static_cast<uint16_t>(v));
-}
+inline void put16(uint8_t* p, uint16_t v) noexcept { probe_detail::store_be<uint16_t>(p, v); }
+inline void put32(uint8_t* p, uint32_t v) noexcept { probe_detail::store_be<uint32_t>(p, v); }
 inline uint16_t fold(uint32_t sum) noexcept {
     sum = (sum & 0xffff) + (sum >> 16);
     sum = (sum & 0xffff) + (sum >> 16);
@@ -132,13 +126,19 @@ inline void write_flow(uint8_t* frame, const FrameTemplate& t, uint32_t flow) no
     put16(frame + k_off_ip_csum, static_cast<uint16_t>(~fold(sum)));
 }
 
-// One frame: the template's head, then the flow. `frame` has room for t.pkt_len bytes.
+// Both copies have a constant size, so each is a few vector moves rather than a call to memcpy
+// (a variable-length memcpy was 13% of the unpaced generator's time). The template is zero beyond
+// head_len, and bytes past the frame's end land in the mbuf's data room, which is never smaller
+// than 256 bytes (mempool.data_room >= 384 including the 128-byte headroom).
+inline constexpr size_t k_frame_line = 64;
+static_assert(k_frame_line <= k_frame_head && k_frame_head <= 256);
+// One frame: the template's head, then the flow. `frame` has room for at least k_frame_head
+// bytes, whatever t.pkt_len is.
 inline void build_frame(uint8_t* frame, const FrameTemplate& t, uint32_t flow) noexcept {
-    // The usual case copies a constant 74 bytes, which the compiler turns into a few vector moves.
-    if (t.head_len == k_frame_head)
-        std::memcpy(frame, t.head, k_frame_head);
+    if (t.head_len <= k_frame_line)  // a 64-byte frame (60 without FCS) stays in one cache line
+        std::memcpy(frame, t.head, k_frame_line);
     else
-        std::memcpy(frame, t.head, t.head_len);
+        std::memcpy(frame, t.head, k_frame_head);
     if (t.ipv4) write_flow(frame, t, flow);
 }
 
