@@ -1,0 +1,97 @@
+// The forwarder's per-burst transforms (lib/dataplane/dp/pipelines.h) on mbufs laid out in plain
+// memory as a PMD leaves them: what each frame's bytes are afterwards, and the burst's byte count.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "dataplane/dp/pipelines.h"
+
+using namespace vfpath::dp;
+
+namespace {
+
+constexpr size_t k_room = 256;
+
+// n frames; frame i has length lens[i] and bytes (i * 64 + b) & 0xff in its whole data room, so
+// a byte written past the frame's header (or into a short frame) shows.
+struct Frames {
+    std::vector<rte_mbuf> mbufs;
+    std::vector<uint8_t> data;
+    std::vector<rte_mbuf*> pkts;
+    explicit Frames(const std::vector<uint16_t>& lens)
+        : mbufs(lens.size()), data(lens.size() * k_room), pkts(lens.size()) {
+        for (size_t i = 0; i < lens.size(); ++i) {
+            rte_mbuf& m = mbufs[i];
+            std::memset(&m, 0, sizeof m);
+            m.buf_addr = data.data() + i * k_room;
+            m.data_off = 16;
+            m.pkt_len = m.data_len = lens[i];
+            pkts[i] = &m;
+            for (size_t b = 0; b < k_room; ++b) data[i * k_room + b] = original(i, b);
+        }
+    }
+    static uint8_t original(size_t i, size_t b) { return uint8_t(i * 64 + b); }
+    const uint8_t* frame(size_t i) const { return data.data() + i * k_room + 16; }
+    uint8_t room_byte(size_t i, size_t b) const { return data[i * k_room + b]; }
+};
+
+uint64_t sum(const std::vector<uint16_t>& lens) {
+    uint64_t s = 0;
+    for (uint16_t l : lens) s += l;
+    return s;
+}
+
+}  // namespace
+
+TEST(Pipelines, MacswapSwapsTheAddressesOfEveryFrameAndTouchesNothingElse) {
+    // Lengths cover the 16-byte shuffle, the 14/15-byte word swap and frames with no whole header;
+    // 9 frames run both the prefetching part of the loop and its tail.
+    const std::vector<uint16_t> lens = {60, 14, 15, 16, 13, 0, 1514, 60, 64};
+    Frames f(lens);
+    EXPECT_EQ(macswap_burst(f.pkts.data(), uint16_t(lens.size())), sum(lens));
+    for (size_t i = 0; i < lens.size(); ++i) {
+        for (size_t b = 0; b < k_room; ++b) {
+            uint8_t want = Frames::original(i, b);
+            const bool header = lens[i] >= 14 && b >= 16 && b < 16 + 12;
+            if (header) want = Frames::original(i, b < 22 ? b + 6 : b - 6);
+            ASSERT_EQ(f.room_byte(i, b), want) << "frame " << i << " (" << lens[i] << " B) byte " << b;
+        }
+    }
+}
+
+TEST(Pipelines, MacswapTwiceGivesTheFrameBack) {
+    for (uint16_t n : {1, 3, 4, 5, 32}) {
+        std::vector<uint16_t> lens(n, 60);
+        Frames f(lens), g(lens);
+        macswap_burst(f.pkts.data(), n);
+        macswap_burst(f.pkts.data(), n);
+        EXPECT_EQ(f.data, g.data) << n << " frames";
+    }
+}
+
+TEST(Pipelines, L2WritesNextHopAndOwnAddressOnly) {
+    const rte_ether_addr own{{0x02, 0, 0, 0, 0, 0x01}}, hop{{0x02, 0, 0, 0, 0, 0x99}};
+    const L2Header h = make_l2_header(own, hop);
+    const std::vector<uint16_t> lens = {60, 14, 13, 64, 60, 1514};
+    Frames f(lens);
+    EXPECT_EQ(l2_burst(f.pkts.data(), uint16_t(lens.size()), h), sum(lens));
+    for (size_t i = 0; i < lens.size(); ++i) {
+        const uint8_t* fr = f.frame(i);
+        if (lens[i] < 14) {
+            EXPECT_EQ(fr[0], Frames::original(i, 16)) << "short frame " << i << " was written";
+            continue;
+        }
+        EXPECT_EQ(std::memcmp(fr, hop.addr_bytes, 6), 0) << i;
+        EXPECT_EQ(std::memcmp(fr + 6, own.addr_bytes, 6), 0) << i;
+        EXPECT_EQ(fr[12], Frames::original(i, 28)) << i;
+    }
+}
+
+TEST(Pipelines, BurstBytesIsTheSumOfFrameLengths) {
+    const std::vector<uint16_t> lens = {60, 0, 9000, 1514, 64};
+    Frames f(lens);
+    EXPECT_EQ(burst_bytes(f.pkts.data(), uint16_t(lens.size())), sum(lens));
+    EXPECT_EQ(burst_bytes(f.pkts.data(), 0), 0u);
+}
