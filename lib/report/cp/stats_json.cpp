@@ -61,13 +61,11 @@ StatsJsonWriter::~StatsJsonWriter() {
     if (f_) std::fclose(f_);
 }
 
-Status StatsJsonWriter::write(const config::Plan& plan, const dataplane::Snapshot& now,
-                              const std::vector<PortHealth>& health,
+Status StatsJsonWriter::write(const config::Plan& plan, const dataplane::Snapshot& prev,
+                              const dataplane::Snapshot& now, const std::vector<PortHealth>& health,
                               const std::vector<unsigned>& pool_in_use) {
     if (failed_) return ok();  // reported once; the run goes on without the file
-    const dataplane::Snapshot prev = prev_.value_or(dataplane::Snapshot{});
     const std::string line = stats_json(plan, prev, now, health, pool_in_use).dump() + "\n";
-    prev_ = now;
     // Flushed per line: a reader following the file sees whole objects only.
     if (std::fputs(line.c_str(), f_) < 0 || std::fflush(f_) != 0) {
         failed_ = true;
