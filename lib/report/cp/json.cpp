@@ -73,7 +73,7 @@ json lcore_json(const config::LcorePlan& lp, const config::Plan& plan,
 json timeline_entry(const config::Plan& plan, const dataplane::Snapshot& prev,
                     const dataplane::Snapshot& now) {
     const double dt = now.t_s - prev.t_s;
-    auto per_s = [&](uint64_t b, uint64_t a) { return dt > 0 && b >= a ? double(b - a) / dt : 0.0; };
+    auto per_s = [dt](uint64_t b, uint64_t a) { return measure::per_second(b, a, dt); };
     json ports = json::array();
     for (size_t i = 0; i < plan.ports.size() && i < now.ports.size() && i < prev.ports.size();
          ++i) {

@@ -28,9 +28,8 @@ struct Rates {
 Rates rates(uint64_t pkts_now, uint64_t pkts_prev, uint64_t bytes_now, uint64_t bytes_prev,
             double dt, uint32_t link_mbps) {
     Rates r;
-    if (pkts_now < pkts_prev || bytes_now < bytes_prev) return r;
-    const auto t = measure::throughput(pkts_now - pkts_prev, bytes_now - bytes_prev, dt,
-                                       link_mbps * 1e6);
+    const auto t = measure::interval_throughput(pkts_now, pkts_prev, bytes_now, bytes_prev, dt,
+                                                link_mbps * 1e6);
     r.mpps = t.pps / 1e6;
     r.gbps = t.frame_bps / 1e9;
     r.wire_gbps = t.wire_bps / 1e9;
