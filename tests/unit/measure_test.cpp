@@ -749,6 +749,13 @@ TEST(MeasureRates, BitrateAndPercentToPps) {
     EXPECT_EQ(frame_of_pkt_len(60), 64);
 }
 
+TEST(MeasureSamples, Median) {
+    EXPECT_FALSE(median({}).has_value());
+    EXPECT_EQ(median({7.5}), 7.5);
+    EXPECT_EQ(median({3, 1, 2}), 2.0);
+    EXPECT_EQ(median({40, 10, 30, 20}), 25.0) << "even count: the mean of the two middle values";
+}
+
 TEST(MeasureRates, ToMicroPps) {
     EXPECT_EQ(to_upps(14'880'952.380952), 14'880'952'380'952u);
     EXPECT_EQ(to_upps(0.5), 500'000u);

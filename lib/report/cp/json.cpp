@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "measure/cp/histogram_stats.h"
 #include "measure/cp/rates.h"
 #include "report/api.h"
 
@@ -12,13 +13,10 @@ using nlohmann::json;
 namespace {
 
 json recovery_json(const PortHealth& h) {
-    std::vector<double> v = h.recovery_ms;
-    std::sort(v.begin(), v.end());
     json ms = json(nullptr);
-    if (!v.empty()) {
-        const double median = v.size() % 2 ? v[v.size() / 2]
-                                           : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-        ms = {{"min", v.front()}, {"median", median}, {"max", v.back()}, {"count", v.size()}};
+    if (const auto median = measure::median(h.recovery_ms)) {
+        const auto [lo, hi] = std::minmax_element(h.recovery_ms.begin(), h.recovery_ms.end());
+        ms = {{"min", *lo}, {"median", *median}, {"max", *hi}, {"count", h.recovery_ms.size()}};
     }
     json by_type = json::object();
     for (const auto& [k, n] : h.events_by_type) by_type[k] = n;
