@@ -164,7 +164,7 @@ int run_job(const RunOptions& opt) {
     auto copt = control_options(*cfg, opt);
     if (!copt) return k_exit_usage;
     const char* journal_flag = opt.journal_path.empty() ? "recovery.journal" : "--journal";
-    if (!check_writable(opt.report_path, "--report") ||
+    if (!check_report_path(opt.report_path) ||
         !check_writable(copt->journal_path, journal_flag))
         return k_exit_usage;
     if (!opt.stats_json_path.empty()) {
