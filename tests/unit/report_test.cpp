@@ -6,6 +6,7 @@
 #include <string>
 
 #include "report/api.h"
+#include "report/view.h"
 #include "view_fixture.h"
 
 namespace vfpath::report {
@@ -33,9 +34,31 @@ TEST(ReportRecovery, JsonAndSummaryGiveTheSameMedian) {
     EXPECT_EQ(ms["count"], 4u) << ms;
     EXPECT_TRUE(j["ports"][0]["recovery"]["recovery_ms"].is_null());
     const std::string summary = format_summary(*v.plan, v.snap, {}, info);
-    EXPECT_TRUE(has(summary, "vf-1           resetting: 2 events, 2 resets, 0 removals, "
-                             "1 recovered, 0 failed, recovery median 25.000 ms"))
+    EXPECT_TRUE(has(summary,
+                    "vf-1           resetting: 2 events, 2 resets, 0 removals, "
+                    "1 recovered, 0 failed, recovery median 25.000 ms"))
         << summary;
+}
+
+// The report's rx burst bins and the labels telemetry and /metrics use name the same sizes.
+TEST(ReportLcores, BurstBinsInTheReportMatchTheLabels) {
+    const View v = test::two_port_view();
+    RunInfo info;
+    info.duration_s = v.snap.t_s;
+    const json bins = to_json(*v.plan, v.snap, {}, info)["lcores"][0]["rx_bursts"];
+    ASSERT_EQ(bins.size(), dataplane::k_burst_bins) << bins;
+    const std::pair<uint64_t, uint64_t> expect[] = {{0, 0},     {1, 1},    {2, 3},   {4, 7},
+                                                    {8, 15},    {16, 31},  {32, 63}, {64, 127},
+                                                    {128, 255}, {256, 511}};
+    for (size_t k = 0; k < bins.size(); ++k) {
+        EXPECT_EQ(bins[k]["min"], expect[k].first) << k;
+        EXPECT_EQ(bins[k]["max"], expect[k].second) << k;
+        EXPECT_EQ(bins[k]["polls"], v.snap.lcores[0].rx_bursts[k]) << k;
+    }
+    EXPECT_EQ(burst_bin_label(0), "0");
+    EXPECT_EQ(burst_bin_label(1), "1");
+    EXPECT_EQ(burst_bin_label(6), "32-63");
+    EXPECT_EQ(burst_bin_label(9), "256") << "the last bin holds only the largest burst";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "measure/cp/histogram_stats.h"
 #include "measure/cp/rates.h"
 #include "report/api.h"
+#include "report/view.h"
 
 namespace vfpath::report {
 
@@ -58,9 +59,8 @@ json lcore_json(const config::LcorePlan& lp, const config::Plan& plan,
     l["busy_polls"] = ls->busy_polls();
     json bins = json::array();
     for (size_t b = 0; b < ls->rx_bursts.size(); ++b) {
-        const uint64_t lo = b == 0 ? 0 : uint64_t{1} << (b - 1);
-        const uint64_t hi = b == 0 ? 0 : (uint64_t{1} << b) - 1;
-        bins.push_back({{"min", lo}, {"max", hi}, {"polls", ls->rx_bursts[b]}});
+        const BurstBin bin = burst_bin(b);
+        bins.push_back({{"min", bin.min}, {"max", bin.max}, {"polls", ls->rx_bursts[b]}});
     }
     l["rx_bursts"] = std::move(bins);
     return l;
