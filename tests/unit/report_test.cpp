@@ -18,6 +18,48 @@ bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
+// One port "p0" whose counters read `rx` frames of 60 bytes (pkt_len: 64-byte frames) and `drops`
+// at `t_s`; tx mirrors rx.
+dataplane::Snapshot one_port_at(double t_s, uint64_t rx, uint64_t drops) {
+    dataplane::Snapshot s;
+    s.t_s = t_s;
+    dataplane::PortSnapshot p;
+    dataplane::QueueSnapshot q = test::queue(0, 1, 1, rx, rx, drops, 0);
+    q.rx_bytes = q.tx_bytes = 60 * rx;
+    p.queues = {q};
+    p.hw.link_speed_mbps = 10'000;
+    s.ports = {p};
+    return s;
+}
+
+// The timeline, the --stats-json line and the live table give the same rates over an interval
+// (2 Mpps of 64-byte frames over one second), and none when the counters went back.
+TEST(ReportRates, TimelineStatsJsonAndTableAgree) {
+    config::Plan plan;
+    plan.ports = {test::port(0, "p0", 0, 1)};
+    const dataplane::Snapshot prev = one_port_at(1.0, 1'000'000, 10);
+    const dataplane::Snapshot now = one_port_at(2.0, 3'000'000, 30);
+    const json t = timeline_entry(plan, prev, now)["ports"][0];
+    EXPECT_DOUBLE_EQ(t["rx_pps"].get<double>(), 2e6) << t;
+    EXPECT_DOUBLE_EQ(t["tx_pps"].get<double>(), 2e6) << t;
+    EXPECT_DOUBLE_EQ(t["rx_bps"].get<double>(), 2e6 * 60 * 8) << "pkt_len bits: " << t;
+    EXPECT_DOUBLE_EQ(t["drops_per_s"].get<double>(), 20) << t;
+    const json l = stats_json(plan, prev, now, {}, {})["ports"][0];
+    EXPECT_DOUBLE_EQ(l["rx_pps"].get<double>(), 2e6) << l;
+    EXPECT_DOUBLE_EQ(l["tx_pps"].get<double>(), 2e6) << l;
+    // rx/tx Mpps, rx/tx Gb/s of frames (FCS included), drops, rx wire Gb/s, % of the 10G link.
+    const std::string table = format_table(plan, prev, now);
+    EXPECT_TRUE(has(table, "p0               all      2.000      2.000     1.024     1.024"
+                           "           30       1.344    13.4"))
+        << table;
+
+    const json back = timeline_entry(plan, now, prev)["ports"][0];
+    EXPECT_EQ(back["rx_pps"].get<double>(), 0.0) << back;
+    EXPECT_EQ(stats_json(plan, now, prev, {}, {})["ports"][0]["rx_pps"].get<double>(), 0.0);
+    EXPECT_TRUE(has(format_table(plan, now, prev), "p0               all      0.000      0.000"))
+        << format_table(plan, now, prev);
+}
+
 // The JSON report and the summary line agree on the recovery median, also for an even count.
 TEST(ReportRecovery, JsonAndSummaryGiveTheSameMedian) {
     const View v = test::two_port_view();
