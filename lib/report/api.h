@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -76,15 +75,16 @@ public:
     ~StatsJsonWriter();
     StatsJsonWriter(const StatsJsonWriter&) = delete;
     StatsJsonWriter& operator=(const StatsJsonWriter&) = delete;
-    // Appends one line and flushes it. The first write error is returned; later calls do nothing.
-    Status write(const config::Plan& plan, const dataplane::Snapshot& now,
-                 const std::vector<PortHealth>& health, const std::vector<unsigned>& pool_in_use);
+    // Appends stats_json(plan, prev, now, ...) as one line and flushes it. The first write error
+    // is returned; later calls do nothing.
+    Status write(const config::Plan& plan, const dataplane::Snapshot& prev,
+                 const dataplane::Snapshot& now, const std::vector<PortHealth>& health,
+                 const std::vector<unsigned>& pool_in_use);
 
 private:
     StatsJsonWriter(std::string path, FILE* f) : path_(std::move(path)), f_(f) {}
     std::string path_;
     FILE* f_ = nullptr;
-    std::optional<dataplane::Snapshot> prev_;  // rates are over the interval since this one
     bool failed_ = false;
 };
 

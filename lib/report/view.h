@@ -43,7 +43,13 @@ struct View {
 // How many of the newest journal entries a view carries.
 inline constexpr size_t k_view_events = 32;
 
-// Bin k of LcoreSnapshot::rx_bursts as text: "0", "1", "2-3", "4-7", ..., "128-255", "256".
+// Bin k of LcoreSnapshot::rx_bursts: the polls that returned min..max frames. Bin 0: empty
+// polls; bin k >= 1: 2^(k-1) .. 2^k - 1 (the last bin can only hold k_max_burst, its min).
+struct BurstBin {
+    uint64_t min = 0, max = 0;
+};
+BurstBin burst_bin(size_t k);
+// The same bin as text: "0", "1", "2-3", "4-7", ..., "128-255", "256".
 std::string burst_bin_label(size_t k);
 
 }  // namespace vfpath::report

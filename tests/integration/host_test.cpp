@@ -363,6 +363,14 @@ TEST_F(HostTest, NoIommuModeIsWarnedByCheckAndRun) {
                                " = Y): devices on vfio-pci can DMA anywhere in host memory"))
         << o.err;
     EXPECT_TRUE(has(o.err, "this job's ports are all vdevs")) << o.err;
+    // --root alone: the file under that root decides too (not the host's /sys).
+    const Outcome r = run_vfpath({"run", "--root", t.string(), "--duration", "0.3",
+                                  "--stats-interval", "0"},
+                                 dir_, 60, "run-root-y");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has(r.err, "warning [vfpath.run] vfio is in NO-IOMMU mode (" + param.string() +
+                               " = Y)"))
+        << r.err;
     const Outcome c = run_vfpath({"check", "--root", t.string()}, dir_, 30, "check-y");
     EXPECT_EQ(c.exit_code, 0) << "a warning, not an error:\n" << c.out << c.err;
     EXPECT_TRUE(has(c.out, "warning: [vfio.noiommu] NO-IOMMU MODE is on (" + param.string()))

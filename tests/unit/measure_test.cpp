@@ -749,6 +749,13 @@ TEST(MeasureRates, BitrateAndPercentToPps) {
     EXPECT_EQ(frame_of_pkt_len(60), 64);
 }
 
+TEST(MeasureSamples, Median) {
+    EXPECT_FALSE(median({}).has_value());
+    EXPECT_EQ(median({7.5}), 7.5);
+    EXPECT_EQ(median({3, 1, 2}), 2.0);
+    EXPECT_EQ(median({40, 10, 30, 20}), 25.0) << "even count: the mean of the two middle values";
+}
+
 TEST(MeasureRates, ToMicroPps) {
     EXPECT_EQ(to_upps(14'880'952.380952), 14'880'952'380'952u);
     EXPECT_EQ(to_upps(0.5), 500'000u);
@@ -772,4 +779,24 @@ TEST(MeasureRates, ThroughputFromCounters) {
     EXPECT_DOUBLE_EQ(half.wire_bps, 336'000);
     EXPECT_FALSE(half.percent_of_link.has_value());
     EXPECT_EQ(throughput(10, 10, 0).pps, 0.0);
+}
+
+TEST(MeasureRates, RatesOverAnInterval) {
+    // 2 s between readings of cumulative counters: what grew, per second.
+    EXPECT_DOUBLE_EQ(per_second(1'500, 500, 2.0), 500);
+    EXPECT_EQ(per_second(500, 1'500, 2.0), 0.0) << "a counter that went back gives no rate";
+    EXPECT_EQ(per_second(1'500, 500, 0), 0.0) << "an empty interval gives no rate";
+    const Throughput t = interval_throughput(3'000, 1'000, 200'000, 72'000, 2.0, 10e9);
+    const Throughput whole = throughput(2'000, 128'000, 2.0, 10e9);
+    EXPECT_DOUBLE_EQ(t.pps, 1'000);
+    EXPECT_DOUBLE_EQ(t.frame_bps, whole.frame_bps);  // (128000 + 4 * 2000) * 8 / 2
+    EXPECT_DOUBLE_EQ(t.frame_bps, 544'000);
+    EXPECT_DOUBLE_EQ(t.wire_bps, whole.wire_bps);
+    ASSERT_TRUE(t.percent_of_link.has_value());
+    EXPECT_DOUBLE_EQ(*t.percent_of_link, *whole.percent_of_link);
+    const Throughput back = interval_throughput(3'000, 1'000, 70'000, 72'000, 2.0, 10e9);
+    EXPECT_EQ(back.pps, 0.0) << "bytes went back: the whole interval is void";
+    EXPECT_EQ(back.wire_bps, 0.0);
+    EXPECT_FALSE(back.percent_of_link.has_value());
+    EXPECT_EQ(interval_throughput(3'000, 1'000, 200'000, 72'000, 0).pps, 0.0);
 }

@@ -203,6 +203,16 @@ TEST(TelemetryShape, RulesOfDpdk2211) {
     EXPECT_EQ(e["error"], "reply.f: number has no telemetry type; try less");
 }
 
+// The telemetry commands send error objects without checking them again: any message fits.
+TEST(TelemetryShape, ErrorObjectsAlwaysFit) {
+    EXPECT_FALSE(tel::unrepresentable(tel::error(std::string(20000, 'x'))));
+    std::string multibyte;
+    for (int i = 0; i < 100; ++i) multibyte += "\u00e9";  // 2 bytes each: the cut keeps whole ones
+    const json e = tel::error(multibyte);
+    EXPECT_FALSE(tel::unrepresentable(e));
+    EXPECT_EQ(e["error"].get<std::string>().size(), 126u);
+}
+
 TEST(TelemetryShape, Keys) {
     EXPECT_EQ(tel::key("vf-0"), "vf_0");
     EXPECT_EQ(tel::key("p0"), "p0");

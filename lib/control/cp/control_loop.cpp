@@ -238,20 +238,22 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
         }
         if (run.stats_interval_s > 0 && now >= next_print) {
             dataplane::Snapshot cur = rt_.snapshot();
-            std::fputs(report::format_table(rt_.plan(), prev, cur, health()).c_str(), stdout);
+            const std::vector<report::PortHealth> h = health();  // for the table and the json
+            std::fputs(report::format_table(rt_.plan(), prev, cur, h).c_str(), stdout);
             timeline_.push_back(report::timeline_entry(rt_.plan(), prev, cur));
             std::fflush(stdout);
-            if (opt_.stats_json) write_stats_json(cur);
+            if (opt_.stats_json) write_stats_json(prev, cur, h);
             prev = std::move(cur);
             next_print += run.stats_interval_s;
         }
     }
 }
 
-void ControlLoop::write_stats_json(const dataplane::Snapshot& cur) {
+void ControlLoop::write_stats_json(const dataplane::Snapshot& prev, const dataplane::Snapshot& cur,
+                                   const std::vector<report::PortHealth>& health) {
     std::vector<unsigned> in_use;
     for (uint16_t k = 0; k < rt_.plan().pools.size(); ++k) in_use.push_back(rt_.pool_in_use(k));
-    if (auto st = opt_.stats_json->write(rt_.plan(), cur, health(), in_use); !st)
+    if (auto st = opt_.stats_json->write(rt_.plan(), prev, cur, health, in_use); !st)
         log::get("run")->error("{}", st.error());
 }
 

@@ -53,7 +53,8 @@ private:
     nlohmann::json timeline_ = nlohmann::json::array();
     void fire(const FaultAction& a);
     void dispatch_events();
-    void write_stats_json(const dataplane::Snapshot& cur);
+    void write_stats_json(const dataplane::Snapshot& prev, const dataplane::Snapshot& cur,
+                          const std::vector<report::PortHealth>& health);
     void serve_readers(double now);  // control_publish.cpp
     class RuntimeDriver;
     dataplane::Runtime& rt_;

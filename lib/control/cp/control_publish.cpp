@@ -4,6 +4,22 @@
 
 namespace vfpath::control {
 
+namespace {
+
+// Every state a port can be in, for the enum metrics of every view: built on first use.
+const std::vector<std::string>& port_state_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n;
+        // PortState's values run from running to failed (recovery.h), in that order.
+        for (int s = 0; s <= static_cast<int>(PortState::failed); ++s)
+            n.emplace_back(to_string(static_cast<PortState>(s)));
+        return n;
+    }();
+    return names;
+}
+
+}  // namespace
+
 void ControlLoop::serve_readers(double now) {
     Publisher& pub = *opt_.publisher;
     for (FaultSpec& f : pub.take_faults()) {
@@ -32,9 +48,7 @@ void ControlLoop::serve_readers(double now) {
                 v->snap.ports[p].queues[q].latency = view_latency_[p][q];
     }
     v->health = health();
-    // PortState's values run from running to failed (recovery.h), in that order.
-    for (int s = 0; s <= static_cast<int>(PortState::failed); ++s)
-        v->port_states.emplace_back(to_string(static_cast<PortState>(s)));
+    v->port_states = port_state_names();
     for (uint16_t i = 0; i < view_plan_->pools.size(); ++i) {
         const config::PoolPlan& pp = view_plan_->pools[i];
         v->pools.push_back({pp.name, pp.socket, pp.size, rt_.pool_in_use(i)});

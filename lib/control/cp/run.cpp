@@ -74,8 +74,7 @@ std::optional<ControlOptions> control_options(const config::Config& cfg, const R
 }
 
 // No-IOMMU mode lets every device on vfio-pci DMA anywhere in host memory: say so on every run.
-void warn_noiommu(const config::Config& cfg, const std::string& sys_root) {
-    const topology::HostRoot root{"/", sys_root};
+void warn_noiommu(const config::Config& cfg, const topology::HostRoot& root) {
     if (!sriov::read_vfio(root).noiommu) return;
     bool pci = false;
     for (const auto& p : cfg.ports) pci = pci || p.is_pci();
@@ -165,7 +164,7 @@ int run_job(const RunOptions& opt) {
     auto copt = control_options(*cfg, opt);
     if (!copt) return k_exit_usage;
     const char* journal_flag = opt.journal_path.empty() ? "recovery.journal" : "--journal";
-    if (!check_writable(opt.report_path, "--report") ||
+    if (!check_report_path(opt.report_path) ||
         !check_writable(copt->journal_path, journal_flag))
         return k_exit_usage;
     if (!opt.stats_json_path.empty()) {
@@ -181,7 +180,7 @@ int run_job(const RunOptions& opt) {
         }
         copt->stats_json = std::move(*w);
     }
-    warn_noiommu(*cfg, opt.sys_root);
+    warn_noiommu(*cfg, root);
     if (auto st = dataplane::init_eal(dataplane::eal_args(*cfg, opt.eal_args)); !st) {
         lg->error("{}", st.error());
         return k_exit_runtime;

@@ -108,7 +108,7 @@ int fill_array(rte_tel_data* d, const json& a) {
     return rc;
 }
 
-// `j` has passed tel::unrepresentable, so every call below is within DPDK's limits.
+// `j` is representable (see answer()), so every call below is within DPDK's limits.
 int fill(rte_tel_data* d, const json& j) {
     if (j.is_array()) return fill_array(d, j);
     if (j.is_string()) return rte_tel_data_string(d, j.get_ref<const std::string&>().c_str());
@@ -120,8 +120,11 @@ int fill(rte_tel_data* d, const json& j) {
     return rc < 0 ? rc : 0;
 }
 
+// `j` must pass tel::unrepresentable: the renderers' replies are tel::checked already, and a
+// tel::error() always passes (one short string). Only the fault command builds a reply here,
+// and checks it itself.
 int answer(rte_tel_data* d, const json& j) {
-    const int rc = fill(d, tel::checked(j));
+    const int rc = fill(d, j);
     return rc < 0 ? rc : 0;
 }
 
@@ -192,12 +195,13 @@ int fault(const char* params, rte_tel_data* d) {
     const FaultSpec f = *spec;
     if (auto st = pub->request_fault(std::move(*spec)); !st)
         return answer(d, tel::error("fault \"" + f.text + "\": " + st.error()));
-    return answer(d, {{"accepted", 1},
-                      {"fault", f.text},
-                      {"kind", std::string(to_string(f.kind))},
-                      {"port", f.port},
-                      {"in_ms", uint64_t(f.at_s * 1e3 + 0.5)},
-                      {"see", "/vfpath/events," + f.port}});
+    // The spec and the port name come from the caller: a long one would not fit a string.
+    return answer(d, tel::checked({{"accepted", 1},
+                                   {"fault", f.text},
+                                   {"kind", std::string(to_string(f.kind))},
+                                   {"port", f.port},
+                                   {"in_ms", uint64_t(f.at_s * 1e3 + 0.5)},
+                                   {"see", "/vfpath/events," + f.port}}));
 }
 
 int cmd_fault(const char*, const char* params, rte_tel_data* d) {

@@ -71,6 +71,13 @@ double mean(const HistogramData& h) {
     return h.count == 0 ? 0.0 : static_cast<double>(h.sum) / static_cast<double>(h.count);
 }
 
+std::optional<double> median(std::vector<double> values) {
+    if (values.empty()) return std::nullopt;
+    std::sort(values.begin(), values.end());
+    const size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 LatencySummary summarize(const HistogramData& h) {
     LatencySummary s;
     if (h.count == 0) return s;

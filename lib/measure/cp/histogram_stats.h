@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -39,6 +40,10 @@ uint64_t percentile_rank(double p, uint64_t n);
 // to [min, max]. Relative error <= 0.39% (exact below 256 ns). 0 when empty.
 uint64_t percentile(const HistogramData& h, double p);
 double mean(const HistogramData& h);  // 0 when empty
+
+// The median of plain values (not a histogram): the middle one, or the mean of the two middle
+// ones for an even count. nullopt when empty.
+std::optional<double> median(std::vector<double> values);
 
 // The report contract's latency object: {"count","min","mean","p50","p90","p99","p999","p9999",
 // "max"}, all in ns. An empty histogram gives count 0 and zeros.

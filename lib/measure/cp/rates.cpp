@@ -37,4 +37,14 @@ Throughput throughput(uint64_t packets, uint64_t bytes, double seconds, double l
     return t;
 }
 
+double per_second(uint64_t now, uint64_t prev, double seconds) {
+    return seconds > 0 && now >= prev ? static_cast<double>(now - prev) / seconds : 0.0;
+}
+
+Throughput interval_throughput(uint64_t packets_now, uint64_t packets_prev, uint64_t bytes_now,
+                               uint64_t bytes_prev, double seconds, double link_bps) {
+    if (packets_now < packets_prev || bytes_now < bytes_prev) return {};
+    return throughput(packets_now - packets_prev, bytes_now - bytes_prev, seconds, link_bps);
+}
+
 }  // namespace vfpath::measure

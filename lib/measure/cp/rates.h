@@ -43,4 +43,13 @@ struct Throughput {
 Throughput throughput(uint64_t packets, uint64_t bytes, double seconds, double link_bps = 0,
                       bool bytes_include_fcs = false);
 
+// Rates over one interval between two readings of cumulative counters (the live table, the
+// report's timeline, --stats-json), all by the same rule: a counter that went back (now < prev)
+// or an empty interval (seconds <= 0) gives 0, never a negative or infinite rate.
+// One counter: (now - prev) / seconds.
+double per_second(uint64_t now, uint64_t prev, double seconds);
+// throughput() of what packets and bytes grew by; all zero when either went back.
+Throughput interval_throughput(uint64_t packets_now, uint64_t packets_prev, uint64_t bytes_now,
+                               uint64_t bytes_prev, double seconds, double link_bps = 0);
+
 }  // namespace vfpath::measure

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "measure/cp/histogram_stats.h"
 #include "measure/cp/rates.h"
 
 namespace vfpath::measure::rfc2544 {
@@ -325,10 +326,7 @@ nlohmann::json median_latency(const std::vector<nlohmann::json>& trials) {
         std::vector<double> v;
         for (const auto& t : trials)
             if (num(t, "count").value_or(0) > 0 && num(t, key)) v.push_back(*num(t, key));
-        if (v.empty()) continue;
-        std::sort(v.begin(), v.end());
-        const size_t n = v.size();
-        out[key] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        if (const auto m = median(std::move(v))) out[key] = *m;
     }
     out["count"] = static_cast<uint64_t>(count);
     return out;

@@ -2,8 +2,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include "measure/cp/histogram_stats.h"
 #include "measure/cp/rates.h"
 #include "report/api.h"
+#include "report/view.h"
 
 namespace vfpath::report {
 
@@ -12,13 +14,10 @@ using nlohmann::json;
 namespace {
 
 json recovery_json(const PortHealth& h) {
-    std::vector<double> v = h.recovery_ms;
-    std::sort(v.begin(), v.end());
     json ms = json(nullptr);
-    if (!v.empty()) {
-        const double median = v.size() % 2 ? v[v.size() / 2]
-                                           : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-        ms = {{"min", v.front()}, {"median", median}, {"max", v.back()}, {"count", v.size()}};
+    if (const auto median = measure::median(h.recovery_ms)) {
+        const auto [lo, hi] = std::minmax_element(h.recovery_ms.begin(), h.recovery_ms.end());
+        ms = {{"min", *lo}, {"median", *median}, {"max", *hi}, {"count", h.recovery_ms.size()}};
     }
     json by_type = json::object();
     for (const auto& [k, n] : h.events_by_type) by_type[k] = n;
@@ -60,9 +59,8 @@ json lcore_json(const config::LcorePlan& lp, const config::Plan& plan,
     l["busy_polls"] = ls->busy_polls();
     json bins = json::array();
     for (size_t b = 0; b < ls->rx_bursts.size(); ++b) {
-        const uint64_t lo = b == 0 ? 0 : uint64_t{1} << (b - 1);
-        const uint64_t hi = b == 0 ? 0 : (uint64_t{1} << b) - 1;
-        bins.push_back({{"min", lo}, {"max", hi}, {"polls", ls->rx_bursts[b]}});
+        const BurstBin bin = burst_bin(b);
+        bins.push_back({{"min", bin.min}, {"max", bin.max}, {"polls", ls->rx_bursts[b]}});
     }
     l["rx_bursts"] = std::move(bins);
     return l;
@@ -73,7 +71,7 @@ json lcore_json(const config::LcorePlan& lp, const config::Plan& plan,
 json timeline_entry(const config::Plan& plan, const dataplane::Snapshot& prev,
                     const dataplane::Snapshot& now) {
     const double dt = now.t_s - prev.t_s;
-    auto per_s = [&](uint64_t b, uint64_t a) { return dt > 0 && b >= a ? double(b - a) / dt : 0.0; };
+    auto per_s = [dt](uint64_t b, uint64_t a) { return measure::per_second(b, a, dt); };
     json ports = json::array();
     for (size_t i = 0; i < plan.ports.size() && i < now.ports.size() && i < prev.ports.size();
          ++i) {

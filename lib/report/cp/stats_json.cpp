@@ -4,19 +4,12 @@
 #include <cstdio>
 #include <cstring>
 
+#include "measure/cp/rates.h"
 #include "report/api.h"
 
 namespace vfpath::report {
 
 using json = nlohmann::ordered_json;  // keys in the documented order: t_s first
-
-namespace {
-
-double per_s(uint64_t now, uint64_t prev, double dt) {
-    return dt > 0 && now >= prev ? double(now - prev) / dt : 0.0;
-}
-
-}  // namespace
 
 json stats_json(const config::Plan& plan, const dataplane::Snapshot& prev,
                 const dataplane::Snapshot& now, const std::vector<PortHealth>& health,
@@ -37,8 +30,8 @@ json stats_json(const config::Plan& plan, const dataplane::Snapshot& prev,
         p["tx_bytes"] = b.tx_bytes();
         p["drops"] = b.drops();
         p["not_ready_drops"] = b.not_ready();
-        p["rx_pps"] = per_s(b.rx_packets(), a ? a->rx_packets() : 0, dt);
-        p["tx_pps"] = per_s(b.tx_packets(), a ? a->tx_packets() : 0, dt);
+        p["rx_pps"] = measure::per_second(b.rx_packets(), a ? a->rx_packets() : 0, dt);
+        p["tx_pps"] = measure::per_second(b.tx_packets(), a ? a->tx_packets() : 0, dt);
         j["ports"].push_back(std::move(p));
     }
     j["pools"] = json::array();
@@ -61,13 +54,11 @@ StatsJsonWriter::~StatsJsonWriter() {
     if (f_) std::fclose(f_);
 }
 
-Status StatsJsonWriter::write(const config::Plan& plan, const dataplane::Snapshot& now,
-                              const std::vector<PortHealth>& health,
+Status StatsJsonWriter::write(const config::Plan& plan, const dataplane::Snapshot& prev,
+                              const dataplane::Snapshot& now, const std::vector<PortHealth>& health,
                               const std::vector<unsigned>& pool_in_use) {
     if (failed_) return ok();  // reported once; the run goes on without the file
-    const dataplane::Snapshot prev = prev_.value_or(dataplane::Snapshot{});
     const std::string line = stats_json(plan, prev, now, health, pool_in_use).dump() + "\n";
-    prev_ = now;
     // Flushed per line: a reader following the file sees whole objects only.
     if (std::fputs(line.c_str(), f_) < 0 || std::fflush(f_) != 0) {
         failed_ = true;

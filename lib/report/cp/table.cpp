@@ -28,9 +28,8 @@ struct Rates {
 Rates rates(uint64_t pkts_now, uint64_t pkts_prev, uint64_t bytes_now, uint64_t bytes_prev,
             double dt, uint32_t link_mbps) {
     Rates r;
-    if (pkts_now < pkts_prev || bytes_now < bytes_prev) return r;
-    const auto t = measure::throughput(pkts_now - pkts_prev, bytes_now - bytes_prev, dt,
-                                       link_mbps * 1e6);
+    const auto t = measure::interval_throughput(pkts_now, pkts_prev, bytes_now, bytes_prev, dt,
+                                                link_mbps * 1e6);
     r.mpps = t.pps / 1e6;
     r.gbps = t.frame_bps / 1e9;
     r.wire_gbps = t.wire_bps / 1e9;
@@ -149,13 +148,12 @@ std::string format_summary(const config::Plan& plan, const dataplane::Snapshot& 
     for (size_t i = 0; i < plan.ports.size() && i < info.health.size(); ++i) {
         const PortHealth& h = info.health[i];
         if (h.events == 0 && h.state == "running" && h.watchdog_triggers == 0) continue;
-        std::vector<double> v = h.recovery_ms;
-        std::sort(v.begin(), v.end());
         out += row("%-14s %s: %llu events, %llu resets, %llu removals, %llu recovered, %llu failed",
                    plan.ports[i].name.c_str(), h.state.c_str(), (unsigned long long)h.events,
                    (unsigned long long)h.resets, (unsigned long long)h.removals,
                    (unsigned long long)h.recovered, (unsigned long long)h.failed);
-        if (!v.empty()) out += row(", recovery median %.3f ms", v[v.size() / 2]);
+        if (const auto median = measure::median(h.recovery_ms))
+            out += row(", recovery median %.3f ms", *median);
         if (h.failovers) out += row(", failovers %llu%s", (unsigned long long)h.failovers,
                                     h.on_standby ? (" (on " + h.standby + ")").c_str() : "");
         out += "\n";

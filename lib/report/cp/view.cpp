@@ -2,11 +2,16 @@
 
 namespace vfpath::report {
 
+BurstBin burst_bin(size_t k) {
+    if (k == 0) return {};
+    return {uint64_t{1} << (k - 1), (uint64_t{1} << k) - 1};
+}
+
 std::string burst_bin_label(size_t k) {
-    // Bin 0: empty polls; bin k: [2^(k-1), 2^k); the last bin holds only the largest burst.
-    const uint64_t lo = k == 0 ? 0 : uint64_t{1} << (k - 1), hi = (uint64_t{1} << k) - 1;
-    if (k < 2 || k + 1 >= dataplane::k_burst_bins) return std::to_string(lo);
-    return std::to_string(lo) + "-" + std::to_string(hi);
+    const BurstBin b = burst_bin(k);
+    // Bins 0 and 1 hold one size each; the last holds only the largest burst.
+    if (k < 2 || k + 1 >= dataplane::k_burst_bins) return std::to_string(b.min);
+    return std::to_string(b.min) + "-" + std::to_string(b.max);
 }
 
 }  // namespace vfpath::report
