@@ -5,7 +5,8 @@ directions), medians and ratios of medians. Absolute Mpps drift +-15% on shared 
 from the same run are what to quote.
 
 Modes: io, macswap, l2 (testpmd's "mac"), gen (vfpath gen unpaced, 64-byte frames with probes, against
-testpmd's "txonly"; Mpps is what was sent), each compared with testpmd; io-lat (vfpath io with dwell
+testpmd's "txonly"; Mpps is what was sent), gen-plain (the same without probes and with one flow:
+what txonly sends), each compared with testpmd; io-lat (vfpath io with dwell
 latency on every burst) and io-obs (vfpath io with the live table every 0.5 s and /metrics scraped
 every 100 ms) have no testpmd peer and are compared with vfpath io.
 
@@ -16,7 +17,7 @@ import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, ti
 from vfreport import ROOT, VFPATH, config_path, run_report, sent_mpps
 
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
-TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly"}
+TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly", "gen-plain": "txonly"}
 
 
 def build_bareloop(tmp):
@@ -46,7 +47,7 @@ def run_testpmd(mode, secs, tag):
            "--auto-start", "--stats-period=1"]
     out = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                          timeout=secs + 60).stdout
-    rx = [int(x) for x in re.findall(r"Tx-pps:\s+(\d+)" if mode == "gen" else r"Rx-pps:\s+(\d+)", out)]
+    rx = [int(x) for x in re.findall(r"Tx-pps:\s+(\d+)" if mode.startswith("gen") else r"Rx-pps:\s+(\d+)", out)]
     sums = [rx[i] + rx[i + 1] for i in range(0, len(rx) - 1, 2)]
     full = [x for x in sums if x > 0][1:]  # the first non-zero period is partial
     if len(full) < 2:
@@ -81,8 +82,8 @@ def run_vfpath(mode, secs, tmp):
     return sent_mpps(r), r
 
 
-def run_gen(secs, tmp):
-    r = run_report("gen", config_path("gen"), secs, tmp)
+def run_gen(mode, secs, tmp):
+    r = run_report("gen", config_path(mode), secs, tmp)
     return r["tx_pps"] / 1e6, r
 
 
@@ -119,7 +120,7 @@ def main():
             if m in TESTPMD_MODE:
                 res[f"testpmd_{m}"].append(run_testpmd(m, a.seconds, i))
                 print(f" | {m}: testpmd {res[f'testpmd_{m}'][-1]:.2f}", end="", flush=True)
-            v, rep = run_gen(a.seconds, tmp) if m == "gen" else run_vfpath(m, a.seconds, tmp)
+            v, rep = run_gen(m, a.seconds, tmp) if m.startswith("gen") else run_vfpath(m, a.seconds, tmp)
             res[f"vfpath_{m}"].append(v)
             pools[m] = rep["mempools"]
             cpp[m].append(cycles_per_packet(rep))

@@ -7,7 +7,7 @@ Each program runs under callgrind with one profile per thread; the forwarding lc
 with the most instructions (the others sleep). Its instructions are split into those inside the
 net_null PMD (rx/tx burst functions, identical for every program) and the rest, which is the
 forwarder's own per-packet work. Packets:
-  vfpath    the --report's tx_packets (run) or frames sent (gen);
+  vfpath    the --report's tx_packets (ports' sum for run, the total for gen);
   testpmd   its exit statistics (TX-packets, all ports);
   bareloop  (calls into net_null) / 2 * 32: every net_null rx returns a full burst, and tx takes
             it (checked on vfpath io, where both figures are known: the script warns on mismatch).
@@ -15,14 +15,17 @@ forwarder's own per-packet work. Packets:
 valgrind 3.19 cannot decode AVX-512, so vfpath is built for this (build-instr/, -mno-avx512f) and the
 bare loop likewise; DPDK's own libraries are Debian's (baseline ISA) in every program.
 
-Usage: perf/instr.py [--seconds 3] [--modes io,macswap,l2,gen] [--json out.json]
+Modes: io, macswap, l2 (testpmd "mac"), gen (every frame a probe) and gen-plain (no probes, one
+flow), both against testpmd "txonly".
+
+Usage: perf/instr.py [--seconds 3] [--modes io,macswap,l2,gen,gen-plain] [--json out.json]
 """
 import argparse, glob, json, os, re, shutil, subprocess, sys, tempfile, time
 
 from vfreport import ROOT, config_path
 
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
-TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly"}
+TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly", "gen-plain": "txonly"}
 BURST = 32
 PMD = "librte_net_null"
 
@@ -120,7 +123,7 @@ def run_testpmd(mode, secs, tmp):
 def run_vfpath(exe, mode, secs, tmp):
     out = os.path.join(tmp, f"vfpath-{mode}")
     report = os.path.join(tmp, f"vfpath-{mode}.json")
-    cmd = "gen" if mode == "gen" else "run"
+    cmd = "gen" if mode.startswith("gen") else "run"
     extra = ["--duration", f"{secs}"] if cmd == "gen" else ["--duration", f"{secs}", "--stats-interval", "0"]
     r = callgrind([exe, cmd, "-c", config_path(mode), "--log-level", "warn", "--report", report, *extra],
                   out, secs * 20 + 400)
@@ -128,10 +131,7 @@ def run_vfpath(exe, mode, secs, tmp):
         raise RuntimeError(f"vfpath {cmd} failed under callgrind:\n" + r.stdout[-2000:] + r.stderr[-2000:])
     with open(report) as f:
         rep = json.load(f)
-    if cmd == "gen":
-        packets = sum(s["sent"] for s in rep["streams"])
-    else:
-        packets = sum(p["tx_packets"] for p in rep["ports"])
+    packets = rep["tx_packets"] if cmd == "gen" else sum(p["tx_packets"] for p in rep["ports"])
     total, pmd_ir, calls = worker_thread(out)
     return total, pmd_ir, packets, calls
 

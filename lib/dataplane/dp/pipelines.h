@@ -16,18 +16,17 @@ namespace vfpath::dp {
 // How far ahead header prefetches run: far enough to hide a miss behind the work on 4 packets.
 inline constexpr uint16_t k_prefetch_ahead = 4;
 
-// Applies `rewrite(uint8_t* eth_header, uint16_t data_len)` to every frame of a burst that has a
-// whole Ethernet header, prefetching k_prefetch_ahead frames ahead. `rewrite` is a lambda,
-// inlined. Returns the burst's bytes: the mbuf line holding pkt_len is read here anyway, so
-// counting costs nothing. The loop is split where the prefetch runs out, so the body has no
-// per-frame branch on it.
+// Applies `rewrite(uint8_t* frame, uint16_t data_len)` to every frame of a burst, prefetching
+// k_prefetch_ahead frames ahead. `rewrite` is a lambda, inlined, and must leave a frame shorter
+// than an Ethernet header untouched (each rewrite tests the length once, on its own terms).
+// Returns the burst's bytes: the mbuf line holding pkt_len is read here anyway, so counting costs
+// nothing. The loop is split where the prefetch runs out, so the body has no branch on it.
 template <typename Rewrite>
 inline uint64_t for_each_header(rte_mbuf* const* pkts, uint16_t n, Rewrite&& rewrite) noexcept {
     uint64_t bytes = 0;
     const auto one = [&](const rte_mbuf* m) {
         bytes += m->pkt_len;
-        if (m->data_len >= RTE_ETHER_HDR_LEN) [[likely]]
-            rewrite(rte_pktmbuf_mtod(m, uint8_t*), m->data_len);
+        rewrite(rte_pktmbuf_mtod(m, uint8_t*), m->data_len);
     };
     const uint16_t first = n < k_prefetch_ahead ? n : k_prefetch_ahead;
     for (uint16_t i = 0; i < first; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
@@ -73,12 +72,12 @@ inline void swap_macs(uint8_t* h, uint16_t len) noexcept {
         v = __builtin_shuffle(v, Bytes16{6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 12, 13, 14, 15});
 #endif
         std::memcpy(h, &v, sizeof v);
-        return;
+    } else if (len >= RTE_ETHER_HDR_LEN) {
+        const uint64_t lo = load64(h);      // d0 d1 d2 d3 d4 d5 s0 s1
+        const uint32_t hi = load32(h + 8);  // s2 s3 s4 s5
+        store64(h, (lo >> 48) | (uint64_t(hi) << 16) | (lo << 48));  // s0..s5 d0 d1
+        store32(h + 8, uint32_t(lo >> 16));                          // d2..d5
     }
-    const uint64_t lo = load64(h);      // d0 d1 d2 d3 d4 d5 s0 s1
-    const uint32_t hi = load32(h + 8);  // s2 s3 s4 s5
-    store64(h, (lo >> 48) | (uint64_t(hi) << 16) | (lo << 48));  // s0..s5 d0 d1
-    store32(h + 8, uint32_t(lo >> 16));                          // d2..d5
 }
 
 inline uint64_t macswap_burst(rte_mbuf* const* pkts, uint16_t n) noexcept {
@@ -99,7 +98,9 @@ inline L2Header make_l2_header(const rte_ether_addr& src, const rte_ether_addr& 
 
 // Rewrites destination to the next hop and source to the egress port's own MAC.
 inline uint64_t l2_burst(rte_mbuf* const* pkts, uint16_t n, const L2Header& l2) noexcept {
-    return for_each_header(pkts, n, [&](uint8_t* h, uint16_t) {
+    return for_each_header(pkts, n, [&](uint8_t* h, uint16_t len) {
+        if (len < RTE_ETHER_HDR_LEN) [[unlikely]]
+            return;
         store64(h, l2.lo);
         store32(h + 8, l2.hi);
     });
