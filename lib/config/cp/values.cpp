@@ -83,6 +83,22 @@ std::optional<FwdMode> parse_fwd_mode(std::string_view s) {
     return std::nullopt;
 }
 
+constexpr std::string_view k_latency_clock_names[] = {"auto", "tsc", "hw"};
+static_assert(std::size(k_latency_clock_names) == static_cast<size_t>(LatencyClock::hw) + 1);
+
+std::string_view to_string(LatencyClock c) {
+    const auto index = static_cast<size_t>(c);
+    return index < std::size(k_latency_clock_names) ? k_latency_clock_names[index] : "unknown";
+}
+
+std::optional<LatencyClock> parse_latency_clock(std::string_view s) {
+    for (size_t i = 0; i < std::size(k_latency_clock_names); ++i)
+        if (k_latency_clock_names[i] == s) return static_cast<LatencyClock>(i);
+    return std::nullopt;
+}
+
+std::span<const std::string_view> detail::latency_clock_names() { return k_latency_clock_names; }
+
 std::span<const std::string_view> detail::fwd_mode_names() {
     return k_fwd_mode_names;
 }

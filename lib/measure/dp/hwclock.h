@@ -14,6 +14,15 @@
 
 namespace vfpath::measure {
 
+// Where a received mbuf carries its hardware timestamp: the offset of the dynamic field
+// (RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, a uint64_t) and the ol_flags bit that says it was filled
+// (RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME), as rte_mbuf_dyn_rx_timestamp_register returns them.
+// flag 0: not registered (no port uses the hardware clock).
+struct RxTimestampField {
+    int offset = -1;
+    uint64_t flag = 0;
+};
+
 // tsc = anchor_tsc + (dev - anchor_dev) * slope, slope in TSC cycles per device tick as 32.32
 // fixed point: for a 1 GHz device clock and a 2.6 GHz TSC the slope is 2.6, represented within
 // 2^-33 (relative 1e-10: 0.1 cycle over a second of device ticks).
