@@ -245,6 +245,7 @@ measure::TrialResult trial_result(const PhaseStats& p) {
     r.tx_pps = per_s(p.tx_packets, p.tx_s);
     r.rx_pps = per_s(r.received, p.tx_s);
     r.latency_ns = measure::summarize(p.latency);
+    r.latency_clock = p.latency_clock;
     return r;
 }
 

@@ -103,7 +103,9 @@ SampleVerdict ClockCalibrator::add(const ClockSample& s) {
 }
 
 std::optional<ClockFit> ClockCalibrator::fit() const {
-    if (window_.empty() || !(slope_ > 0)) return std::nullopt;
+    // A slope must fit 32.32 fixed point; 2^31 TSC cycles per device tick would be a device
+    // clock slower than 2 Hz against a GHz TSC: not a clock to time frames with.
+    if (window_.empty() || !(slope_ > 0) || slope_ >= 2147483648.0) return std::nullopt;
     const Point& f = window_.front();
     const Point& b = window_.back();
     ClockFit out;
