@@ -38,6 +38,10 @@ Result<config::PortFacts> port_facts(uint16_t port_id) {
     const bool pcap = info.driver_name && std::string_view(info.driver_name) == "net_pcap";
     f.rx_scatter = pcap || (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER);
     f.tx_multi_seg = pcap || (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+    // Hardware rx timestamps need both the offload and the clock they are counted in. The
+    // clock is only asked of devices that offer the offload.
+    f.rx_timestamp = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+    f.read_clock = f.rx_timestamp && has_read_clock(port_id);
     return f;
 }
 

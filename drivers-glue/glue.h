@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "config/plan.h"
+#include "measure/cp/clock_calibration.h"
+#include "measure/dp/hwclock.h"
 #include "util/result.h"
 
 struct rte_mempool;
@@ -54,6 +56,16 @@ LinkInfo port_link(uint16_t port_id);
 // Receives and frees what (port, queue) holds, at most `limit` frames; returns how many. Only
 // while no lcore polls that queue.
 uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit);
+
+// --- clock.cpp: hardware rx timestamps.
+// The mbuf dynamic field and flag of rx timestamps (registered once per process, after EAL init;
+// the PMDs that fill it register the same ones).
+Result<measure::RxTimestampField> register_rx_timestamp();
+// Whether the port's driver implements rte_eth_read_clock at all (not -ENOTSUP).
+bool has_read_clock(uint16_t port_id);
+// One (device clock, TSC) pair: the best of several rte_eth_read_clock calls, each between two
+// TSC reads, stamped at the middle of the narrowest bracket. Control thread.
+Result<measure::ClockSample> read_clock_sample(uint16_t port_id);
 
 // --- format.cpp
 // "rte_eth_dev_configure(port 0 net_null0): Invalid argument (-22)"

@@ -36,6 +36,10 @@ rte_eth_conf make_conf(const config::PortPlan& p, const rte_eth_dev_info& info) 
         conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
     if (p.tx_multi_seg && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
         conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    // Hardware rx timestamps where the planner chose the NIC's clock for latency (it checked
+    // the offload is offered).
+    if (p.rx_timestamp && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP))
+        conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
     return conf;
 }
 
@@ -71,9 +75,10 @@ Status port_setup(uint16_t pid, const config::PortPlan& p, rte_mempool* pool) {
     if (ret != 0 && ret != -ENOTSUP)
         return fail(call_error("rte_eth_promiscuous_enable", pid, ret));
     if (ret == -ENOTSUP) lg->warn("port {} ({}): promiscuous mode not supported", pid, p.name);
-    lg->info("port {} ({}) started: {} rxq x {}, {} txq x {}{}{}{}, socket {}", pid, p.name,
+    lg->info("port {} ({}) started: {} rxq x {}, {} txq x {}{}{}{}{}, socket {}", pid, p.name,
              p.rx_queues, p.rx_desc, p.tx_queues, p.tx_desc, p.rss ? ", rss" : "",
-             p.scatter ? ", scatter" : "", p.tx_multi_seg ? ", multi-seg tx" : "", p.socket);
+             p.scatter ? ", scatter" : "", p.tx_multi_seg ? ", multi-seg tx" : "",
+             p.rx_timestamp ? ", rx timestamps" : "", p.socket);
     return ok();
 }
 

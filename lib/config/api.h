@@ -41,6 +41,13 @@ enum class FwdMode : uint8_t { io, macswap, l2, sink };
 std::string_view to_string(FwdMode m);
 std::optional<FwdMode> parse_fwd_mode(std::string_view s);
 
+// Which clock times the frames a port receives (latency): the TSC, read after rte_eth_rx_burst,
+// or the NIC's own rx timestamp (RTE_ETH_RX_OFFLOAD_TIMESTAMP) mapped onto the TSC. `automatic`
+// ("auto" in YAML) takes the NIC's where the device offers it and latency is measured there.
+enum class LatencyClock : uint8_t { automatic, tsc, hw };
+std::string_view to_string(LatencyClock c);  // "auto", "tsc", "hw"
+std::optional<LatencyClock> parse_latency_clock(std::string_view s);
+
 struct EalConfig {
     std::string lcores = "0-1";  // EAL -l list; the main lcore must be in it
     unsigned main_lcore = 0;
@@ -101,6 +108,8 @@ struct PortConfig {
     std::optional<std::string> standby;
     Loc standby_loc;
     std::optional<VfPolicy> vf;       // PCI VFs: the admin state `check` expects on the PF
+    LatencyClock latency_clock = LatencyClock::automatic;
+    Loc latency_clock_loc;
     Loc loc;                          // the port's map in the file
     Loc device_loc, rx_queues_loc, tx_queues_loc, rx_desc_loc, tx_desc_loc, mtu_loc, socket_loc;
     Loc name_loc;                     // line 0 when the name is the default "p<index>"
@@ -157,6 +166,10 @@ struct VfMailboxPolicyConfig {
 struct MeasureConfig {
     bool latency = false;          // dwell latency per rx queue (rx -> tx inside vfpath)
     uint32_t latency_sample = 1;   // time 1 burst in N (every frame of a timed burst counts)
+    // Not a YAML key: the ports whose received frames are timed, set by lib/gen (gen.rx). Unset:
+    // every port when `latency` is on and the mode sends frames (not sink). The planner resolves
+    // ports[].latency_clock: auto against it.
+    std::optional<std::vector<std::string>> timed_rx_ports;
 };
 
 struct RunConfig {

@@ -52,6 +52,11 @@ struct PortFacts {
     uint32_t min_mtu = 0;
     bool rx_scatter = true;    // can receive one frame into several mbufs
     bool tx_multi_seg = true;  // can send a frame made of several mbufs
+    // Hardware rx timestamps: the device offers RTE_ETH_RX_OFFLOAD_TIMESTAMP, and its driver
+    // implements rte_eth_read_clock (needed to map the timestamps onto the TSC). Unknown, so
+    // false, before probe.
+    bool rx_timestamp = false;
+    bool read_clock = false;
 };
 
 inline constexpr uint16_t k_no_port = std::numeric_limits<uint16_t>::max();
@@ -78,6 +83,13 @@ struct PortPlan {
     uint16_t segs = 1;
     bool scatter = false;
     bool tx_multi_seg = false;
+    // Latency of frames received here: ports[].latency_clock as written, and what the planner
+    // made of it. `rx_timestamp`: the rx timestamp offload is enabled and latency uses the NIC's
+    // timestamps (the "hw" clock); otherwise the TSC, and `latency_clock_why` says why
+    // ("net_null0 does not offer RTE_ETH_RX_OFFLOAD_TIMESTAMP").
+    LatencyClock latency_clock = LatencyClock::automatic;
+    bool rx_timestamp = false;
+    std::string latency_clock_why;
 };
 
 // One (port, rx queue) polled by a worker, and where its frames go.

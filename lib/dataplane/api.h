@@ -35,6 +35,17 @@ struct Probed {
 };
 Probed probe_and_plan(const config::Config& cfg, const config::HostFacts& host);
 
+// --- cp/clocks.cpp: the clock that times frames received on a port (latency), as resolved at
+// start: the plan's choice (ports[].latency_clock), confirmed by reading the NIC clock once the
+// port runs.
+struct PortClock {
+    bool hw = false;      // the NIC's rx timestamps, mapped onto the TSC; else the TSC
+    std::string why;      // with the TSC: why ("net_null0 does not offer RTE_ETH_RX_OFFLOAD_TIMESTAMP")
+    double device_hz = 0;  // hw: the NIC clock's rate as calibrated against the TSC
+    measure::CalibrationStats calibration;  // hw: samples taken, rejected, restarts
+    uint64_t read_failures = 0;             // hw: rte_eth_read_clock calls that failed
+};
+
 // --- cp/runtime.cpp
 struct QueueSnapshot {
     uint16_t queue = 0;
@@ -44,12 +55,16 @@ struct QueueSnapshot {
     // Dwell latency of frames received on this queue (TSC after rx_burst -> TSC after tx_burst,
     // in ns); absent when the config's measure.latency is off.
     std::optional<measure::HistogramData> latency;
+    // With the port's hardware clock: timed frames whose dwell started at their NIC timestamp,
+    // and those timed from the rx burst instead (no timestamp flag, or no fit yet).
+    uint64_t hw_timed = 0, tsc_fallback = 0;
 };
 struct PortSnapshot {
     uint16_t port_id = 0;
     std::string mac;  // the port's own MAC, as it transmits it in l2 mode
     std::vector<QueueSnapshot> queues;
     glue::PortHwStats hw;
+    PortClock clock;  // which clock times its received frames
     uint64_t rx_packets() const;
     uint64_t tx_packets() const;
     uint64_t rx_bytes() const;
@@ -136,6 +151,15 @@ public:
     uint64_t port_tx_packets(uint16_t pidx) const;
     uint64_t port_drops(uint16_t pidx) const;
     unsigned pool_in_use(uint16_t pool_index) const;
+
+    // --- Hardware rx timestamps (cp/clocks.cpp), control thread.
+    PortClock port_clock(uint16_t pidx) const;
+    // The fit rx lcores read for a port whose latency clock is the NIC's; null for the TSC.
+    const measure::PublishedClock* rx_clock(uint16_t pidx) const;
+    measure::RxTimestampField rx_timestamp_field() const;
+    // Takes a new (NIC clock, TSC) sample per hardware-clock port and republishes its fit, at
+    // most every k_clock_refresh_s; cheap to call more often (the control loop's every wake-up).
+    void tick_clocks();
 
 private:
     uint64_t drain_rx();

@@ -66,6 +66,11 @@ struct StreamStats {
     uint64_t lost = 0;               // sent - received (in flight included while running)
     uint64_t refused = 0, alloc_failures = 0, pacer_forfeited = 0;
     measure::HistogramData latency;
+    // The clock of the rx ports that timed it: "tsc", "hw" (NIC rx timestamps mapped onto the
+    // TSC) or "mixed" (gen.rx ports with different clocks). With hw: samples from a NIC timestamp
+    // and samples from the burst's TSC because the frame carried none (or no fit was ready).
+    std::string latency_clock = "tsc";
+    uint64_t hw_timed = 0, tsc_fallback = 0;
 };
 
 struct PortStats {
@@ -94,6 +99,7 @@ struct PhaseStats {
     uint64_t rx_other_sizes = 0;        // frames received of another size
     double probe_share = 1;
     measure::HistogramData latency;     // every stream merged
+    std::string latency_clock = "tsc";  // as StreamStats::latency_clock
     // Distinct frames that belong to the phase: the probes received, plus non-probe frames when
     // probe_share < 1 (when every frame is a probe, a frame without one is not the generator's).
     uint64_t received() const;

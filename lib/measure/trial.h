@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,9 @@ struct TrialResult {
     // {"count","min","mean","p50","p90","p99","p999","p9999","max"} in ns; count 0 (or an empty
     // object) when no probe came back.
     nlohmann::json latency_ns;
+    // What timed it on the rx side: "tsc", "hw" (NIC rx timestamps mapped onto the TSC) or
+    // "mixed" (rx ports with different clocks); see README "Hardware rx timestamps".
+    std::string latency_clock = "tsc";
 };
 
 // A source of trials with state (ports, pools): lib/gen's GenSession.

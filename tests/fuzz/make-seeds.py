@@ -44,11 +44,12 @@ def config_seeds():
     for name, src in copies.items():
         with open(src, "rb") as f:
             put("config", name, f.read())
-    # The keys the fixtures leave out: recovery, faults, vf_policy, standby, ports[].vf, numa.
+    # The keys the fixtures leave out: recovery, faults, vf_policy, standby, ports[].vf, numa,
+    # ports[].latency_clock.
     put("config", "ok-recovery-faults.yaml", """eal: {lcores: 0-1}
 ports:
-  - {name: p0, device: net_null0}
-  - {name: p1, device: net_null1, standby: sb}
+  - {name: p0, device: net_null0, latency_clock: hw}
+  - {name: p1, device: net_null1, standby: sb, latency_clock: tsc}
   - {name: sb, device: net_tap0}
 forward: {mode: macswap, pairs: [[p0, p1]]}
 recovery:

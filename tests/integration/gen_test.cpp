@@ -430,5 +430,48 @@ TEST_F(GenTest, BadInputIsRefusedBeforeAnythingStarts) {
     EXPECT_EQ(o.exit_code, 0) << o.err;
 }
 
+// Hardware rx timestamps on the analyzer's ports (ports[].latency_clock): net_ring offers none.
+// `auto` times with the TSC and says why (log, table, report); `hw` is refused after probe with
+// exit code 2, naming the port and the key.
+TEST_F(GenTest, LatencyClockOfTheAnalyzedPorts) {
+    const std::string ports = "ports:\n"
+                              "  - name: r0\n"
+                              "    device: net_ring0\n";
+    const std::string gen = "gen:\n  tx: [r0]\n  rx: [r0]\n  count: 2000\n  duration_s: 0\n";
+    const auto cfg = write_config(eal_yaml() + ports + gen);
+    const Outcome o = run_vfpath({"gen", "-c", cfg.string(), "--report", path("r.json").string(),
+                                  "--stats-interval", "0"},
+                                 dir_, 60);
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_NE(o.err.find("port r0: latency clock tsc (net_ring0 does not offer "
+                         "RTE_ETH_RX_OFFLOAD_TIMESTAMP)"),
+              std::string::npos)
+        << o.err;
+    EXPECT_NE(o.out.find("latency (tsc, all streams, us)"), std::string::npos) << o.out;
+    const json r = read_report(path("r.json"));
+    EXPECT_EQ(r.value("latency_clock", ""), "tsc");
+    ASSERT_EQ(r["streams"].size(), 1u);
+    EXPECT_EQ(r["streams"][0].value("latency_clock", ""), "tsc");
+    EXPECT_EQ(u(r["streams"][0]["latency_ns"], "count"), 2000u);
+    ASSERT_EQ(r["ports"].size(), 1u);
+    EXPECT_EQ(r["ports"][0].value("latency_clock", ""), "tsc");
+    EXPECT_EQ(r["ports"][0].value("latency_clock_reason", ""),
+              "net_ring0 does not offer RTE_ETH_RX_OFFLOAD_TIMESTAMP");
+
+    const std::string hw = eal_yaml() + ports + "    latency_clock: hw\n" + gen;
+    const auto hw_cfg = write_config(hw, "hw.yaml");
+    const Outcome h = run_vfpath({"gen", "-c", hw_cfg.string(), "--report",
+                                  path("hw.json").string()},
+                                 dir_, 60, "hw");
+    EXPECT_EQ(h.exit_code, 2) << h.err;
+    EXPECT_NE(h.err.find("error: " + hw_cfg.string() + ":" + line_col(hw, "hw\n") +
+                         ": ports[0].latency_clock: hw: net_ring0 does not offer "
+                         "RTE_ETH_RX_OFFLOAD_TIMESTAMP"),
+              std::string::npos)
+        << h.err;
+    EXPECT_EQ(h.out.find("sending"), std::string::npos) << h.out;
+    EXPECT_FALSE(fs::exists(path("hw.json")));
+}
+
 }  // namespace
 }  // namespace vfpt

@@ -134,5 +134,73 @@ TEST_F(MeasureTest, LcoreCyclesBurstSizesAndThroughput) {
     EXPECT_NE(out.find("rx wire Gb"), std::string::npos) << out;
 }
 
+// Hardware rx timestamps (ports[].latency_clock). No vdev offers RTE_ETH_RX_OFFLOAD_TIMESTAMP:
+// `hw` is refused right after probe, naming the port and the key, with nothing started; `auto`
+// falls back to the TSC and says why, in the log at start and in the report.
+TEST_F(MeasureTest, LatencyClockHwOnNetNullIsRefusedRightAfterProbe) {
+    const std::string text = eal_yaml() +
+                             "ports:\n"
+                             "  - name: p0\n"
+                             "    device: net_null0\n"
+                             "    latency_clock: hw\n"
+                             "  - {name: p1, device: net_null1}\n"
+                             "measure: {latency: true}\n";
+    const auto cfg = write_config(text);
+    const auto report = path("report.json");
+    const Outcome o = run_vfpath({"run", "-c", cfg.string(), "--duration", "1", "--report",
+                                  report.string()},
+                                 dir_, 60);
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    const std::string at = line_col(text, "hw\n");
+    EXPECT_NE(o.err.find("error: " + cfg.string() + ":" + at +
+                         ": ports[0].latency_clock: hw: net_null0 does not offer "
+                         "RTE_ETH_RX_OFFLOAD_TIMESTAMP"),
+              std::string::npos)
+        << o.err;
+    EXPECT_NE(o.err.find("EAL"), std::string::npos) << "the device is known after probe only";
+    EXPECT_EQ(o.err.find(") started"), std::string::npos) << "no port was started: " << o.err;
+    EXPECT_EQ(o.out.find("forwarding"), std::string::npos) << o.out;
+    EXPECT_FALSE(fs::exists(report));
+}
+
+TEST_F(MeasureTest, LatencyClockAutoOnVdevsIsTheTscAndSaysWhy) {
+    const auto cfg = write_config(eal_yaml() +
+                                  "ports:\n"
+                                  "  - {name: p0, device: net_null0}\n"
+                                  "  - {name: p1, device: net_null1, latency_clock: tsc}\n"
+                                  "measure: {latency: true}\n");
+    const auto report = path("report.json");
+    const Outcome o = run_vfpath({"run", "-c", cfg.string(), "--duration", "1", "--report",
+                                  report.string(), "--stats-interval", "0"},
+                                 dir_, 60);
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    // Once per port at start, with the reason.
+    EXPECT_NE(o.err.find("port p0: latency clock tsc (net_null0 does not offer "
+                         "RTE_ETH_RX_OFFLOAD_TIMESTAMP)"),
+              std::string::npos)
+        << o.err;
+    EXPECT_NE(o.err.find("port p1: latency clock tsc (ports[1].latency_clock is tsc)"),
+              std::string::npos)
+        << o.err;
+    const json r = read_report(report);
+    ASSERT_TRUE(r.is_object());
+    expect_run_invariants(r);
+    EXPECT_EQ(r["measure"].value("latency_clock", ""), "tsc");
+    const json* p0 = find_port(r, "p0");
+    const json* p1 = find_port(r, "p1");
+    ASSERT_TRUE(p0 && p1);
+    EXPECT_EQ(p0->value("latency_clock", ""), "tsc");
+    EXPECT_EQ(p0->value("latency_clock_reason", ""),
+              "net_null0 does not offer RTE_ETH_RX_OFFLOAD_TIMESTAMP");
+    EXPECT_EQ(p1->value("latency_clock_reason", ""), "ports[1].latency_clock is tsc");
+    EXPECT_FALSE(p0->contains("nic_clock"));
+    for (const json* p : {p0, p1}) {
+        const json& q = (*p)["queues"][0];
+        EXPECT_EQ(q.value("latency_clock", ""), "tsc") << q.dump();
+        EXPECT_GT(u(q["latency_ns"], "count"), 0u);
+        EXPECT_FALSE(q.contains("tsc_fallback")) << "counted only on a hardware-clock port";
+    }
+}
+
 }  // namespace
 }  // namespace vfpt

@@ -255,6 +255,22 @@ TEST(LoadGood, MinimalConfigKeepsEveryDefault) {
     EXPECT_EQ(c.run.log_level, defaults.run.log_level);
 }
 
+TEST(LoadGood, LatencyClockWords) {
+    const Config c = load_ok(
+        "ports:\n  - device: net_null0\n  - device: net_null1\n    latency_clock: tsc\n"
+        "  - device: net_null2\n    latency_clock: hw\n  - device: net_null3\n"
+        "    latency_clock: auto\n");
+    ASSERT_EQ(c.ports.size(), 4u);
+    EXPECT_EQ(c.ports[0].latency_clock, LatencyClock::automatic);  // the default
+    EXPECT_EQ(c.ports[1].latency_clock, LatencyClock::tsc);
+    EXPECT_EQ(c.ports[2].latency_clock, LatencyClock::hw);
+    EXPECT_TRUE(at(c.ports[2].latency_clock_loc, 6, 20));
+    EXPECT_EQ(c.ports[3].latency_clock, LatencyClock::automatic);
+    EXPECT_EQ(to_string(LatencyClock::automatic), "auto");
+    EXPECT_EQ(parse_latency_clock("hw"), LatencyClock::hw);
+    EXPECT_FALSE(parse_latency_clock("HW"));
+}
+
 TEST(LoadGood, DefaultNamesFollowListIndex) {
     const Config c = load_ok(
         "ports: [{device: net_null0}, {name: mid, device: net_null1}, {device: net_null2}]\n");
@@ -509,6 +525,8 @@ const BadCase k_bad_cases[] = {
     {"PromiscuousNotBool", "ports: [{device: net_null0, promiscuous: 2}]\n", "ports[0].promiscuous",
      1, 42, "true or false"},
     {"RssList", "ports: [{device: net_null0, rss: [on]}]\n", "ports[0].rss", 1, 34, "got a list"},
+    {"LatencyClockUnknown", "ports: [{device: net_null0, latency_clock: nic}]\n",
+     "ports[0].latency_clock", 1, 44, "one of auto, tsc, hw, got 'nic'"},
     {"PortUnknownKey", "ports:\n  - device: net_null0\n    rx_queue: 2\n", "ports[0].rx_queue", 3,
      5, "did you mean 'rx_queues'"},
     {"PortDuplicateKey", "ports:\n  - device: net_null0\n    mtu: 1500\n    mtu: 9000\n",

@@ -289,3 +289,99 @@ TEST(Plan, FormatPlanShowsWorkersAndPools) {
     EXPECT_NE(s.find("lcore 1 (node 0): p0:0->p1:0 p1:0->p0:0"), std::string::npos) << s;
     EXPECT_NE(s.find("vfpath_s0"), std::string::npos);
 }
+
+// --- ports[].latency_clock: which clock times received frames (hardware rx timestamps) --------
+
+namespace {
+
+PortFacts probed(bool rx_timestamp, bool read_clock) {
+    PortFacts f;
+    f.probed = true;
+    f.rx_timestamp = rx_timestamp;
+    f.read_clock = read_clock;
+    return f;
+}
+
+const std::string k_timed = R"(
+eal: {lcores: "0-1", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0}
+  - {name: p1, device: "0000:3b:02.0", latency_clock: hw}
+measure: {latency: true}
+)";
+
+}  // namespace
+
+TEST(Plan, LatencyClockHwOnADeviceWithoutTheOffloadIsAnErrorAfterProbe) {
+    Config c = load_ok(k_timed);
+    // Before probe nothing is known: no error, and `check` says it is decided after probe.
+    PlanResult pre = build_plan(c, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(pre.plan);
+    EXPECT_EQ(pre.plan->ports[0].latency_clock_why, "not probed yet (decided after probe)");
+    EXPECT_TRUE(pre.plan->ports[1].rx_timestamp);
+    // After probe: the device lacks the offload.
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>{probed(false, false),
+                                                                 probed(false, false)});
+    ASSERT_FALSE(r.plan);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].str(),
+              "t.yaml:5:55: ports[1].latency_clock: hw: 0000:3b:02.0 does not offer "
+              "RTE_ETH_RX_OFFLOAD_TIMESTAMP (no hardware rx timestamps); use auto or tsc");
+    // The offload without rte_eth_read_clock cannot be mapped onto the TSC either.
+    r = build_plan(c, host(2), std::vector<PortFacts>{probed(false, false), probed(true, false)});
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_NE(r.errors[0].message.find("does not implement rte_eth_read_clock"), std::string::npos)
+        << r.errors[0].message;
+    // Both: the offload is enabled.
+    r = build_plan(c, host(2), std::vector<PortFacts>{probed(false, false), probed(true, true)});
+    ASSERT_TRUE(r.plan);
+    EXPECT_TRUE(r.plan->ports[1].rx_timestamp);
+    EXPECT_EQ(r.plan->ports[1].latency_clock, LatencyClock::hw);
+}
+
+TEST(Plan, LatencyClockAutoTakesTheNicClockWhereOfferedAndSaysWhyNot) {
+    Config c = load_ok(k_two_null + "measure: {latency: true}\n");
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>{probed(false, false),
+                                                                 probed(true, true)});
+    ASSERT_TRUE(r.plan);
+    EXPECT_EQ(r.plan->ports[0].latency_clock, LatencyClock::automatic);
+    EXPECT_FALSE(r.plan->ports[0].rx_timestamp);
+    EXPECT_EQ(r.plan->ports[0].latency_clock_why,
+              "net_null0 does not offer RTE_ETH_RX_OFFLOAD_TIMESTAMP");
+    EXPECT_TRUE(r.plan->ports[1].rx_timestamp);
+    EXPECT_EQ(r.plan->ports[1].latency_clock_why, "");
+    r = build_plan(c, host(2), std::vector<PortFacts>{probed(true, false), probed(true, true)});
+    ASSERT_TRUE(r.plan);
+    EXPECT_FALSE(r.plan->ports[0].rx_timestamp);
+    EXPECT_NE(r.plan->ports[0].latency_clock_why.find("rte_eth_read_clock"), std::string::npos);
+}
+
+TEST(Plan, LatencyClockAutoLeavesTheOffloadOffWhereNothingIsTimed) {
+    // Latency off, or sink mode (nothing is sent, so no dwell): the offload would only cost.
+    for (const char* extra : {"", "measure: {latency: true}\nforward: {mode: sink}\n"}) {
+        Config c = load_ok(k_two_null + extra);
+        PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2, probed(true, true)));
+        ASSERT_TRUE(r.plan);
+        for (const auto& p : r.plan->ports) {
+            EXPECT_FALSE(p.rx_timestamp) << extra;
+            EXPECT_EQ(p.latency_clock_why, "no latency is measured on the frames it receives");
+        }
+    }
+    // lib/gen names the ports it analyzes: only those.
+    Config c = load_ok(k_two_null);
+    c.measure.timed_rx_ports = std::vector<std::string>{"p1"};
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2, probed(true, true)));
+    ASSERT_TRUE(r.plan);
+    EXPECT_FALSE(r.plan->ports[0].rx_timestamp);
+    EXPECT_TRUE(r.plan->ports[1].rx_timestamp);
+}
+
+TEST(Plan, LatencyClockTscIsKeptAndSaysSo) {
+    Config c = load_ok(k_two_null + "measure: {latency: true}\n");
+    c.ports[0].latency_clock = LatencyClock::tsc;
+    PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2, probed(true, true)));
+    ASSERT_TRUE(r.plan);
+    EXPECT_FALSE(r.plan->ports[0].rx_timestamp);
+    EXPECT_EQ(r.plan->ports[0].latency_clock_why, "ports[0].latency_clock is tsc");
+    EXPECT_NE(format_plan(*r.plan).find("rx timestamps"), std::string::npos);
+}

@@ -525,3 +525,21 @@ TEST(Rfc2544Report, JsonHasTheContractKeys) {
     EXPECT_NE(table.find("\n  1518 "), std::string::npos) << table;
     EXPECT_NE(table.find("12.00"), std::string::npos) << table;  // p99.9 in us
 }
+
+TEST(Rfc2544Report, SaysWhichClockTimedTheLatency) {
+    Params p = base_params();
+    SimLink link{.capacity = 2e6};
+    json j = report_json(p, search_all(p, link.runner()));
+    EXPECT_EQ(j["results"][0]["latency"]["latency_clock"], "tsc");
+    EXPECT_EQ(j["results"][0]["trial_log"][0]["latency_clock"], "tsc");
+    // A generator whose rx ports time frames with NIC rx timestamps says "hw".
+    TrialRunner sim = link.runner();
+    TrialRunner hw = [&](const TrialSpec& s) {
+        TrialResult r = sim(s);
+        r.latency_clock = "hw";
+        return r;
+    };
+    j = report_json(p, search_all(p, hw));
+    EXPECT_EQ(j["results"][0]["latency"]["latency_clock"], "hw");
+    EXPECT_EQ(j["results"][0]["trial_log"].back()["latency_clock"], "hw");
+}

@@ -186,6 +186,7 @@ std::string device_identity(std::string_view device);
 bool is_port_name(std::string_view s);
 // The forwarding mode names, in enum order, from the table behind to_string (values.cpp).
 std::span<const std::string_view> fwd_mode_names();
+std::span<const std::string_view> latency_clock_names();
 // Without leading and trailing blanks and tabs (values.cpp).
 std::string_view trim(std::string_view s);
 

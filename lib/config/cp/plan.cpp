@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/plan.h"
+#include "config/cp/load_internal.h"
 
 namespace vfpath::config {
 
@@ -44,6 +45,54 @@ void check_desc(Ctx& c, size_t i, const char* key, Loc loc, uint16_t v, uint16_t
                 std::to_string(v) + " is not accepted by device " + dev + " (allowed " +
                     std::to_string(lo) + ".." + std::to_string(hi) + ", multiple of " +
                     std::to_string(align) + ")");
+    }
+}
+
+// Whether the latency of frames received on a port is measured: the ports lib/gen analyzes, or
+// every port of a forwarder that measures dwell latency (sink sends nothing, so it has none).
+bool rx_timed(const Config& cfg, const std::string& port) {
+    const MeasureConfig& m = cfg.measure;
+    if (m.timed_rx_ports)
+        return std::find(m.timed_rx_ports->begin(), m.timed_rx_ports->end(), port) !=
+               m.timed_rx_ports->end();
+    return m.latency && cfg.forward.mode != FwdMode::sink;
+}
+
+// ports[].latency_clock against what the device offers. `hw` is a promise the device must keep:
+// an error after probe (file:line:col, exit 2, nothing started). `auto` takes the hardware clock
+// where it is there and used, and otherwise says why not.
+void plan_latency_clock(Ctx& c, size_t i, const PortFacts& f, PortPlan& pp) {
+    const PortConfig& pc = c.cfg.ports[i];
+    const std::string dev = detail::device_identity(pc.device);
+    pp.latency_clock = pc.latency_clock;
+    const char* no_offload = " does not offer RTE_ETH_RX_OFFLOAD_TIMESTAMP";
+    const char* no_clock = " offers RTE_ETH_RX_OFFLOAD_TIMESTAMP but its driver does not implement "
+                           "rte_eth_read_clock, so its timestamps cannot be mapped to the TSC";
+    switch (pc.latency_clock) {
+        case LatencyClock::tsc:
+            pp.latency_clock_why = "ports[" + std::to_string(i) + "].latency_clock is tsc";
+            return;
+        case LatencyClock::hw:
+            if (f.probed && !f.rx_timestamp)
+                c.error(pc.latency_clock_loc, port_path(i) + ".latency_clock",
+                        "hw: " + dev + no_offload + " (no hardware rx timestamps); use auto or tsc");
+            else if (f.probed && !f.read_clock)
+                c.error(pc.latency_clock_loc, port_path(i) + ".latency_clock",
+                        "hw: " + dev + no_clock + "; use auto or tsc");
+            pp.rx_timestamp = true;
+            return;
+        case LatencyClock::automatic:
+            if (!rx_timed(c.cfg, pc.name))
+                pp.latency_clock_why = "no latency is measured on the frames it receives";
+            else if (!f.probed)
+                pp.latency_clock_why = "not probed yet (decided after probe)";
+            else if (!f.rx_timestamp)
+                pp.latency_clock_why = dev + no_offload;
+            else if (!f.read_clock)
+                pp.latency_clock_why = dev + no_clock;
+            else
+                pp.rx_timestamp = true;
+            return;
     }
 }
 
@@ -102,6 +151,7 @@ void plan_ports(Ctx& c, const HostFacts& host, std::span<const PortFacts> facts,
                         " cannot receive a frame into several mbufs (no rx scatter); raise "
                         "mempool.data_room to at least " + std::to_string(frame + k_headroom));
         }
+        plan_latency_clock(c, i, f, pp);
         plan.ports.push_back(std::move(pp));
     }
 }
@@ -486,7 +536,7 @@ std::string format_plan(const Plan& plan) {
           << p.tx_desc << (p.rss ? ", rss" : "")
           << (p.scatter ? ", scatter (up to " + std::to_string(p.segs) + " mbufs per frame)"
                         : std::string())
-          << ", to "
+          << (p.rx_timestamp ? ", rx timestamps" : "") << ", to "
           << (p.peer == k_no_port ? std::string("-") : plan.ports[p.peer].name)
           << (p.standby != k_no_port ? ", standby " + plan.ports[p.standby].name : std::string())
           << ", pool " << plan.pools[p.pool].name << "\n";

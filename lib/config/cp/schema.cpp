@@ -166,6 +166,11 @@ const Key<PortConfig> k_port_keys[] = {
          p.standby_loc = in.loc;
          if (auto s = r.text(in, "a port name")) p.standby = *s;
      }},
+    {"latency_clock",
+     [](Reader& r, const In& in, PortConfig& p) {
+         p.latency_clock_loc = in.loc;
+         if (auto s = r.word(in, latency_clock_names())) p.latency_clock = *parse_latency_clock(*s);
+     }},
     {"vf",
      [](Reader& r, const In& in, PortConfig& p) {
          p.vf.emplace().loc = in.loc;

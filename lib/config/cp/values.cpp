@@ -72,16 +72,35 @@ std::string format_mac(const MacAddr& m) {
     return out;
 }
 
-std::string_view to_string(FwdMode m) {
-    const auto index = static_cast<size_t>(m);
-    return index < std::size(k_fwd_mode_names) ? k_fwd_mode_names[index] : "unknown";
+// An enum's word from its table of names in enum order, and back.
+template <class E, size_t N>
+std::string_view enum_word(const std::string_view (&names)[N], E e) {
+    const auto index = static_cast<size_t>(e);
+    return index < N ? names[index] : "unknown";
 }
-
-std::optional<FwdMode> parse_fwd_mode(std::string_view s) {
-    for (size_t i = 0; i < std::size(k_fwd_mode_names); ++i)
-        if (k_fwd_mode_names[i] == s) return static_cast<FwdMode>(i);
+template <class E, size_t N>
+std::optional<E> enum_parse(const std::string_view (&names)[N], std::string_view s) {
+    for (size_t i = 0; i < N; ++i)
+        if (names[i] == s) return static_cast<E>(i);
     return std::nullopt;
 }
+
+std::string_view to_string(FwdMode m) { return enum_word(k_fwd_mode_names, m); }
+
+std::optional<FwdMode> parse_fwd_mode(std::string_view s) {
+    return enum_parse<FwdMode>(k_fwd_mode_names, s);
+}
+
+constexpr std::string_view k_latency_clock_names[] = {"auto", "tsc", "hw"};
+static_assert(std::size(k_latency_clock_names) == static_cast<size_t>(LatencyClock::hw) + 1);
+
+std::string_view to_string(LatencyClock c) { return enum_word(k_latency_clock_names, c); }
+
+std::optional<LatencyClock> parse_latency_clock(std::string_view s) {
+    return enum_parse<LatencyClock>(k_latency_clock_names, s);
+}
+
+std::span<const std::string_view> detail::latency_clock_names() { return k_latency_clock_names; }
 
 std::span<const std::string_view> detail::fwd_mode_names() {
     return k_fwd_mode_names;

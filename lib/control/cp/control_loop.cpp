@@ -219,6 +219,7 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
         dispatch_events();
         now = glue::monotonic_ns() / 1e9 - t0_s_;
         if (opt_.publisher) serve_readers(now);
+        rt_.tick_clocks();  // NIC clock fits for hardware rx timestamps (every 100 ms)
         for (const FaultAction& a : schedule_.due(now)) fire(a);
         dispatch_events();
         if (now >= next_poll) {

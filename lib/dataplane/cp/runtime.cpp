@@ -15,6 +15,7 @@
 #include <rte_ethdev.h>
 
 #include "dataplane/api.h"
+#include "dataplane/cp/clocks.h"
 #include "dataplane/dp/pipelines.h"
 #include "dataplane/dp/worker.h"
 #include "util/log.h"
@@ -54,6 +55,7 @@ struct Runtime::Impl {
         uint16_t port, queue;
     };
     std::vector<std::vector<SlotRef>> rx_refs, tx_refs;
+    HwClocks clocks;  // per plan port: the latency clock, and the NIC clock's fit when hw
     std::atomic<bool> stop{false};
     std::vector<uint64_t> drained;  // per plan port: frames freed from rx rings at stop
     bool launched = false;
@@ -129,6 +131,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
         if (!st) return Error{"port " + p.name + ": " + st.error()};
         im.macs.push_back(glue::port_mac(im.port_ids[p.index]));
     }
+    if (auto st = im.clocks.setup(plan, im.port_ids); !st) return Error{st.error()};
     for (const auto& lp : plan.lcores) {
         if (lp.rx.size() > dp::k_max_rx_per_lcore)
             return fail("lcore " + std::to_string(lp.lcore) + " polls " +
@@ -150,6 +153,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
         ctx->socket = lp.socket;
         ctx->latency_sample = plan.latency_sample;
         ctx->tsc_ns = measure::TscToNs::from_hz(rte_get_tsc_hz());
+        ctx->rx_ts = im.clocks.field();
         std::map<uint16_t, uint16_t> tx_slot;  // plan tx port -> slot
         im.rx_refs.emplace_back();
         im.tx_refs.emplace_back();
@@ -165,6 +169,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
                 if (!h) return fail("out of memory for the latency histograms of lcore " +
                                     std::to_string(lp.lcore));
                 ctx->latency[ctx->n_rx - 1] = static_cast<measure::Histogram*>(h);
+                ctx->rx_clock[ctx->n_rx - 1] = im.clocks.published(a.port);
             }
             im.rx_refs.back().push_back({a.port, a.queue});
             if (a.tx_port == config::k_no_port) continue;
@@ -220,6 +225,7 @@ Snapshot Runtime::snapshot(bool with_latency) const {
         const uint16_t nq = std::max(p.rx_queues, p.tx_queues);
         for (uint16_t q = 0; q < nq; ++q) ps.queues.push_back(QueueSnapshot{q});
         if (im.port_up[p.index]) ps.hw = glue::port_hw_stats(ps.port_id);
+        ps.clock = im.clocks.port_clock(p.index);
         s.ports.push_back(std::move(ps));
     }
     for (size_t c = 0; c < im.ctxs.size(); ++c) {
@@ -239,6 +245,8 @@ Snapshot Runtime::snapshot(bool with_latency) const {
             q.rx_packets += rx;
             ls.rx_packets += rx;
             q.rx_bytes += ctx.rx_stats[i].bytes.get();
+            q.hw_timed += ctx.rx_hw_timed[i].get();
+            q.tsc_fallback += ctx.rx_tsc_fallback[i].get();
             if (with_latency && ctx.latency[i] != nullptr) {
                 if (!q.latency) q.latency.emplace();
                 measure::merge_into(*q.latency, measure::snapshot(*ctx.latency[i]));
@@ -265,11 +273,18 @@ rte_mempool* Runtime::port_pool(uint16_t pidx) const {
 
 void Runtime::set_port_state(uint16_t pidx, uint16_t id, bool rx_paused, bool tx_blocked) {
     impl_->port_ids[pidx] = id;
+    // A port under recovery has no usable NIC clock fit; one coming back is re-anchored before
+    // workers poll it again (a reset may have restarted its clock, a re-attach changed its id).
+    if (rx_paused)
+        impl_->clocks.pause(pidx);
+    else
+        impl_->clocks.resume(pidx, id);
     const uint32_t w = id | (rx_paused ? dp::k_rx_paused : 0) | (tx_blocked ? dp::k_tx_blocked : 0);
     impl_->port_ctl[pidx].word.store(w, std::memory_order_release);
 }
 
 void Runtime::redirect_tx(uint16_t pidx, uint16_t target_id) {
+    impl_->clocks.pause(pidx);
     impl_->port_ctl[pidx].word.store(target_id | dp::k_rx_paused, std::memory_order_release);
 }
 
@@ -333,6 +348,13 @@ unsigned Runtime::pool_in_use(uint16_t pool_index) const {
     return glue::pool_in_use(impl_->pools[pool_index]);
 }
 
+PortClock Runtime::port_clock(uint16_t pidx) const { return impl_->clocks.port_clock(pidx); }
+const measure::PublishedClock* Runtime::rx_clock(uint16_t pidx) const {
+    return impl_->clocks.published(pidx);
+}
+measure::RxTimestampField Runtime::rx_timestamp_field() const { return impl_->clocks.field(); }
+void Runtime::tick_clocks() { impl_->clocks.tick(); }
+
 void Runtime::stop_workers() {
     Impl& im = *impl_;
     if (!im.workers_running) return;
@@ -394,6 +416,7 @@ ShutdownReport Runtime::shutdown() {
     im.port_ctl = nullptr;
     rte_free(im.qsbr);
     im.qsbr = nullptr;
+    im.clocks.free();  // after the workers, which read the fits
     for (size_t i = 0; i < im.pools.size(); ++i) {
         rte_mempool* mp = im.pools[i];
         const auto& pp = plan_.pools[i];

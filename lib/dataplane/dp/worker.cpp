@@ -10,6 +10,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/dp/pipelines.h"
+#include "dataplane/dp/rx_timestamp.h"
 
 namespace vfpath::dp {
 
@@ -37,6 +38,14 @@ inline uint64_t transform(rte_mbuf* const* pkts, uint16_t n, const RxSlot& s) no
 //            a burst due for timing and one after its tx_burst; busy/idle cycles as in none.
 // Dwell is therefore the same quantity in every variant: from the call of the rx_burst that
 // returned the frames to the return of the tx_burst that took them.
+//
+// Hardware rx timestamps (a second template flag, Hw, also chosen once per lcore: some slot's
+// port uses the NIC clock): on such a slot, a timed burst's frames each start their dwell at
+// their own NIC timestamp mapped onto the TSC, so the time a frame waited in the rx ring before
+// the rx_burst is included. Read before tx_burst (the mbufs are the PMD's afterwards), recorded
+// per frame. Frames without a timestamp, or any while no fit is published, are timed from the
+// burst as above and counted (rx_tsc_fallback). Slots without a hardware clock, and every loop
+// with Hw false, do exactly what they did before: no per-frame work.
 enum class Timing : uint8_t { none, every, sampled };
 
 // Per-loop state that lives in registers and on the lcore's stack rather than in the context.
@@ -45,11 +54,43 @@ struct LoopState {
     uint64_t t_mark;   // none/sampled: start of the current busy or idle run
     bool busy;         // none/sampled: state of the current run
     uint32_t sample_left[k_max_rx_per_lcore];  // sampled, per slot: bursts to the next timed one
+    uint64_t arrival[k_max_burst];  // Hw: each frame's NIC timestamp on the TSC (0: none)
 };
+
+// Hw, a timed burst on a slot with a hardware clock: each frame's arrival on the TSC, 0 for a
+// frame to time from the burst. Returns false when no fit is published (every frame falls back).
+inline bool read_arrivals(const LcoreCtx& ctx, uint16_t i, rte_mbuf* const* pkts, uint16_t nb,
+                          LoopState& ls) noexcept {
+    measure::ClockFit fit;
+    if (!ctx.rx_clock[i]->read(fit)) return false;
+    // No TSC read here: record_arrivals checks each stamp against the read after tx_burst.
+    for (uint16_t k = 0; k < nb; ++k) {
+        uint64_t t = 0;
+        ls.arrival[k] = rx_arrival_tsc(pkts[k], ctx.rx_ts, fit, ~uint64_t{0}, t) ? t : 0;
+    }
+    return true;
+}
+
+// Hw: records the dwell of the `sent` frames of a timed burst that ended at `now`; frames with
+// no arrival stamp, or one later than `now` (see rx_arrival_tsc), get `burst_dwell` (cycles), as
+// without hardware timestamps.
+inline void record_arrivals(LcoreCtx& ctx, uint16_t i, uint16_t sent, bool have, uint64_t now,
+                            uint64_t burst_dwell, const LoopState& ls) noexcept {
+    uint32_t fallback = 0;
+    for (uint16_t k = 0; k < sent; ++k) {
+        if (have && ls.arrival[k] != 0 && ls.arrival[k] <= now)
+            ctx.latency[i]->record(ctx.tsc_ns(now - ls.arrival[k]));
+        else
+            ++fallback;
+    }
+    if (fallback != 0) ctx.latency[i]->record_n(ctx.tsc_ns(burst_dwell), fallback);
+    ctx.rx_hw_timed[i].add(sent - fallback);
+    ctx.rx_tsc_fallback[i].add(fallback);
+}
 
 // Polls one slot; returns how many frames it received. A timed burst's dwell time is recorded
 // once for each frame the tx ring accepted (frames dropped at tx have none).
-template <Mode M, Timing T>
+template <Mode M, Timing T, bool Hw>
 uint16_t poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts, LoopState& ls) noexcept {
     const RxSlot& s = ctx.rx[i];
     // One predictable branch per poll: a port under recovery is not polled at all.
@@ -75,6 +116,12 @@ uint16_t poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts, LoopState& ls) no
     }
     if constexpr (T == Timing::sampled) {
         if (--ls.sample_left[i] == 0) ls.sample_left[i] = ctx.latency_sample;
+    }
+    // Hw: one branch per burst picks the per-frame path for a slot whose port has a NIC clock.
+    bool hw_slot = false, have_fit = false;
+    if constexpr (Hw && T != Timing::none) {
+        hw_slot = ctx.rx_clock[i] != nullptr && (T == Timing::every || timed);
+        if (hw_slot) have_fit = read_arrivals(ctx, i, pkts, nb, ls);
     }
     const uint64_t bytes_rx = transform<M>(pkts, nb, s);
     uint64_t bytes = bytes_rx;
@@ -110,10 +157,18 @@ uint16_t poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts, LoopState& ls) no
             const uint64_t dwell = now - ls.t_last;
             ls.t_last = now;
             ctx.busy_cycles.add(dwell);
-            if (sent != 0) ctx.latency[i]->record_n(ctx.tsc_ns(dwell), sent);
+            if (hw_slot)
+                record_arrivals(ctx, i, sent, have_fit, now, dwell, ls);
+            else if (sent != 0)
+                ctx.latency[i]->record_n(ctx.tsc_ns(dwell), sent);
         } else if constexpr (T == Timing::sampled) {
-            if (timed && sent != 0)
-                ctx.latency[i]->record_n(ctx.tsc_ns(rte_rdtsc() - t_before), sent);
+            if (timed && sent != 0) {
+                const uint64_t now = rte_rdtsc();
+                if (hw_slot)
+                    record_arrivals(ctx, i, sent, have_fit, now, now - t_before, ls);
+                else
+                    ctx.latency[i]->record_n(ctx.tsc_ns(now - t_before), sent);
+            }
         }
         return nb;
     }
@@ -125,7 +180,7 @@ inline void close_run(LcoreCtx& ctx, LoopState& ls, uint64_t now) noexcept {
     ls.t_mark = now;
 }
 
-template <Mode M, Timing T>
+template <Mode M, Timing T, bool Hw>
 int loop(LcoreCtx& ctx) noexcept {
     rte_mbuf* pkts[k_max_burst];
     uint32_t iter = 0;
@@ -136,7 +191,7 @@ int loop(LcoreCtx& ctx) noexcept {
     rte_rcu_qsbr_thread_online(ctx.qsbr, ctx.qsbr_id);
     for (;;) {
         uint32_t got = 0;
-        for (uint16_t i = 0; i < ctx.n_rx; ++i) got |= poll_slot<M, T>(ctx, i, pkts, ls);
+        for (uint16_t i = 0; i < ctx.n_rx; ++i) got |= poll_slot<M, T, Hw>(ctx, i, pkts, ls);
         if constexpr (T != Timing::every) {
             if ((got != 0) != ls.busy) [[unlikely]] {
                 close_run(ctx, ls, rte_rdtsc());
@@ -158,14 +213,22 @@ int loop(LcoreCtx& ctx) noexcept {
 }
 
 // The loop for a mode and a timing. sink sends nothing, so it has no dwell time to measure.
+template <Mode M, bool Hw>
+int run_timed(LcoreCtx& ctx) noexcept {
+    return ctx.latency_sample == 1 ? loop<M, Timing::every, Hw>(ctx)
+                                   : loop<M, Timing::sampled, Hw>(ctx);
+}
+
 template <Mode M>
 int run_mode(LcoreCtx& ctx) noexcept {
     if constexpr (M != Mode::sink) {
-        if (ctx.latency[0] != nullptr)
-            return ctx.latency_sample == 1 ? loop<M, Timing::every>(ctx)
-                                           : loop<M, Timing::sampled>(ctx);
+        if (ctx.latency[0] != nullptr) {
+            bool hw = false;
+            for (uint16_t i = 0; i < ctx.n_rx; ++i) hw = hw || ctx.rx_clock[i] != nullptr;
+            return hw ? run_timed<M, true>(ctx) : run_timed<M, false>(ctx);
+        }
     }
-    return loop<M, Timing::none>(ctx);
+    return loop<M, Timing::none, false>(ctx);
 }
 
 }  // namespace

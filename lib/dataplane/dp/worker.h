@@ -10,6 +10,7 @@
 
 #include "dataplane/dp/counters.h"
 #include "measure/dp/histogram.h"
+#include "measure/dp/hwclock.h"
 #include "measure/dp/tsc.h"
 
 struct rte_rcu_qsbr;
@@ -73,6 +74,11 @@ struct alignas(64) LcoreCtx {
     // Dwell-latency histogram per rx slot (allocated by the control thread; all null when
     // latency is off, and then the loop without timing runs).
     measure::Histogram* latency[k_max_rx_per_lcore];  // dp: ro pointer, rw pointee / cp: ro
+    // Hardware rx timestamps: per rx slot, the NIC clock's fit onto the TSC when the slot's port
+    // uses it for latency (null: the TSC times the slot's frames). Any non-null one, with
+    // latency on, picks the loop that reads timestamps (chosen once per lcore).
+    const measure::PublishedClock* rx_clock[k_max_rx_per_lcore];  // dp: ro / cp: publishes
+    measure::RxTimestampField rx_ts;                                // dp: ro
 
     // Written by this lcore only, read by the control thread: a guard line apart from the
     // read-mostly part above so the reader's loads do not bounce the writer's lines.
@@ -84,6 +90,10 @@ struct alignas(64) LcoreCtx {
     Counter busy_cycles;                                      // dp: rw / cp: ro
     Counter idle_cycles;                                      // dp: rw / cp: ro
     Counter rx_bursts[k_burst_bins];                          // dp: rw / cp: ro
+    // Slots with a hardware clock: timed frames whose dwell started at their NIC timestamp, and
+    // those timed from the rx burst instead (no timestamp flag, or no usable fit).
+    Counter rx_hw_timed[k_max_rx_per_lcore];                  // dp: rw / cp: ro
+    Counter rx_tsc_fallback[k_max_rx_per_lcore];              // dp: rw / cp: ro
     std::atomic<bool> exited;                                 // dp: w at exit / cp: ro
 };
 

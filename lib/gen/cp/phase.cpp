@@ -83,6 +83,7 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
     const double max_drain_s = std::max(k_min_max_drain_s, k_drain_quiet_periods * quiet_s);
     std::map<uint16_t, uint16_t> queues_of_port;
     for (const auto& st : im.streams) ++queues_of_port[st.port];
+    im.rt->tick_clocks();  // a fresh NIC clock anchor before the first frame (hardware timestamps)
     const uint64_t start = rte_rdtsc();
     im.phase_start = start;
     for (GenLcoreCtx* c : im.ctxs) {
@@ -108,6 +109,8 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
             for (uint32_t i = 0; i < c->an.n_streams; ++i) {
                 c->an.streams[i].seq.reset();
                 c->an.streams[i].latency.clear();
+                c->an.streams[i].hw_timed.set(0);
+                c->an.streams[i].tsc_fallback.set(0);
             }
         for (uint16_t i = 0; i < c->n_rx; ++i) {
             RxSlot& r = c->rx[i];
@@ -157,6 +160,7 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
         });
         if (all_done) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        im.rt->tick_clocks();
         if (tick_s > 0 && tick && clock::now() >= next_tick) {
             next_tick += std::chrono::duration<double>(tick_s);
             tick(im.stats(false));
@@ -188,6 +192,14 @@ PhaseStats GenSession::Impl::stats(bool final) const {
         ps.link_bps = double(glue::port_link(port_ids[pp.index]).speed_bps);
         p.ports.push_back(ps);
     }
+    // The latency clock: that of the gen.rx ports (the analyzer's), "mixed" when they differ.
+    size_t rx_ports = 0, hw_ports = 0;
+    for (const auto& pp : plan.ports) {
+        if (!is_rx[pp.index]) continue;
+        ++rx_ports;
+        if (rt->port_clock(pp.index).hw) ++hw_ports;
+    }
+    p.latency_clock = hw_ports == 0 ? "tsc" : hw_ports == rx_ports ? "hw" : "mixed";
     uint64_t last_done = 0;
     p.sending = false;
     const uint32_t pattern_len = static_cast<uint32_t>(spec.sizes.size());
@@ -221,9 +233,12 @@ PhaseStats GenSession::Impl::stats(bool final) const {
             ss.reordered += sc.reordered.get();
             ss.duplicates += sc.duplicates.get();
             ss.too_old += sc.too_old.get();
+            ss.hw_timed += rx.hw_timed.get();
+            ss.tsc_fallback += rx.tsc_fallback.get();
             measure::merge_into(ss.latency, measure::snapshot(rx.latency));
         }
         ss.lost = ss.sent > ss.received ? ss.sent - ss.received : 0;
+        ss.latency_clock = p.latency_clock;
         PortStats& port = p.ports[st.port];
         port.tx_packets += ss.frames;
         port.tx_bytes += ss.bytes;

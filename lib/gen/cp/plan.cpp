@@ -70,6 +70,9 @@ config::Config planning_config(const config::Config& cfg) {
     c.forward.mode = config::FwdMode::sink;
     c.forward.pairs.reset();
     c.workers.reset();
+    // The analyzer times the frames of the gen.rx ports: ports[].latency_clock: auto takes the
+    // NIC's clock there (where the device offers rx timestamps), and the TSC elsewhere.
+    if (cfg.gen) c.measure.timed_rx_ports = cfg.gen->rx;
     return c;
 }
 

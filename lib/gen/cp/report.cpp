@@ -74,7 +74,11 @@ json stream_json(const StreamStats& s, bool analyzed) {
         for (const char* k : {"received", "lost", "reordered", "duplicates", "too_old"})
             j[k] = nullptr;
     }
-    j["latency_clock"] = "tsc";
+    j["latency_clock"] = s.latency_clock;
+    if (s.latency_clock != "tsc") {
+        j["hw_timed"] = s.hw_timed;
+        j["tsc_fallback"] = s.tsc_fallback;
+    }
     j["latency_ns"] = measure::summarize(s.latency);
     j["latency_histogram"] = measure::histogram_json(s.latency);
     return j;
@@ -119,7 +123,16 @@ json phase_json(const PhaseStats& p) {
                          {"rx_packets", p.rx_sizes[i]}});
     j["sizes"] = sizes;
     j["rx_other_sizes"] = p.rx_other_sizes;
-    j["latency_clock"] = "tsc";
+    j["latency_clock"] = p.latency_clock;
+    if (p.latency_clock != "tsc") {
+        uint64_t hw = 0, fallback = 0;
+        for (const auto& s : p.streams) {
+            hw += s.hw_timed;
+            fallback += s.tsc_fallback;
+        }
+        j["hw_timed"] = hw;
+        j["tsc_fallback"] = fallback;
+    }
     j["latency_ns"] = measure::summarize(p.latency);
     j["latency_histogram"] = measure::histogram_json(p.latency);
     json streams = json::array();
@@ -214,7 +227,7 @@ std::string format_table(const PhaseStats& p) {
     }
     if (p.latency.count) {
         const auto l = measure::summarize(p.latency);
-        o += "latency (tsc, all streams, us): min " + us(l.min) + " mean " +
+        o += "latency (" + p.latency_clock + ", all streams, us): min " + us(l.min) + " mean " +
              fmt("%.1f", l.mean / 1e3) + " p50 " + us(l.p50) + " p90 " + us(l.p90) + " p99 " +
              us(l.p99) + " p99.9 " + us(l.p999) + " p99.99 " + us(l.p9999) + " max " + us(l.max) +
              " (" + std::to_string(l.count) + " probes)\n";
@@ -232,6 +245,7 @@ measure::TrialResult trial_result(const PhaseStats& p) {
     r.tx_pps = per_s(p.tx_packets, p.tx_s);
     r.rx_pps = per_s(r.received, p.tx_s);
     r.latency_ns = measure::summarize(p.latency);
+    r.latency_clock = p.latency_clock;
     return r;
 }
 

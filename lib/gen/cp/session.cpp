@@ -120,6 +120,7 @@ Status GenSession::Impl::build_contexts(const std::vector<LcoreAssign>& assign) 
             c->an.streams = zalloc<measure::StreamRx>("vfpath_gen_streams", n_streams, socket);
         c->an.n_streams = n_streams;
         c->an.to_ns = measure::TscToNs::from_hz(hz);
+        c->rx_ts = rt->rx_timestamp_field();
         if ((!a.tx.empty() && !c->tx) || (!a.rx.empty() && (!c->rx || !c->an.streams)) ||
             !c->an.rejects || !c->size_index)
             return fail("out of memory for the slots of lcore " + std::to_string(a.lcore));
@@ -143,6 +144,7 @@ Status GenSession::Impl::build_contexts(const std::vector<LcoreAssign>& assign) 
             RxSlot& r = c->rx[i];
             r.port_id = port_ids[a.rx[i].port];
             r.queue = a.rx[i].queue;
+            r.clock = rt->rx_clock(a.rx[i].port);
             rx_refs.push_back({a.rx[i].port, a.rx[i].queue, c, static_cast<uint16_t>(i)});
         }
         std::string what;
@@ -311,10 +313,14 @@ nlohmann::json GenSession::ports_json() const {
         const glue::PortHwStats hw = glue::port_hw_stats(id);
         std::string role = im.is_tx[p.index] ? (im.is_rx[p.index] ? "tx+rx" : "tx")
                                              : (im.is_rx[p.index] ? "rx" : "unused");
+        const dataplane::PortClock clock = im.rt->port_clock(p.index);
         out.push_back({{"name", p.name},
                        {"device", p.device},
                        {"port_id", id},
                        {"role", role},
+                       {"latency_clock", clock.hw ? "hw" : "tsc"},
+                       {"latency_clock_reason", clock.why.empty() ? nlohmann::json(nullptr)
+                                                                  : nlohmann::json(clock.why)},
                        {"mac", config::format_mac(glue::port_mac(id))},
                        {"link_up", link.up},
                        {"link_speed_bps", link.speed_bps},

@@ -4,6 +4,7 @@
 // analyzed, one bulk free. No allocation beyond the mempool, no locks, no per-packet branch on
 // configuration.
 #include "gen/dp/gen_worker.h"
+#include "dataplane/dp/rx_timestamp.h"
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -78,10 +79,16 @@ inline void tx_step(const GenLcoreCtx& ctx, TxSlot& s, uint64_t now, rte_mbuf** 
     s.c.probes.add(probes_sent);
 }
 
+// Hw: the slot's port times frames with their NIC timestamps (chosen per slot and burst by one
+// branch in loop(); the TSC-only instantiation does no per-frame work for it).
+template <bool Hw>
 inline uint16_t rx_poll(const GenLcoreCtx& ctx, RxSlot& r, rte_mbuf** m) noexcept {
     const uint16_t nb = rte_eth_rx_burst(r.port_id, r.queue, m, ctx.burst);
     if (nb == 0) return 0;
     const uint64_t tsc = rte_rdtsc();
+    [[maybe_unused]] measure::ClockFit fit;
+    [[maybe_unused]] bool have_fit = false;
+    if constexpr (Hw) have_fit = r.clock->read(fit);
     const uint16_t first = nb < k_prefetch_ahead ? nb : k_prefetch_ahead;
     for (uint16_t i = 0; i < first; ++i) rte_prefetch0(rte_pktmbuf_mtod(m[i], void*));
     uint64_t bytes = 0;
@@ -91,7 +98,16 @@ inline uint16_t rx_poll(const GenLcoreCtx& ctx, RxSlot& r, rte_mbuf** m) noexcep
         bytes += mb->pkt_len;
         const uint32_t size = mb->pkt_len + 4;
         r.sizes[ctx.size_index[size < k_size_index_len ? size : k_size_index_len - 1]].add(1);
-        measure::analyze_frame(ctx.an, rte_pktmbuf_mtod(mb, const uint8_t*), mb->data_len, tsc);
+        if constexpr (Hw) {
+            uint64_t at = 0;
+            const bool stamped = have_fit && dp::rx_arrival_tsc(mb, ctx.rx_ts, fit, tsc, at);
+            measure::analyze_frame(ctx.an, rte_pktmbuf_mtod(mb, const uint8_t*), mb->data_len,
+                                   stamped ? at : tsc,
+                                   stamped ? measure::RxTime::hw : measure::RxTime::fallback);
+        } else {
+            measure::analyze_frame(ctx.an, rte_pktmbuf_mtod(mb, const uint8_t*), mb->data_len,
+                                   tsc);
+        }
     }
     rte_pktmbuf_free_bulk(m, nb);
     r.packets.add(nb);
@@ -129,7 +145,9 @@ int loop(GenLcoreCtx& ctx) noexcept {
             }
         }
         uint32_t got = 0;
-        for (uint16_t i = 0; i < ctx.n_rx; ++i) got += rx_poll(ctx, ctx.rx[i], m);
+        for (uint16_t i = 0; i < ctx.n_rx; ++i)
+            got += ctx.rx[i].clock ? rx_poll<true>(ctx, ctx.rx[i], m)
+                                   : rx_poll<false>(ctx, ctx.rx[i], m);
         if (tx_live != 0) continue;
         if (!tx_reported) {
             tx_reported = true;

@@ -13,6 +13,7 @@
 
 #include "measure/dp/analyzer.h"
 #include "measure/dp/frame.h"
+#include "measure/dp/hwclock.h"
 #include "measure/dp/pacer.h"
 #include "measure/dp/relaxed.h"
 
@@ -65,6 +66,8 @@ struct alignas(64) TxSlot {
 struct alignas(64) RxSlot {
     uint16_t port_id;                          // dp: ro
     uint16_t queue;                            // dp: ro
+    // The port's NIC clock fit when its latency uses hardware rx timestamps; null: the TSC.
+    const measure::PublishedClock* clock;      // dp: ro / cp: publishes the pointee
     alignas(64) Relaxed packets;               // dp: rw / cp: ro, every frame received
     Relaxed bytes;                             // dp: rw / cp: ro, pkt_len
     Relaxed sizes[k_max_pattern + 1];          // dp: rw / cp: ro, by GenLcoreCtx::size_index
@@ -85,6 +88,7 @@ struct alignas(64) GenLcoreCtx {
     std::atomic<int>* tx_active;             // dp: decrements once / cp: sets, lcores still sending
     measure::AnalyzerCtx an;                 // dp: ro (pointees rw)
     const uint8_t* size_index;               // dp: ro, [k_size_index_len] frame size -> sizes[]
+    measure::RxTimestampField rx_ts;         // dp: ro, where mbufs carry rx timestamps
     TxSlot* tx;                              // dp: rw, [n_tx]
     RxSlot* rx;                              // dp: rw, [n_rx]
     // The lcore starts its clock (pacers, tx time) when it starts running, not at phase_start:

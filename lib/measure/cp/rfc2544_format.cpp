@@ -143,6 +143,7 @@ nlohmann::json to_json(const Trial& t) {
                         : t.pass                ? "pass"
                                                 : "fail"},
             {"reason", t.reason},
+            {"latency_clock", t.result.latency_clock},
             {"latency_ns", t.result.latency_ns}};
 }
 
@@ -153,6 +154,10 @@ nlohmann::json to_json(const SizeResult& r) {
     const auto opt = [](const std::optional<double>& v) {
         return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
     };
+    // The latency trials' clock (one session: the same for all of them).
+    std::string clock = "tsc";
+    for (const Trial& t : r.log)
+        if (t.kind == Kind::latency) clock = t.result.latency_clock;
     return {{"frame_size", r.frame_size},
             {"line_rate_pps", line > 0 ? nlohmann::json(line) : nlohmann::json(nullptr)},
             {"throughput_pps", r.ndr.rate_pps},
@@ -166,6 +171,7 @@ nlohmann::json to_json(const SizeResult& r) {
             {"latency_ns", r.latency.rate_pps > 0 ? r.latency.latency_ns : nlohmann::json(nullptr)},
             {"latency",
              {{"rate_pps", r.latency.rate_pps},
+              {"latency_clock", clock},
               {"trials", r.latency.per_trial.size()},
               {"typical_ns", opt(r.latency.typical_ns)},
               {"worst_case_ns", opt(r.latency.worst_case_ns)},

@@ -8,6 +8,9 @@
 // x86 case DPDK relies on for rte_rdtsc): across lcores, and across processes too (the TSC is a
 // per-host counter, not per-process), e.g. a generator in one process and an analyzer in another.
 // It includes the rx burst's batching: the TSC is read once per burst, after rte_eth_rx_burst.
+// With hardware rx timestamps the rx lcore passes instead each frame's NIC timestamp mapped onto
+// the TSC (dp/hwclock.h), which excludes the time the frame waited in the rx ring; frames of such
+// a port that carry no timestamp are timed with the burst's TSC and counted apart (RxTime).
 //
 // Verdicts (one per frame):
 //   probe       counted by the stream's SeqTracker, latency recorded (not for duplicates)
@@ -33,10 +36,17 @@ namespace vfpath::measure {
 
 enum class Verdict : uint8_t { probe, duplicate, non_probe, unknown, future, stale };
 
+// Where a frame's rx time came from: the TSC read after its rx burst (a port timed with the
+// TSC), its NIC timestamp (hw), or the burst's TSC on a port whose frames should have carried a
+// NIC timestamp and this one did not (fallback). Constant in a TSC-only loop, so free there.
+enum class RxTime : uint8_t { tsc, hw, fallback };
+
 // One stream as seen by one rx lcore. All-zero memory is an empty one (rte_zmalloc'd).
 struct StreamRx {
-    SeqTracker<> seq;   // dp: rw / cp: ro
-    Histogram latency;  // dp: rw / cp: ro, one-way latency in ns
+    SeqTracker<> seq;      // dp: rw / cp: ro
+    Histogram latency;     // dp: rw / cp: ro, one-way latency in ns
+    Relaxed hw_timed;      // dp: rw / cp: ro, latency samples from a NIC timestamp
+    Relaxed tsc_fallback;  // dp: rw / cp: ro, from the burst's TSC on a hardware-clock port
 };
 
 // Frames an rx lcore set aside, by verdict (probes are in their StreamRx).
@@ -56,7 +66,7 @@ struct AnalyzerCtx {
 };
 
 inline Verdict analyze_frame(const AnalyzerCtx& a, const uint8_t* frame, size_t len,
-                             uint64_t rx_tsc) noexcept {
+                             uint64_t rx_tsc, RxTime how = RxTime::tsc) noexcept {
     ProbeFields p;
     if (!parse_probe(frame, len, p)) {
         a.rejects->non_probe.add(1);
@@ -77,6 +87,10 @@ inline Verdict analyze_frame(const AnalyzerCtx& a, const uint8_t* frame, size_t 
     StreamRx& s = a.streams[p.stream_id];
     if (s.seq.update(p.seq) == Arrival::duplicate) return Verdict::duplicate;
     s.latency.record(a.to_ns(rx_tsc - p.tx_tsc));
+    if (how == RxTime::hw)
+        s.hw_timed.add(1);
+    else if (how == RxTime::fallback)
+        s.tsc_fallback.add(1);
     return Verdict::probe;
 }
 

@@ -66,6 +66,27 @@ json lcore_json(const config::LcorePlan& lp, const config::Plan& plan,
     return l;
 }
 
+// Which clock timed a port's received frames, and why the TSC when it was not asked for.
+json clock_json(const dataplane::PortClock& c) {
+    json j = {{"latency_clock", c.hw ? "hw" : "tsc"},
+              {"latency_clock_reason", c.why.empty() ? json(nullptr) : json(c.why)}};
+    if (c.hw)
+        j["nic_clock"] = {{"hz", c.device_hz},
+                          {"samples", c.calibration.accepted},
+                          {"rejected", c.calibration.non_monotonic},
+                          {"steps", c.calibration.steps},
+                          {"restarts", c.calibration.restarts},
+                          {"read_failures", c.read_failures}};
+    return j;
+}
+
+// The run's one word: "hw" or "tsc" when every port's frames are timed by that clock, else "mixed".
+const char* run_clock(const dataplane::Snapshot& s) {
+    size_t hw = 0;
+    for (const auto& p : s.ports) hw += p.clock.hw ? 1 : 0;
+    return hw == 0 ? "tsc" : hw == s.ports.size() ? "hw" : "mixed";
+}
+
 }  // namespace
 
 json timeline_entry(const config::Plan& plan, const dataplane::Snapshot& prev,
@@ -97,7 +118,7 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
     j["measure"] = {{"tsc_hz", s.tsc_hz},
                     {"latency", plan.latency},
                     {"latency_sample", plan.latency_sample},
-                    {"latency_clock", "tsc"}};
+                    {"latency_clock", run_clock(s)}};
     const double secs = s.t_s;
     j["ports"] = json::array();
     for (size_t i = 0; i < plan.ports.size() && i < s.ports.size(); ++i) {
@@ -115,6 +136,7 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
         p["rx_bytes"] = ps.rx_bytes();
         p["tx_bytes"] = ps.tx_bytes();
         p["drops"] = ps.drops();
+        p.update(clock_json(ps.clock));
         p["link_speed_mbps"] = ps.hw.link_speed_mbps ? json(ps.hw.link_speed_mbps) : json(nullptr);
         p["rx"] = throughput_json(ps.rx_packets(), ps.rx_bytes(), secs, ps.hw.link_speed_mbps);
         p["tx"] = throughput_json(ps.tx_packets(), ps.tx_bytes(), secs, ps.hw.link_speed_mbps);
@@ -148,6 +170,11 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
             jq["rx"] = throughput_json(q.rx_packets, q.rx_bytes, secs, ps.hw.link_speed_mbps);
             jq["tx"] = throughput_json(q.tx_packets, q.tx_bytes, secs, ps.hw.link_speed_mbps);
             if (q.latency) {
+                jq["latency_clock"] = ps.clock.hw ? "hw" : "tsc";
+                if (ps.clock.hw) {
+                    jq["hw_timed"] = q.hw_timed;
+                    jq["tsc_fallback"] = q.tsc_fallback;
+                }
                 jq["latency_ns"] = measure::summarize(*q.latency);
                 jq["latency_hist"] = measure::histogram_json(*q.latency);
             }
