@@ -15,10 +15,8 @@ namespace vfpath::sriov {
 
 namespace detail {
 
-std::optional<std::string> read_value(const fs::path& p) { return read_first_line(p); }
-
 Result<long> read_number(const fs::path& p, std::string_view what) {
-    const auto v = read_value(p);
+    const auto v = read_first_line(p);
     if (!v) return fail(p.string() + ": missing");
     long n = 0;
     const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
@@ -112,7 +110,7 @@ void read_routes(const HostRoot& root, Netdev& nd) {
 Netdev read_netdev(const HostRoot& root, const fs::path& dir, std::vector<std::string>& problems) {
     Netdev nd;
     nd.name = dir.filename().string();
-    const auto flags = read_value(dir / "flags");
+    const auto flags = read_first_line(dir / "flags");
     unsigned long f = 0;
     if (flags && flags->rfind("0x", 0) == 0 &&
         std::from_chars(flags->data() + 2, flags->data() + flags->size(), f, 16).ec == std::errc{})
@@ -120,8 +118,8 @@ Netdev read_netdev(const HostRoot& root, const fs::path& dir, std::vector<std::s
     else if (flags)
         problems.push_back((dir / "flags").string() + ": expected hex flags like 0x1003, got \"" +
                            *flags + "\"");
-    nd.operstate = read_value(dir / "operstate").value_or("");
-    nd.mac = read_value(dir / "address").value_or("");
+    nd.operstate = read_first_line(dir / "operstate").value_or("");
+    nd.mac = read_first_line(dir / "address").value_or("");
     read_routes(root, nd);
     return nd;
 }
@@ -158,10 +156,10 @@ Result<PciDevice> read_device(const HostRoot& root, std::string_view bdf_in) {
     if (!fs::is_directory(d.path, ec))
         return fail("no PCI device " + d.bdf + " (" + d.path.string() + " does not exist)");
     d.driver = link_name(d.path / "driver");
-    d.driver_override = read_value(d.path / "driver_override").value_or("");
+    d.driver_override = read_first_line(d.path / "driver_override").value_or("");
     if (d.driver_override == "(null)") d.driver_override.clear();
-    d.vendor = read_value(d.path / "vendor").value_or("");
-    d.device = read_value(d.path / "device").value_or("");
+    d.vendor = read_first_line(d.path / "vendor").value_or("");
+    d.device = read_first_line(d.path / "device").value_or("");
     const auto loc = topology::pci_locality(d.bdf, root.sys().string());
     d.numa_node = loc.node;
     if (!loc.problem.empty()) d.problems.push_back(loc.problem);

@@ -10,19 +10,11 @@
 
 namespace vfpath::topology {
 
-namespace {
-
-std::optional<std::string> read_line(const std::filesystem::path& p) {
-    return read_first_line(p);
-}
-
-}  // namespace
-
 config::HostFacts read_host(const std::string& sys_root) {
     namespace fs = std::filesystem;
     config::HostFacts host;
     const fs::path cpu_dir = fs::path(sys_root) / "devices/system/cpu";
-    auto online = read_line(cpu_dir / "online");
+    auto online = read_first_line(cpu_dir / "online");
     std::vector<unsigned> ids;
     if (online) {
         if (auto l = config::parse_cpu_list(*online)) ids = *l;
@@ -41,7 +33,7 @@ config::HostFacts read_host(const std::string& sys_root) {
         if (const auto r = std::from_chars(name.data() + 4, last, node);
             r.ec != std::errc{} || r.ptr != last)
             continue;
-        auto list = read_line(e.path() / "cpulist");
+        auto list = read_first_line(e.path() / "cpulist");
         if (!list || list->empty()) continue;  // memory-only node
         auto cpus = config::parse_cpu_list(*list);
         if (!cpus) continue;
@@ -55,7 +47,8 @@ config::HostFacts read_host(const std::string& sys_root) {
 std::optional<int> pci_numa_node(const std::string& bdf, const std::string& sys_root) {
     std::string full = bdf;
     if (std::count(full.begin(), full.end(), ':') == 1) full = "0000:" + full;
-    auto v = read_line(std::filesystem::path(sys_root) / "bus/pci/devices" / full / "numa_node");
+    auto v =
+        read_first_line(std::filesystem::path(sys_root) / "bus/pci/devices" / full / "numa_node");
     if (!v) return std::nullopt;
     try {
         const int n = std::stoi(*v);

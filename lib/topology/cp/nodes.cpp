@@ -17,8 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<std::string> first_line(const fs::path& p) { return read_first_line(p); }
-
 std::optional<long> to_long(std::string_view s) {
     long v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -83,12 +81,12 @@ std::vector<NodeInfo> read_nodes(const std::string& sys_root) {
         if (!id) continue;
         NodeInfo n;
         n.id = *id;
-        n.cpus = cpu_list_or_empty(first_line(e.path() / "cpulist"));
+        n.cpus = cpu_list_or_empty(read_first_line(e.path() / "cpulist"));
         if (!n.cpus.empty()) {
             const fs::path pkg = fs::path(sys_root) / "devices/system/cpu" /
                                  ("cpu" + std::to_string(n.cpus.front())) /
                                  "topology/physical_package_id";
-            if (auto v = first_line(pkg)) n.package = to_int(*v);
+            if (auto v = read_first_line(pkg)) n.package = to_int(*v);
         }
         std::error_code ec2;
         for (const auto& h : fs::directory_iterator(e.path() / "hugepages", ec2)) {
@@ -100,8 +98,10 @@ std::vector<NodeInfo> read_nodes(const std::string& sys_root) {
             if (!kb || *kb <= 0) continue;
             Hugepages hp;
             hp.size_kb = static_cast<unsigned long>(*kb);
-            if (auto v = first_line(h.path() / "nr_hugepages")) hp.total = to_long(*v).value_or(0);
-            if (auto v = first_line(h.path() / "free_hugepages")) hp.free = to_long(*v).value_or(0);
+            if (auto v = read_first_line(h.path() / "nr_hugepages"))
+                hp.total = to_long(*v).value_or(0);
+            if (auto v = read_first_line(h.path() / "free_hugepages"))
+                hp.free = to_long(*v).value_or(0);
             n.hugepages.push_back(hp);
         }
         std::sort(n.hugepages.begin(), n.hugepages.end(),
@@ -116,8 +116,8 @@ std::vector<NodeInfo> read_nodes(const std::string& sys_root) {
 CpuIsolation read_isolation(const HostRoot& root) {
     CpuIsolation iso;
     const fs::path cpu = root.sys() / "devices/system/cpu";
-    const auto isolated = first_line(cpu / "isolated");
-    const auto nohz = first_line(cpu / "nohz_full");
+    const auto isolated = read_first_line(cpu / "isolated");
+    const auto nohz = read_first_line(cpu / "nohz_full");
     if (isolated || nohz) {
         iso.isolated = cpu_list_or_empty(isolated);
         // The kernel prints "(null)" in nohz_full when the feature is compiled in but unused.
@@ -125,7 +125,7 @@ CpuIsolation read_isolation(const HostRoot& root) {
         iso.source = (cpu / (isolated ? "isolated" : "nohz_full")).string();
     }
     if (iso.isolated.empty() && iso.nohz_full.empty()) {
-        if (auto cmdline = first_line(root.proc() / "cmdline")) {
+        if (auto cmdline = read_first_line(root.proc() / "cmdline")) {
             iso.isolated = cmdline_cpus(*cmdline, "isolcpus");
             iso.nohz_full = cmdline_cpus(*cmdline, "nohz_full");
             if (!iso.isolated.empty() || !iso.nohz_full.empty())
@@ -162,7 +162,7 @@ PciLocality pci_locality(const std::string& bdf, const std::string& sys_root) {
     std::error_code ec;
     loc.present = fs::is_directory(dev, ec);
     if (!loc.present) return loc;
-    const auto v = first_line(dev / "numa_node");
+    const auto v = read_first_line(dev / "numa_node");
     const auto n = v ? to_int(*v) : std::nullopt;
     if (!v) {
         loc.problem = (dev / "numa_node").string() + ": missing";
@@ -174,7 +174,7 @@ PciLocality pci_locality(const std::string& bdf, const std::string& sys_root) {
     } else {
         loc.node = *n;
     }
-    loc.local_cpus = cpu_list_or_empty(first_line(dev / "local_cpulist"));
+    loc.local_cpus = cpu_list_or_empty(read_first_line(dev / "local_cpulist"));
     return loc;
 }
 
