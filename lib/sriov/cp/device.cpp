@@ -18,11 +18,9 @@ namespace detail {
 Result<long> read_number(const fs::path& p, std::string_view what) {
     const auto v = read_first_line(p);
     if (!v) return fail(p.string() + ": missing");
-    long n = 0;
-    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (v->empty() || ec != std::errc{} || end != v->data() + v->size())
-        return fail(p.string() + ": expected " + std::string(what) + ", got \"" + *v + "\"");
-    return n;
+    const auto n = parse_number<long>(*v);
+    if (!n) return fail(p.string() + ": expected " + std::string(what) + ", got \"" + *v + "\"");
+    return *n;
 }
 
 std::string link_name(const fs::path& p) {

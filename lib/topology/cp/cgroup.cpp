@@ -90,13 +90,11 @@ void read_hugetlb(const fs::path& dir, std::string_view suffix, bool v1, CgroupL
         if (kb == 0) continue;
         const auto text = read_first_line(e.path());
         config::HugepageLimit l{kb, std::nullopt, e.path().string()};
-        uint64_t v = 0;
         if (!text) continue;
         if (*text == "max") {
             // no limit
-        } else if (auto [end, errc] = std::from_chars(text->data(), text->data() + text->size(), v);
-                   errc == std::errc{} && end == text->data() + text->size()) {
-            if (!(v1 && v >= k_unlimited_v1)) l.bytes = v;
+        } else if (const auto v = parse_number<uint64_t>(*text)) {
+            if (!(v1 && *v >= k_unlimited_v1)) l.bytes = *v;
         } else {
             out.problems.push_back(e.path().string() + ": expected a byte count or \"max\", got \"" +
                                    *text + "\"");

@@ -1,6 +1,5 @@
 // Reads CPUs, their NUMA nodes and PCI device nodes from a sysfs tree.
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -26,20 +25,15 @@ config::HostFacts read_host(const std::string& sys_root) {
     for (const auto& e : fs::directory_iterator(node_dir, ec)) {
         // "node<N>"; anything else, or an N past int (std::stoi threw on "node99999999999",
         // ending `check` and `run` with an uncaught exception: found by fuzzing), is skipped.
-        const std::string name = e.path().filename().string();
-        const char* const last = name.data() + name.size();
-        int node = 0;
-        if (name.rfind("node", 0) != 0 || name.size() <= 4 || name[4] == '-') continue;
-        if (const auto r = std::from_chars(name.data() + 4, last, node);
-            r.ec != std::errc{} || r.ptr != last)
-            continue;
+        const auto node = suffix_number(e.path().filename().string(), "node");
+        if (!node) continue;
         auto list = read_first_line(e.path() / "cpulist");
         if (!list || list->empty()) continue;  // memory-only node
         auto cpus = config::parse_cpu_list(*list);
         if (!cpus) continue;
         for (unsigned id : *cpus)
             for (auto& c : host.cpus)
-                if (c.id == id) c.node = node;
+                if (c.id == id) c.node = *node;
     }
     return host;
 }
