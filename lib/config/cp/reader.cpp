@@ -131,11 +131,13 @@ void Reader::expected(const In& in, std::string_view what) {
     error(in, "expected " + std::string(what) + ", got " + describe(in.node));
 }
 
+bool path_at_or_below(std::string_view p, std::string_view root) {
+    if (p.size() < root.size() || p.compare(0, root.size(), root) != 0) return false;
+    return p.size() == root.size() || p[root.size()] == '.' || p[root.size()] == '[';
+}
+
 bool Reader::has_error(std::string_view path) const {
-    auto at_or_below = [path](std::string_view p) {
-        if (p.size() < path.size() || p.compare(0, path.size(), path) != 0) return false;
-        return p.size() == path.size() || p[path.size()] == '.' || p[path.size()] == '[';
-    };
+    auto at_or_below = [path](std::string_view p) { return path_at_or_below(p, path); };
     return std::any_of(diags.begin(), diags.end(),
                        [&](const Diag& d) { return at_or_below(d.path); }) ||
            std::any_of(doubtful.begin(), doubtful.end(), at_or_below);
