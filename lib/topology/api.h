@@ -96,4 +96,7 @@ std::string full_bdf(std::string_view bdf);
 // "0-3,8" from a sorted list (the inverse of config::parse_cpu_list).
 std::string format_cpu_list(const std::vector<unsigned>& cpus);
 
+// A hugepage size for people: 2048 -> "2 MiB", 1048576 -> "1 GiB" (whole units, rounded down).
+std::string format_page_size(unsigned long kb);
+
 }  // namespace vfpath::topology

@@ -86,9 +86,7 @@ std::vector<Finding> check_host(const HostView& h) {
         for (const auto& p : n.hugepages)
             if (p.total > 0)
                 hp += (hp.empty() ? "" : ", ") + std::to_string(p.free) + " of " +
-                      std::to_string(p.total) + " x " +
-                      (p.size_kb >= 1048576 ? std::to_string(p.size_kb / 1048576) + " GiB"
-                                            : std::to_string(p.size_kb / 1024) + " MiB") +
+                      std::to_string(p.total) + " x " + topology::format_page_size(p.size_kb) +
                       " free";
         add(Severity::info, "hugepages",
             "node " + std::to_string(n.id) + " (CPUs " + topology::format_cpu_list(n.cpus) +
@@ -116,10 +114,8 @@ std::vector<Finding> check_host(const HostView& h) {
     for (const auto& l : h.cgroup.hugetlb)
         if (l.bytes)
             add(Severity::info, "cgroup.hugetlb",
-                "hugepages of " +
-                    (l.page_kb >= 1048576 ? std::to_string(l.page_kb >> 20) + " GiB"
-                                          : std::to_string(l.page_kb >> 10) + " MiB") +
-                    " limited to " + std::to_string(*l.bytes >> 20) + " MiB (" + l.source + ")");
+                "hugepages of " + topology::format_page_size(l.page_kb) + " limited to " +
+                    std::to_string(*l.bytes >> 20) + " MiB (" + l.source + ")");
     return f;
 }
 

@@ -170,4 +170,9 @@ std::string format_cpu_list(const std::vector<unsigned>& cpus) {
     return out;
 }
 
+std::string format_page_size(unsigned long kb) {
+    return kb >= 1048576 ? std::to_string(kb / 1048576) + " GiB"
+                         : std::to_string(kb / 1024) + " MiB";
+}
+
 }  // namespace vfpath::topology
