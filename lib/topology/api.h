@@ -86,8 +86,11 @@ struct CgroupLimits {
 // Reads <proc>/self/cgroup and the cgroup files under <sys>/fs/cgroup.
 CgroupLimits read_cgroup(const HostRoot& root);
 
-// read_host(root.sys()) plus the cgroup's CPUs and hugepage limits.
+// read_host(root.sys()) plus the cgroup's CPUs and hugepage limits (read_cgroup(root)).
 config::HostFacts read_host(const HostRoot& root);
+// The same with the cgroup already read, for callers that also want its problems or the rest of
+// it: each command reads the cgroup once.
+config::HostFacts read_host(const HostRoot& root, const CgroupLimits& cgroup);
 
 // "3b:02.0" -> "0000:3b:02.0"; lower case. The input is returned unchanged when it is not a PCI
 // address.

@@ -25,8 +25,8 @@ bool has_errors(const std::vector<Finding>& f) {
 HostView read_host_view(const topology::HostRoot& root) {
     HostView h;
     h.root = root;
-    h.cpus = topology::read_host(root);
     h.cgroup = topology::read_cgroup(root);
+    h.cpus = topology::read_host(root, h.cgroup);
     h.nodes = topology::read_nodes(root.sys().string());
     h.isolation = topology::read_isolation(root);
     h.affinity = topology::process_affinity(root);

@@ -131,12 +131,13 @@ CgroupLimits read_cgroup(const HostRoot& root) {
     return out;
 }
 
-config::HostFacts read_host(const HostRoot& root) {
+config::HostFacts read_host(const HostRoot& root) { return read_host(root, read_cgroup(root)); }
+
+config::HostFacts read_host(const HostRoot& root, const CgroupLimits& cgroup) {
     config::HostFacts host = read_host(root.sys().string());
-    const CgroupLimits cg = read_cgroup(root);
-    host.cgroup_cpus = cg.cpus;
-    host.cgroup_cpus_source = cg.cpus_file;
-    host.hugepage_limits = cg.hugetlb;
+    host.cgroup_cpus = cgroup.cpus;
+    host.cgroup_cpus_source = cgroup.cpus_file;
+    host.hugepage_limits = cgroup.hugetlb;
     return host;
 }
 
