@@ -161,10 +161,7 @@ Result<PciDevice> read_device(const HostRoot& root, std::string_view bdf_in) {
     const auto loc = topology::pci_locality(d.bdf, root.sys().string());
     d.numa_node = loc.node;
     if (!loc.problem.empty()) d.problems.push_back(loc.problem);
-    if (const std::string g = link_name(d.path / "iommu_group"); !g.empty()) {
-        int n = 0;
-        if (std::from_chars(g.data(), g.data() + g.size(), n).ec == std::errc{}) d.iommu_group = n;
-    }
+    if (const auto g = parse_number<int>(link_name(d.path / "iommu_group"))) d.iommu_group = *g;
     std::vector<fs::path> nets;
     for (const auto& e : fs::directory_iterator(d.path / "net", ec)) nets.push_back(e.path());
     std::sort(nets.begin(), nets.end());
@@ -182,12 +179,8 @@ Result<PciDevice> read_device(const HostRoot& root, std::string_view bdf_in) {
         if (ap) d.autoprobe = *ap != 0;
         std::vector<std::pair<unsigned, std::string>> vfs;
         for (const auto& e : fs::directory_iterator(d.path, ec)) {
-            const std::string name = e.path().filename().string();
-            if (name.rfind("virtfn", 0) != 0) continue;
-            unsigned idx = 0;
-            if (std::from_chars(name.data() + 6, name.data() + name.size(), idx).ec != std::errc{})
-                continue;
-            vfs.emplace_back(idx, link_name(e.path()));
+            if (const auto idx = suffix_number(e.path().filename().string(), "virtfn"))
+                vfs.emplace_back(static_cast<unsigned>(*idx), link_name(e.path()));
         }
         std::sort(vfs.begin(), vfs.end());
         for (auto& [idx, vf] : vfs) d.vfs.push_back(vf);
@@ -196,11 +189,8 @@ Result<PciDevice> read_device(const HostRoot& root, std::string_view bdf_in) {
     if (!d.physfn.empty()) {
         const fs::path pf = root.sys() / "bus/pci/devices" / d.physfn;
         for (const auto& e : fs::directory_iterator(pf, ec)) {
-            const std::string name = e.path().filename().string();
-            unsigned idx = 0;
-            if (name.rfind("virtfn", 0) == 0 && link_name(e.path()) == d.bdf &&
-                std::from_chars(name.data() + 6, name.data() + name.size(), idx).ec == std::errc{})
-                d.vf_index = idx;
+            const auto idx = suffix_number(e.path().filename().string(), "virtfn");
+            if (idx && link_name(e.path()) == d.bdf) d.vf_index = static_cast<unsigned>(*idx);
         }
     }
     return d;
