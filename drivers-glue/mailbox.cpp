@@ -48,6 +48,16 @@ std::string op_name(std::span<const OpName> names, uint16_t op, const char* driv
     return buf;
 }
 
+// What every request starts with: the VF, the opcode (the parameter's msg_type) and its name.
+template <class Param>
+MailboxRequest request_of(const Param& param, std::span<const OpName> names, const char* driver) {
+    MailboxRequest req;
+    req.vf = param.vfid;
+    req.opcode = param.msg_type;
+    req.op_name = op_name(names, req.opcode, driver);
+    return req;
+}
+
 void set_malformed(MailboxRequest& req, std::string problem) {
     req.kind = Kind::other;
     req.malformed = true;
@@ -403,12 +413,9 @@ std::string describe(const MailboxRequest& r) {
 // ---- decoding ---------------------------------------------------------------------------------
 
 MailboxRequest decode_ixgbe(const rte_pmd_ixgbe_mb_event_param& param) {
-    MailboxRequest req;
-    req.vf = param.vfid;
     // msg_type, not the header's opcode: for a reset the PF has already written its reply over
     // the header (ixgbe_vf_reset) before the callback runs.
-    req.opcode = param.msg_type;
-    req.op_name = op_name(ixgbe::k_names, req.opcode, "ixgbe");
+    MailboxRequest req = request_of(param, ixgbe::k_names, "ixgbe");
     if (!param.msg) {
         set_malformed(req, "no message");
         return req;
@@ -416,16 +423,16 @@ MailboxRequest decode_ixgbe(const rte_pmd_ixgbe_mb_event_param& param) {
     ixgbe::Mailbox mb;
     std::memcpy(&mb, param.msg, sizeof mb);
     const uint32_t info = (mb.header & ixgbe::k_info_mask) >> ixgbe::k_info_shift;
+    const MacAddr mac = ixgbe::payload_mac(mb);  // for the opcodes that carry one
     switch (req.opcode) {
         case ixgbe::op_reset:
             req.kind = Kind::reset;
             // The PF's reply (ACK) carries the MAC it gave the VF.
-            if ((mb.header & ixgbe::k_msgtype_ack) && ixgbe::payload_mac(mb) != MacAddr{})
-                req.macs.push_back(ixgbe::payload_mac(mb));
+            if ((mb.header & ixgbe::k_msgtype_ack) && mac != MacAddr{}) req.macs.push_back(mac);
             break;
         case ixgbe::op_set_mac_addr:
             req.kind = Kind::set_mac;
-            req.macs.push_back(ixgbe::payload_mac(mb));
+            req.macs.push_back(mac);
             req.count = 1;
             break;
         case ixgbe::op_set_multicast:
@@ -451,7 +458,7 @@ MailboxRequest decode_ixgbe(const rte_pmd_ixgbe_mb_event_param& param) {
             // Index 0 clears the VF's extra unicast filters; any other index adds the address.
             req.kind = Kind::add_mac;
             req.add = info != 0;
-            if (req.add) req.macs.push_back(ixgbe::payload_mac(mb));
+            if (req.add) req.macs.push_back(mac);
             req.count = req.add ? 1 : 0;
             break;
         case ixgbe::op_update_xcast: {
@@ -474,10 +481,7 @@ MailboxRequest decode_ixgbe(const rte_pmd_ixgbe_mb_event_param& param) {
 }
 
 MailboxRequest decode_i40e(const rte_pmd_i40e_mb_event_param& param) {
-    MailboxRequest req;
-    req.vf = param.vfid;
-    req.opcode = param.msg_type;
-    req.op_name = op_name(vc::k_names, req.opcode, "virtchnl");
+    MailboxRequest req = request_of(param, vc::k_names, "virtchnl");
     const vc::Message m(param.msg, param.msglen);
     switch (req.opcode) {
         case vc::op_reset_vf:
@@ -589,24 +593,30 @@ PolicyTable policy_table(const config::Config& cfg, std::string_view pf) {
     return t;
 }
 
+namespace {
+
+// Decode the driver's parameter, decide by the VF's policy, write the retval the PF acts on.
+template <class Param>
+MailboxVerdict judge(Param& param, MailboxRequest (*decode)(const Param&),
+                     uint16_t (*retval)(const Decision&), const PolicyTable& table) {
+    MailboxVerdict v{decode(param), {}};
+    v.decision = decide(table.of(v.request.vf), v.request);
+    param.retval = retval(v.decision);
+    return v;
+}
+
+}  // namespace
+
 std::optional<MailboxVerdict> handle_vf_mbox(DriverKind kind, void* ret_param,
                                              const PolicyTable& table) {
     if (!ret_param) return std::nullopt;
     switch (kind) {
-        case DriverKind::ixgbe: {
-            auto* param = static_cast<rte_pmd_ixgbe_mb_event_param*>(ret_param);
-            MailboxVerdict v{decode_ixgbe(*param), {}};
-            v.decision = decide(table.of(v.request.vf), v.request);
-            param->retval = ixgbe_retval(v.decision);
-            return v;
-        }
-        case DriverKind::i40e: {
-            auto* param = static_cast<rte_pmd_i40e_mb_event_param*>(ret_param);
-            MailboxVerdict v{decode_i40e(*param), {}};
-            v.decision = decide(table.of(v.request.vf), v.request);
-            param->retval = i40e_retval(v.decision);
-            return v;
-        }
+        case DriverKind::ixgbe:
+            return judge(*static_cast<rte_pmd_ixgbe_mb_event_param*>(ret_param), decode_ixgbe,
+                         ixgbe_retval, table);
+        case DriverKind::i40e:
+            return judge(*static_cast<rte_pmd_i40e_mb_event_param*>(ret_param), decode_i40e,
+                         i40e_retval, table);
         case DriverKind::unknown:
             break;
     }

@@ -3,6 +3,7 @@
 // Pure functions of their inputs: read the host once (read_host_view), then judge. No DPDK.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,7 @@ struct HostView {
     sriov::VfioStatus vfio;
     std::vector<sriov::PciDevice> pfs;  // SR-IOV PFs
     std::vector<sriov::PciDevice> vfs;  // their VFs
+    std::map<int, std::vector<sriov::GroupMember>> groups;  // IOMMU groups of pfs and vfs
 };
 HostView read_host_view(const topology::HostRoot& root);
 
@@ -44,6 +46,7 @@ struct PortView {
     topology::PciLocality locality;
     std::optional<sriov::PciDevice> device;  // nullopt: no such PCI device here
     std::string pf_driver;                   // a VF's PF driver
+    std::string pf_netdev;                   // a VF's PF's netdev; "": not kernel-driven
     std::vector<sriov::GroupMember> group;   // its IOMMU group, itself included
 };
 std::vector<PortView> read_port_views(const topology::HostRoot& root, const config::Config& cfg);

@@ -114,6 +114,16 @@ struct PoolPlan {
     bool automatic = true;
 };
 
+// Hugepage bytes one mbuf of a pool takes beyond its data room (RTE_PKTMBUF_HEADROOM is inside
+// the data room): struct rte_mbuf (128) and the mempool's object header (64; the trailer is
+// empty without RTE_LIBRTE_MEMPOOL_DEBUG). Measured on DPDK 22.11 (rte_mempool_calc_obj_size,
+// rte_mempool_mem_iter): 2,368 B per mbuf of data room 2,176. Exact for data rooms that are
+// multiples of 128; other objects are padded to an odd number of whole cache lines, up to 127 B
+// more. Not counted: each pool's ring (8 B per slot, the count rounded up to a power of two) and
+// its fixed part (about 1 MiB: the mempool with its per-lcore caches). Used by the planner's
+// hugetlb-limit check and by `check`'s free-hugepages check.
+inline constexpr unsigned k_mbuf_overhead = 128 + 64;
+
 struct Plan {
     FwdMode mode = FwdMode::io;
     uint16_t burst = 32;

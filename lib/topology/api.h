@@ -86,8 +86,11 @@ struct CgroupLimits {
 // Reads <proc>/self/cgroup and the cgroup files under <sys>/fs/cgroup.
 CgroupLimits read_cgroup(const HostRoot& root);
 
-// read_host(root.sys()) plus the cgroup's CPUs and hugepage limits.
+// read_host(root.sys()) plus the cgroup's CPUs and hugepage limits (read_cgroup(root)).
 config::HostFacts read_host(const HostRoot& root);
+// The same with the cgroup already read, for callers that also want its problems or the rest of
+// it: each command reads the cgroup once.
+config::HostFacts read_host(const HostRoot& root, const CgroupLimits& cgroup);
 
 // "3b:02.0" -> "0000:3b:02.0"; lower case. The input is returned unchanged when it is not a PCI
 // address.
@@ -95,5 +98,8 @@ std::string full_bdf(std::string_view bdf);
 
 // "0-3,8" from a sorted list (the inverse of config::parse_cpu_list).
 std::string format_cpu_list(const std::vector<unsigned>& cpus);
+
+// A hugepage size for people: 2048 -> "2 MiB", 1048576 -> "1 GiB" (whole units, rounded down).
+std::string format_page_size(unsigned long kb);
 
 }  // namespace vfpath::topology

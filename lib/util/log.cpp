@@ -4,6 +4,8 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include "util/utf8.h"
+
 namespace vfpath::log {
 
 namespace {
@@ -24,26 +26,6 @@ spdlog::level::level_enum g_level = spdlog::level::info;
 bool g_json = false;
 
 void append(spdlog::memory_buf_t& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
-
-// Length of the valid UTF-8 sequence at s[i], 0 when invalid (RFC 3629: no overlongs, no
-// surrogates, nothing above U+10FFFF).
-size_t utf8_length(std::string_view s, size_t i) {
-    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    const unsigned char c = b(0);
-    size_t n = 0;
-    if (c >= 0xc2 && c <= 0xdf) n = 2;
-    else if (c >= 0xe0 && c <= 0xef) n = 3;
-    else if (c >= 0xf0 && c <= 0xf4) n = 4;
-    else return 0;
-    if (i + n > s.size()) return 0;
-    for (size_t k = 1; k < n; ++k)
-        if ((b(k) & 0xc0) != 0x80) return 0;
-    if (c == 0xe0 && b(1) < 0xa0) return 0;   // overlong
-    if (c == 0xed && b(1) > 0x9f) return 0;   // surrogate
-    if (c == 0xf0 && b(1) < 0x90) return 0;   // overlong
-    if (c == 0xf4 && b(1) > 0x8f) return 0;   // above U+10FFFF
-    return n;
-}
 
 // A JSON string (RFC 8259): quotes, backslashes and control characters escaped; bytes that are
 // not UTF-8 (a PMD's garbage, a binary device name) become U+FFFD so the line stays valid JSON.

@@ -502,7 +502,7 @@ PlanResult plan_huge(unsigned memory_mb, unsigned pool_size, const std::string& 
 }
 
 TEST(HugepageLimit, PoolsAndEalMemoryWithinTheLimitPlan) {
-    // 256 MiB limit: 128 MiB of EAL memory and 8192 mbufs (8192 x 2376 B = 18.6 MiB) fit.
+    // 256 MiB limit: 128 MiB of EAL memory and 8192 mbufs (8192 x 2368 B = 18.5 MiB) fit.
     const PlanResult p = plan_huge(128, 8192, "k8s-pod");
     EXPECT_TRUE(p.plan) << dump(p.errors);
 }
@@ -520,11 +520,11 @@ TEST(HugepageLimit, EalMemoryOverTheLimitIsAnErrorBeforeEal) {
 }
 
 TEST(HugepageLimit, PoolsOverTheLimitNameMempoolSize) {
-    // 200,000 mbufs x 2,376 B = 453 MiB > 256 MiB.
+    // 200,000 mbufs x 2,368 B = 451.7 MiB > 256 MiB.
     const PlanResult p = plan_huge(128, 200000, "k8s-pod");
     ASSERT_EQ(p.errors.size(), 1u) << dump(p.errors);
     EXPECT_EQ(p.errors[0].path, "mempool.size");
-    EXPECT_NE(p.errors[0].message.find("the mempools need at least 454 MiB"), std::string::npos)
+    EXPECT_NE(p.errors[0].message.find("the mempools need at least 452 MiB"), std::string::npos)
         << p.errors[0].message;
 }
 

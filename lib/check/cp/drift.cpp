@@ -32,14 +32,9 @@ std::vector<Finding> check_drift(const config::Config& cfg, const std::vector<Po
             continue;
         }
         const sriov::PciDevice& d = *v.device;
-        // The PF's netdev, from the PF's directory beside the VF's (so the same root).
-        std::string netdev;
+        // The PF's netdev, as read_port_views found it in the PF's directory beside the VF's.
+        const std::string& netdev = v.pf_netdev;
         const auto pf_dir = d.path.parent_path() / d.physfn / "net";
-        std::error_code ec;
-        for (const auto& e : std::filesystem::directory_iterator(pf_dir, ec)) {
-            netdev = e.path().filename().string();
-            break;
-        }
         if (netdev.empty()) {
             add(Severity::info, "drift.skipped",
                 "its PF " + d.physfn + " has no kernel netdev (" + pf_dir.string() +

@@ -10,10 +10,6 @@ namespace vfpath::check {
 
 namespace {
 
-// An mbuf in a pool costs its data room plus the rte_mbuf header (128) and the mempool object
-// header and trailer (64): rte_mempool_calc_obj_size for the default mbuf pool.
-constexpr unsigned long k_mbuf_overhead = 128 + 64;
-
 std::string node_cpus(const HostView& h, int node) {
     for (const auto& n : h.nodes)
         if (n.id == node) return topology::format_cpu_list(n.cpus);
@@ -142,9 +138,9 @@ void check_hugepages(Ctx& c, const config::Plan& plan, std::vector<NumaRow>& row
         for (auto& r : rows)
             if (r.pool == pool.name) r.free_hugepages_kb = free_kb;
         if (!c.cfg.eal.hugepages || !node) continue;
-        const unsigned long need_kb =
-            (static_cast<unsigned long>(pool.size) * (pool.data_room + k_mbuf_overhead) + 1023) /
-            1024;
+        const unsigned long bytes =
+            static_cast<unsigned long>(pool.size) * (pool.data_room + config::k_mbuf_overhead);
+        const unsigned long need_kb = (bytes + 1023) / 1024;
         if (static_cast<unsigned long>(free_kb) >= need_kb) continue;
         c.add(Severity::error, "", "numa.hugepages",
               "mempool " + pool.name + " needs about " + std::to_string(need_kb / 1024 + 1) +

@@ -32,6 +32,13 @@ std::string group_message(const sriov::PciDevice& d, const std::vector<std::stri
            "with its own group (ACS)";
 }
 
+// A device's IOMMU group as read_host_view read it (empty when it was not read).
+const std::vector<sriov::GroupMember>& group_of(const HostView& h, int group) {
+    static const std::vector<sriov::GroupMember> k_none;
+    const auto it = h.groups.find(group);
+    return it == h.groups.end() ? k_none : it->second;
+}
+
 const char* k_iommu_fix =
     "Enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on "
     "iommu=pt (AMD: amd_iommu=on)";
@@ -68,7 +75,7 @@ std::vector<Finding> check_host(const HostView& h) {
                     ": numa_node is -1, the platform reports no locality for it; check "
                     "cannot tell which node's lcores and memory should serve it");
         if (d->driver == "vfio-pci" && d->iommu_group) {
-            const auto b = blockers(sriov::group_members(h.root, *d->iommu_group), d->bdf);
+            const auto b = blockers(group_of(h, *d->iommu_group), d->bdf);
             if (!b.empty()) add(Severity::error, "iommu.group", group_message(*d, b));
         }
         if (d->is_pf && d->driver == "vfio-pci" && d->num_vfs > 0)
@@ -86,9 +93,7 @@ std::vector<Finding> check_host(const HostView& h) {
         for (const auto& p : n.hugepages)
             if (p.total > 0)
                 hp += (hp.empty() ? "" : ", ") + std::to_string(p.free) + " of " +
-                      std::to_string(p.total) + " x " +
-                      (p.size_kb >= 1048576 ? std::to_string(p.size_kb / 1048576) + " GiB"
-                                            : std::to_string(p.size_kb / 1024) + " MiB") +
+                      std::to_string(p.total) + " x " + topology::format_page_size(p.size_kb) +
                       " free";
         add(Severity::info, "hugepages",
             "node " + std::to_string(n.id) + " (CPUs " + topology::format_cpu_list(n.cpus) +
@@ -116,10 +121,8 @@ std::vector<Finding> check_host(const HostView& h) {
     for (const auto& l : h.cgroup.hugetlb)
         if (l.bytes)
             add(Severity::info, "cgroup.hugetlb",
-                "hugepages of " +
-                    (l.page_kb >= 1048576 ? std::to_string(l.page_kb >> 20) + " GiB"
-                                          : std::to_string(l.page_kb >> 10) + " MiB") +
-                    " limited to " + std::to_string(*l.bytes >> 20) + " MiB (" + l.source + ")");
+                "hugepages of " + topology::format_page_size(l.page_kb) + " limited to " +
+                    std::to_string(*l.bytes >> 20) + " MiB (" + l.source + ")");
     return f;
 }
 

@@ -25,8 +25,8 @@ bool has_errors(const std::vector<Finding>& f) {
 HostView read_host_view(const topology::HostRoot& root) {
     HostView h;
     h.root = root;
-    h.cpus = topology::read_host(root);
     h.cgroup = topology::read_cgroup(root);
+    h.cpus = topology::read_host(root, h.cgroup);
     h.nodes = topology::read_nodes(root.sys().string());
     h.isolation = topology::read_isolation(root);
     h.affinity = topology::process_affinity(root);
@@ -35,6 +35,10 @@ HostView read_host_view(const topology::HostRoot& root) {
     for (const auto& pf : h.pfs)
         for (const auto& bdf : pf.vfs)
             if (auto vf = sriov::read_device(root, bdf)) h.vfs.push_back(std::move(*vf));
+    for (const auto* list : {&h.pfs, &h.vfs})
+        for (const auto& d : *list)
+            if (d.iommu_group && !h.groups.count(*d.iommu_group))
+                h.groups[*d.iommu_group] = sriov::group_members(root, *d.iommu_group);
     return h;
 }
 
@@ -48,7 +52,10 @@ std::vector<PortView> read_port_views(const topology::HostRoot& root, const conf
         auto d = sriov::read_device(root, cfg.ports[i].device);
         if (!d) continue;
         if (!d->physfn.empty())
-            if (auto pf = sriov::read_device(root, d->physfn)) v.pf_driver = pf->driver;
+            if (auto pf = sriov::read_device(root, d->physfn)) {
+                v.pf_driver = pf->driver;
+                if (!pf->netdevs.empty()) v.pf_netdev = pf->netdevs.front().name;
+            }
         if (d->iommu_group) v.group = sriov::group_members(root, *d->iommu_group);
         v.device = std::move(*d);
     }

@@ -190,15 +190,12 @@ LoadResult load_string(std::string_view text, std::string_view file, const Env& 
     // A value that could not be expanded was decoded as written ("${X}"): what its decoder then
     // says about it is noise next to the expansion error.
     if (!unexpanded.empty()) {
-        auto below = [](const std::string& p, const std::string& root) {
-            return p.compare(0, root.size(), root) == 0 &&
-                   (p.size() == root.size() || p[root.size()] == '.' || p[root.size()] == '[');
-        };
         size_t i = 0;
         std::erase_if(r.diags, [&](const Diag& d) {
             if (i++ < expand_errors) return false;
-            return std::any_of(unexpanded.begin(), unexpanded.end(),
-                               [&](const std::string& u) { return below(d.path, u); });
+            return std::any_of(unexpanded.begin(), unexpanded.end(), [&](const std::string& u) {
+                return detail::path_at_or_below(d.path, u);
+            });
         });
     }
     // File order reads best; errors without a position (empty file) go last.

@@ -41,6 +41,9 @@ struct In {
 std::string describe(const YAML::Node& n);
 // "a, b, c" for "allowed: ..." messages.
 std::string join(std::span<const std::string_view> names);
+// True when key path `p` is `root` or lies below it ("ports[1]" covers "ports[1].rx_queues",
+// not "ports[10]").
+bool path_at_or_below(std::string_view p, std::string_view root);
 
 // Collects every error found; decoding goes on after an error so one run reports them all.
 struct Reader {

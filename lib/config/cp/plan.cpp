@@ -413,11 +413,6 @@ void check_locality(Ctx& c, Plan& plan) {
     }
 }
 
-// Bytes per mbuf in a pool beyond its data room: the rte_mbuf header (128) and the mempool's
-// object header (64), as measured: the default job's pool of 4,928 mbufs x 2,176 B reports
-// 11,669,504 bytes (rte_mempool_mem_iter), 2,368 per mbuf. Plus 8 for the pool's ring slot.
-constexpr uint64_t k_mbuf_overhead = 192 + 8;
-
 std::string mib(uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
 
 // With hugepages, EAL maps eal.memory_mb at start and the pools may need more; both must fit the

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "config/cp/load_internal.h"
+#include "util/utf8.h"
 
 namespace vfpath::config::detail {
 
@@ -76,39 +77,6 @@ std::string quote(const std::string& s) {
     return "'" + s + "'";
 }
 
-// Offset of the first byte that does not belong to well-formed UTF-8 (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF); nullopt when the whole text is well formed.
-std::optional<size_t> bad_utf8_at(std::string_view s) {
-    for (size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        size_t n = 0;           // continuation bytes
-        unsigned lo = 0x80, hi = 0xbf;  // allowed range of the first continuation byte
-        if (b < 0x80) {
-            ++i;
-            continue;
-        } else if (b >= 0xc2 && b <= 0xdf) {
-            n = 1;
-        } else if (b >= 0xe0 && b <= 0xef) {
-            n = 2;
-            if (b == 0xe0) lo = 0xa0;  // overlong
-            if (b == 0xed) hi = 0x9f;  // surrogates
-        } else if (b >= 0xf0 && b <= 0xf4) {
-            n = 3;
-            if (b == 0xf0) lo = 0x90;  // overlong
-            if (b == 0xf4) hi = 0x8f;  // above U+10FFFF
-        } else {
-            return i;
-        }
-        if (s.size() - i <= n) return i;
-        for (size_t k = 1; k <= n; ++k) {
-            const auto c = static_cast<unsigned char>(s[i + k]);
-            if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xbf)) return i;
-        }
-        i += n + 1;
-    }
-    return std::nullopt;
-}
-
 std::string format_number(double v) {
     std::string s = std::to_string(v);
     s.erase(s.find_last_not_of('0') + 1);
@@ -163,11 +131,13 @@ void Reader::expected(const In& in, std::string_view what) {
     error(in, "expected " + std::string(what) + ", got " + describe(in.node));
 }
 
+bool path_at_or_below(std::string_view p, std::string_view root) {
+    if (p.size() < root.size() || p.compare(0, root.size(), root) != 0) return false;
+    return p.size() == root.size() || p[root.size()] == '.' || p[root.size()] == '[';
+}
+
 bool Reader::has_error(std::string_view path) const {
-    auto at_or_below = [path](std::string_view p) {
-        if (p.size() < path.size() || p.compare(0, path.size(), path) != 0) return false;
-        return p.size() == path.size() || p[path.size()] == '.' || p[path.size()] == '[';
-    };
+    auto at_or_below = [path](std::string_view p) { return path_at_or_below(p, path); };
     return std::any_of(diags.begin(), diags.end(),
                        [&](const Diag& d) { return at_or_below(d.path); }) ||
            std::any_of(doubtful.begin(), doubtful.end(), at_or_below);

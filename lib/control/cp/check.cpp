@@ -45,7 +45,9 @@ int check_job(const CheckOptions& opt) {
         return emit_json(opt.config_path.value_or(""), findings, {}, k_exit_usage);
     }
     config::Config& cfg = *lr.config;
-    const auto host = topology::read_host(root);
+    // The host is read once: its CPUs and cgroup give the plan, all of it is judged below.
+    const check::HostView view = check::read_host_view(root);
+    const config::HostFacts& host = view.cpus;
     config::apply_host_defaults(cfg, host);  // the same lcores `run` would take
     auto r = config::build_plan(cfg, host, pre_probe_facts(cfg, sys));
     if (!r.plan) {
@@ -57,7 +59,6 @@ int check_job(const CheckOptions& opt) {
         add_diags(findings, r.errors, check::Severity::error);
         return emit_json(cfg.file, findings, {}, k_exit_usage);
     }
-    const check::HostView view = check::read_host_view(root);
     const auto ports = check::read_port_views(root, cfg);
 
     if (opt.suggest) {

@@ -145,8 +145,9 @@ int run_job(const RunOptions& opt) {
     // --sys-root, when given, wins; otherwise sysfs is under --root.
     const topology::HostRoot root{opt.root, opt.sys_root != "/sys" ? opt.sys_root : ""};
     const std::string sys = root.sys().string();
-    const auto host = topology::read_host(root);
-    for (const auto& p : topology::read_cgroup(root).problems) lg->warn("cgroup: {}", p);
+    const auto cgroup = topology::read_cgroup(root);
+    const auto host = topology::read_host(root, cgroup);
+    for (const auto& p : cgroup.problems) lg->warn("cgroup: {}", p);
     config::apply_host_defaults(*cfg, host);  // lcores from the container's cpuset when unset
     if (!cfg->eal.lcores_source.empty())
         lg->info("eal.lcores is not set: using the {}", cfg->eal.lcores_source);

@@ -15,16 +15,12 @@ namespace vfpath::sriov {
 
 namespace detail {
 
-std::optional<std::string> read_value(const fs::path& p) { return read_first_line(p); }
-
 Result<long> read_number(const fs::path& p, std::string_view what) {
-    const auto v = read_value(p);
+    const auto v = read_first_line(p);
     if (!v) return fail(p.string() + ": missing");
-    long n = 0;
-    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (v->empty() || ec != std::errc{} || end != v->data() + v->size())
-        return fail(p.string() + ": expected " + std::string(what) + ", got \"" + *v + "\"");
-    return n;
+    const auto n = parse_number<long>(*v);
+    if (!n) return fail(p.string() + ": expected " + std::string(what) + ", got \"" + *v + "\"");
+    return *n;
 }
 
 std::string link_name(const fs::path& p) {
@@ -112,7 +108,7 @@ void read_routes(const HostRoot& root, Netdev& nd) {
 Netdev read_netdev(const HostRoot& root, const fs::path& dir, std::vector<std::string>& problems) {
     Netdev nd;
     nd.name = dir.filename().string();
-    const auto flags = read_value(dir / "flags");
+    const auto flags = read_first_line(dir / "flags");
     unsigned long f = 0;
     if (flags && flags->rfind("0x", 0) == 0 &&
         std::from_chars(flags->data() + 2, flags->data() + flags->size(), f, 16).ec == std::errc{})
@@ -120,8 +116,8 @@ Netdev read_netdev(const HostRoot& root, const fs::path& dir, std::vector<std::s
     else if (flags)
         problems.push_back((dir / "flags").string() + ": expected hex flags like 0x1003, got \"" +
                            *flags + "\"");
-    nd.operstate = read_value(dir / "operstate").value_or("");
-    nd.mac = read_value(dir / "address").value_or("");
+    nd.operstate = read_first_line(dir / "operstate").value_or("");
+    nd.mac = read_first_line(dir / "address").value_or("");
     read_routes(root, nd);
     return nd;
 }
@@ -158,17 +154,14 @@ Result<PciDevice> read_device(const HostRoot& root, std::string_view bdf_in) {
     if (!fs::is_directory(d.path, ec))
         return fail("no PCI device " + d.bdf + " (" + d.path.string() + " does not exist)");
     d.driver = link_name(d.path / "driver");
-    d.driver_override = read_value(d.path / "driver_override").value_or("");
+    d.driver_override = read_first_line(d.path / "driver_override").value_or("");
     if (d.driver_override == "(null)") d.driver_override.clear();
-    d.vendor = read_value(d.path / "vendor").value_or("");
-    d.device = read_value(d.path / "device").value_or("");
+    d.vendor = read_first_line(d.path / "vendor").value_or("");
+    d.device = read_first_line(d.path / "device").value_or("");
     const auto loc = topology::pci_locality(d.bdf, root.sys().string());
     d.numa_node = loc.node;
     if (!loc.problem.empty()) d.problems.push_back(loc.problem);
-    if (const std::string g = link_name(d.path / "iommu_group"); !g.empty()) {
-        int n = 0;
-        if (std::from_chars(g.data(), g.data() + g.size(), n).ec == std::errc{}) d.iommu_group = n;
-    }
+    if (const auto g = parse_number<int>(link_name(d.path / "iommu_group"))) d.iommu_group = *g;
     std::vector<fs::path> nets;
     for (const auto& e : fs::directory_iterator(d.path / "net", ec)) nets.push_back(e.path());
     std::sort(nets.begin(), nets.end());
@@ -186,12 +179,8 @@ Result<PciDevice> read_device(const HostRoot& root, std::string_view bdf_in) {
         if (ap) d.autoprobe = *ap != 0;
         std::vector<std::pair<unsigned, std::string>> vfs;
         for (const auto& e : fs::directory_iterator(d.path, ec)) {
-            const std::string name = e.path().filename().string();
-            if (name.rfind("virtfn", 0) != 0) continue;
-            unsigned idx = 0;
-            if (std::from_chars(name.data() + 6, name.data() + name.size(), idx).ec != std::errc{})
-                continue;
-            vfs.emplace_back(idx, link_name(e.path()));
+            if (const auto idx = suffix_number(e.path().filename().string(), "virtfn"))
+                vfs.emplace_back(static_cast<unsigned>(*idx), link_name(e.path()));
         }
         std::sort(vfs.begin(), vfs.end());
         for (auto& [idx, vf] : vfs) d.vfs.push_back(vf);
@@ -200,11 +189,8 @@ Result<PciDevice> read_device(const HostRoot& root, std::string_view bdf_in) {
     if (!d.physfn.empty()) {
         const fs::path pf = root.sys() / "bus/pci/devices" / d.physfn;
         for (const auto& e : fs::directory_iterator(pf, ec)) {
-            const std::string name = e.path().filename().string();
-            unsigned idx = 0;
-            if (name.rfind("virtfn", 0) == 0 && link_name(e.path()) == d.bdf &&
-                std::from_chars(name.data() + 6, name.data() + name.size(), idx).ec == std::errc{})
-                d.vf_index = idx;
+            const auto idx = suffix_number(e.path().filename().string(), "virtfn");
+            if (idx && link_name(e.path()) == d.bdf) d.vf_index = static_cast<unsigned>(*idx);
         }
     }
     return d;

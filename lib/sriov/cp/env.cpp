@@ -4,6 +4,7 @@
 
 #include "sriov/api.h"
 #include "sriov/cp/sysfs.h"
+#include "util/file.h"
 
 namespace vfpath::sriov {
 
@@ -18,8 +19,9 @@ VfioStatus read_vfio(const HostRoot& root) {
         return v && !v->empty() &&
                (std::toupper(static_cast<unsigned char>((*v)[0])) == 'Y' || (*v)[0] == '1');
     };
-    s.noiommu = yes(read_value(root.sys() / "module/vfio/parameters/enable_unsafe_noiommu_mode"));
-    if (auto v = read_value(root.sys() / "module/vfio_pci/parameters/enable_sriov"))
+    s.noiommu =
+        yes(read_first_line(root.sys() / "module/vfio/parameters/enable_unsafe_noiommu_mode"));
+    if (auto v = read_first_line(root.sys() / "module/vfio_pci/parameters/enable_sriov"))
         s.enable_sriov = yes(v);
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(root.sys() / "kernel/iommu_groups", ec)) {

@@ -28,11 +28,6 @@ std::string on_off(const std::optional<bool>& v) {
     return v ? (*v ? "on" : "off") : "-";
 }
 
-std::string page_size(unsigned long kb) {
-    return kb >= 1048576 ? std::to_string(kb / 1048576) + " GiB"
-                         : std::to_string(kb / 1024) + " MiB";
-}
-
 }  // namespace
 
 HostList read_list(const HostRoot& root, VfAttrSource* source) {
@@ -116,7 +111,7 @@ std::string format_list(const HostList& l) {
             if (p.total > 0)
                 hp += (hp.empty() ? "" : "; ") + std::string("node ") + std::to_string(n.id) +
                       ": " + std::to_string(p.free) + "/" + std::to_string(p.total) + " x " +
-                      page_size(p.size_kb);
+                      topology::format_page_size(p.size_kb);
     out += "hugepages free: " + (hp.empty() ? std::string("none reserved") : hp) + "\n";
     return out;
 }

@@ -12,8 +12,6 @@ namespace vfpath::sriov::detail {
 
 namespace fs = std::filesystem;
 
-// First line without trailing blanks; nullopt when the file is missing or unreadable.
-std::optional<std::string> read_value(const fs::path& p);
 // An integer value: an error "PATH: missing" or "PATH: expected <what>, got "x"" otherwise.
 Result<long> read_number(const fs::path& p, std::string_view what = "an integer");
 // The last component of a symlink's target ("iavf" for driver -> ../../drivers/iavf); "" when

@@ -90,13 +90,11 @@ void read_hugetlb(const fs::path& dir, std::string_view suffix, bool v1, CgroupL
         if (kb == 0) continue;
         const auto text = read_first_line(e.path());
         config::HugepageLimit l{kb, std::nullopt, e.path().string()};
-        uint64_t v = 0;
         if (!text) continue;
         if (*text == "max") {
             // no limit
-        } else if (auto [end, errc] = std::from_chars(text->data(), text->data() + text->size(), v);
-                   errc == std::errc{} && end == text->data() + text->size()) {
-            if (!(v1 && v >= k_unlimited_v1)) l.bytes = v;
+        } else if (const auto v = parse_number<uint64_t>(*text)) {
+            if (!(v1 && *v >= k_unlimited_v1)) l.bytes = *v;
         } else {
             out.problems.push_back(e.path().string() + ": expected a byte count or \"max\", got \"" +
                                    *text + "\"");
@@ -133,12 +131,13 @@ CgroupLimits read_cgroup(const HostRoot& root) {
     return out;
 }
 
-config::HostFacts read_host(const HostRoot& root) {
+config::HostFacts read_host(const HostRoot& root) { return read_host(root, read_cgroup(root)); }
+
+config::HostFacts read_host(const HostRoot& root, const CgroupLimits& cgroup) {
     config::HostFacts host = read_host(root.sys().string());
-    const CgroupLimits cg = read_cgroup(root);
-    host.cgroup_cpus = cg.cpus;
-    host.cgroup_cpus_source = cg.cpus_file;
-    host.hugepage_limits = cg.hugetlb;
+    host.cgroup_cpus = cgroup.cpus;
+    host.cgroup_cpus_source = cgroup.cpus_file;
+    host.hugepage_limits = cgroup.hugetlb;
     return host;
 }
 

@@ -1,6 +1,5 @@
 // Reads CPUs, their NUMA nodes and PCI device nodes from a sysfs tree.
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,19 +9,11 @@
 
 namespace vfpath::topology {
 
-namespace {
-
-std::optional<std::string> read_line(const std::filesystem::path& p) {
-    return read_first_line(p);
-}
-
-}  // namespace
-
 config::HostFacts read_host(const std::string& sys_root) {
     namespace fs = std::filesystem;
     config::HostFacts host;
     const fs::path cpu_dir = fs::path(sys_root) / "devices/system/cpu";
-    auto online = read_line(cpu_dir / "online");
+    auto online = read_first_line(cpu_dir / "online");
     std::vector<unsigned> ids;
     if (online) {
         if (auto l = config::parse_cpu_list(*online)) ids = *l;
@@ -34,20 +25,15 @@ config::HostFacts read_host(const std::string& sys_root) {
     for (const auto& e : fs::directory_iterator(node_dir, ec)) {
         // "node<N>"; anything else, or an N past int (std::stoi threw on "node99999999999",
         // ending `check` and `run` with an uncaught exception: found by fuzzing), is skipped.
-        const std::string name = e.path().filename().string();
-        const char* const last = name.data() + name.size();
-        int node = 0;
-        if (name.rfind("node", 0) != 0 || name.size() <= 4 || name[4] == '-') continue;
-        if (const auto r = std::from_chars(name.data() + 4, last, node);
-            r.ec != std::errc{} || r.ptr != last)
-            continue;
-        auto list = read_line(e.path() / "cpulist");
+        const auto node = suffix_number(e.path().filename().string(), "node");
+        if (!node) continue;
+        auto list = read_first_line(e.path() / "cpulist");
         if (!list || list->empty()) continue;  // memory-only node
         auto cpus = config::parse_cpu_list(*list);
         if (!cpus) continue;
         for (unsigned id : *cpus)
             for (auto& c : host.cpus)
-                if (c.id == id) c.node = node;
+                if (c.id == id) c.node = *node;
     }
     return host;
 }
@@ -55,7 +41,8 @@ config::HostFacts read_host(const std::string& sys_root) {
 std::optional<int> pci_numa_node(const std::string& bdf, const std::string& sys_root) {
     std::string full = bdf;
     if (std::count(full.begin(), full.end(), ':') == 1) full = "0000:" + full;
-    auto v = read_line(std::filesystem::path(sys_root) / "bus/pci/devices" / full / "numa_node");
+    auto v =
+        read_first_line(std::filesystem::path(sys_root) / "bus/pci/devices" / full / "numa_node");
     if (!v) return std::nullopt;
     try {
         const int n = std::stoi(*v);

@@ -2,9 +2,7 @@
 // sysfs/procfs tree (HostRoot). Nothing here throws on bad content: garbage reads as unknown.
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <fstream>
-#include <limits>
 #include <map>
 #include <sstream>
 
@@ -16,32 +14,6 @@ namespace vfpath::topology {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::optional<std::string> first_line(const fs::path& p) { return read_first_line(p); }
-
-std::optional<long> to_long(std::string_view s) {
-    long v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
-// An int; nullopt past its range too: a cast from long turned numbers past int negative (a
-// NUMA node of -2147483648 from numa_node "2147483648": found by fuzzing).
-std::optional<int> to_int(std::string_view s) {
-    const auto v = to_long(s);
-    if (!v || *v < std::numeric_limits<int>::min() || *v > std::numeric_limits<int>::max())
-        return std::nullopt;
-    return static_cast<int>(*v);
-}
-
-// "node12" -> 12; nullopt for anything else.
-std::optional<int> suffix_number(const std::string& name, std::string_view prefix) {
-    if (name.rfind(prefix, 0) != 0) return std::nullopt;
-    const auto v = to_int(std::string_view(name).substr(prefix.size()));
-    if (!v || *v < 0) return std::nullopt;
-    return *v;
-}
 
 std::vector<unsigned> cpu_list_or_empty(const std::optional<std::string>& s) {
     if (!s || s->empty()) return {};
@@ -83,12 +55,12 @@ std::vector<NodeInfo> read_nodes(const std::string& sys_root) {
         if (!id) continue;
         NodeInfo n;
         n.id = *id;
-        n.cpus = cpu_list_or_empty(first_line(e.path() / "cpulist"));
+        n.cpus = cpu_list_or_empty(read_first_line(e.path() / "cpulist"));
         if (!n.cpus.empty()) {
             const fs::path pkg = fs::path(sys_root) / "devices/system/cpu" /
                                  ("cpu" + std::to_string(n.cpus.front())) /
                                  "topology/physical_package_id";
-            if (auto v = first_line(pkg)) n.package = to_int(*v);
+            if (auto v = read_first_line(pkg)) n.package = parse_number<int>(*v);
         }
         std::error_code ec2;
         for (const auto& h : fs::directory_iterator(e.path() / "hugepages", ec2)) {
@@ -96,12 +68,14 @@ std::vector<NodeInfo> read_nodes(const std::string& sys_root) {
             if (name.rfind("hugepages-", 0) != 0 || name.size() < 13 ||
                 name.substr(name.size() - 2) != "kB")
                 continue;
-            const auto kb = to_long(std::string_view(name).substr(10, name.size() - 12));
+            const auto kb = parse_number<long>(std::string_view(name).substr(10, name.size() - 12));
             if (!kb || *kb <= 0) continue;
             Hugepages hp;
             hp.size_kb = static_cast<unsigned long>(*kb);
-            if (auto v = first_line(h.path() / "nr_hugepages")) hp.total = to_long(*v).value_or(0);
-            if (auto v = first_line(h.path() / "free_hugepages")) hp.free = to_long(*v).value_or(0);
+            if (auto v = read_first_line(h.path() / "nr_hugepages"))
+                hp.total = parse_number<long>(*v).value_or(0);
+            if (auto v = read_first_line(h.path() / "free_hugepages"))
+                hp.free = parse_number<long>(*v).value_or(0);
             n.hugepages.push_back(hp);
         }
         std::sort(n.hugepages.begin(), n.hugepages.end(),
@@ -116,8 +90,8 @@ std::vector<NodeInfo> read_nodes(const std::string& sys_root) {
 CpuIsolation read_isolation(const HostRoot& root) {
     CpuIsolation iso;
     const fs::path cpu = root.sys() / "devices/system/cpu";
-    const auto isolated = first_line(cpu / "isolated");
-    const auto nohz = first_line(cpu / "nohz_full");
+    const auto isolated = read_first_line(cpu / "isolated");
+    const auto nohz = read_first_line(cpu / "nohz_full");
     if (isolated || nohz) {
         iso.isolated = cpu_list_or_empty(isolated);
         // The kernel prints "(null)" in nohz_full when the feature is compiled in but unused.
@@ -125,7 +99,7 @@ CpuIsolation read_isolation(const HostRoot& root) {
         iso.source = (cpu / (isolated ? "isolated" : "nohz_full")).string();
     }
     if (iso.isolated.empty() && iso.nohz_full.empty()) {
-        if (auto cmdline = first_line(root.proc() / "cmdline")) {
+        if (auto cmdline = read_first_line(root.proc() / "cmdline")) {
             iso.isolated = cmdline_cpus(*cmdline, "isolcpus");
             iso.nohz_full = cmdline_cpus(*cmdline, "nohz_full");
             if (!iso.isolated.empty() || !iso.nohz_full.empty())
@@ -162,8 +136,10 @@ PciLocality pci_locality(const std::string& bdf, const std::string& sys_root) {
     std::error_code ec;
     loc.present = fs::is_directory(dev, ec);
     if (!loc.present) return loc;
-    const auto v = first_line(dev / "numa_node");
-    const auto n = v ? to_int(*v) : std::nullopt;
+    const auto v = read_first_line(dev / "numa_node");
+    // Parsed as an int, so a number past its range is garbage (a cast from long once turned
+    // numa_node "2147483648" into node -2147483648: found by fuzzing).
+    const auto n = v ? parse_number<int>(*v) : std::nullopt;
     if (!v) {
         loc.problem = (dev / "numa_node").string() + ": missing";
     } else if (!n || *n < -1) {
@@ -174,7 +150,7 @@ PciLocality pci_locality(const std::string& bdf, const std::string& sys_root) {
     } else {
         loc.node = *n;
     }
-    loc.local_cpus = cpu_list_or_empty(first_line(dev / "local_cpulist"));
+    loc.local_cpus = cpu_list_or_empty(read_first_line(dev / "local_cpulist"));
     return loc;
 }
 
@@ -192,6 +168,11 @@ std::string format_cpu_list(const std::vector<unsigned>& cpus) {
         i = j + 1;
     }
     return out;
+}
+
+std::string format_page_size(unsigned long kb) {
+    return kb >= 1048576 ? std::to_string(kb / 1048576) + " GiB"
+                         : std::to_string(kb / 1024) + " MiB";
 }
 
 }  // namespace vfpath::topology
