@@ -122,9 +122,12 @@ public:
     Result<double> tx_link_bps() const;
 
     // Runs one phase to its end (tx done, then drained). `tick` is called from this thread every
-    // tick_s seconds (0: never) with live figures; it may call request_stop().
+    // tick_s seconds (0: never) with live figures (every counter and histogram read); it may call
+    // request_stop(). `stop_requested` is polled from this thread every few milliseconds and costs
+    // no figures: when it returns true, tx ends as with request_stop().
     Result<PhaseStats> run_phase(const PhaseSpec& spec, double tick_s = 0,
-                                 const std::function<void(const PhaseStats&)>& tick = {});
+                                 const std::function<void(const PhaseStats&)>& tick = {},
+                                 const std::function<bool()>& stop_requested = {});
     // Ends the current phase's tx early (the drain still happens). Control thread only.
     void request_stop();
 

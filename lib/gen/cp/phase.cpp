@@ -33,7 +33,8 @@ constexpr unsigned k_headroom = RTE_PKTMBUF_HEADROOM;
 }  // namespace
 
 Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
-                                         const std::function<void(const PhaseStats&)>& tick) {
+                                         const std::function<void(const PhaseStats&)>& tick,
+                                         const std::function<bool()>& stop_requested) {
     Impl& im = *impl_;
     if (im.closed) return fail("the session is closed");
     if (spec.sizes.empty() || spec.sizes.size() > k_max_pattern)
@@ -157,6 +158,7 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
         });
         if (all_done) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (stop_requested && stop_requested()) request_stop();
         if (tick_s > 0 && tick && clock::now() >= next_tick) {
             next_tick += std::chrono::duration<double>(tick_s);
             tick(im.stats(false));
