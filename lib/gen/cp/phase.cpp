@@ -127,7 +127,6 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
         s.rate_upps = measure::to_upps(spec.rate_pps / nq);
         s.pacer = measure::Pacer{};
         s.share = measure::ProbeShare{share_num, k_share_den, 0};
-        s.k = s.seq = 0;
         s.size_i = s.flow_i = 0;
         s.done = false;
         s.c.packets.set(0);

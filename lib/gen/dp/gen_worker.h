@@ -31,7 +31,8 @@ inline constexpr uint32_t k_max_pattern = 64;   // frame sizes in one period (im
 inline constexpr uint32_t k_size_index_len = 9216 + 1;
 
 struct TxCounters {
-    Relaxed packets;         // dp: rw / cp: ro, frames the tx queue accepted
+    Relaxed packets;         // dp: rw / cp: ro, frames the tx queue accepted this phase (the
+                             // next frame's position in the size, flow and probe sequence)
     Relaxed bytes;           // pkt_len, no FCS
     Relaxed probes;          // probe frames among them (the stream's next sequence number)
     Relaxed alloc_failures;  // bursts skipped because the mempool was empty
@@ -54,10 +55,8 @@ struct alignas(64) TxSlot {
     // Written by the lcore.
     measure::Pacer pacer;                     // dp: rw
     measure::ProbeShare share;                // dp: rw (num/den ro)
-    uint64_t k;                               // dp: rw, frames sent this phase
-    uint64_t seq;                             // dp: rw, next probe sequence number
-    uint32_t size_i;                          // dp: rw, k % pattern_len
-    uint32_t flow_i;                          // dp: rw, k % flows
+    uint32_t size_i;                          // dp: rw, c.packets % pattern_len
+    uint32_t flow_i;                          // dp: rw, c.packets % flows
     bool done;                                // dp: rw
     alignas(64) TxCounters c;                 // dp: rw / cp: ro
 };
