@@ -70,16 +70,13 @@ struct StreamStats {
 
 struct PortStats {
     std::string name;
-    bool tx = false, rx = false;
     uint64_t tx_packets = 0, tx_bytes = 0, rx_packets = 0, rx_bytes = 0;
-    double link_bps = 0;  // 0: unknown
 };
 
 struct PhaseStats {
     double elapsed_s = 0;  // since the phase started
     double tx_s = 0;       // from the first tx lcore's start to the last tx slot's stop (or now)
     bool sending = true;
-    bool finished = false;
     double drain_s = 0;    // how long rx waited for late frames after tx stopped
     bool stopped = false;  // request_stop() ended it
     bool analyzed = false; // some port receives (gen.rx); otherwise rx figures mean nothing
@@ -142,8 +139,6 @@ public:
     };
     Closed close();
 
-    const config::Plan& plan() const;
-    std::vector<uint32_t> stream_ports() const;  // plan port index of each stream id
     nlohmann::json ports_json() const;           // name, device, port_id, role, mac, link, hw
 
 private:

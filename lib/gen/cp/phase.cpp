@@ -89,7 +89,6 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
     for (GenLcoreCtx* c : im.ctxs) {
         c->burst = im.cfg.gen->burst;
         c->paced = spec.rate_pps > 0;
-        c->phase_start = start;
         c->tx_cycles = spec.seconds > 0 ? static_cast<uint64_t>(spec.seconds * double(im.hz)) : 0;
         c->tx_start.set(0);
         c->quiet_cycles = static_cast<uint64_t>(quiet_s * double(im.hz));
@@ -173,7 +172,6 @@ PhaseStats GenSession::Impl::stats(bool final) const {
     const uint64_t now = rte_rdtsc();
     const double hzd = double(hz);
     p.elapsed_s = double(now - phase_start) / hzd;
-    p.finished = final;
     p.stopped = stopped;
     p.flushed_before = flushed_before;
     p.probe_share = spec.probe_share;
@@ -184,9 +182,6 @@ PhaseStats GenSession::Impl::stats(bool final) const {
     for (const auto& pp : plan.ports) {
         PortStats ps;
         ps.name = pp.name;
-        ps.tx = is_tx[pp.index];
-        ps.rx = is_rx[pp.index];
-        ps.link_bps = double(glue::port_link(port_ids[pp.index]).speed_bps);
         p.ports.push_back(ps);
     }
     uint64_t last_done = 0;

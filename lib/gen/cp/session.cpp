@@ -107,7 +107,6 @@ Status GenSession::Impl::build_contexts(const std::vector<LcoreAssign>& assign) 
         if (!c) return fail("out of memory for the context of lcore " + std::to_string(a.lcore));
         ctxs.push_back(c);
         c->lcore = a.lcore;
-        c->socket = socket;
         c->stop = &stop;
         c->tx_active = &tx_active;
         c->n_tx = static_cast<uint16_t>(a.tx.size());
@@ -259,14 +258,6 @@ Result<std::unique_ptr<GenSession>> GenSession::open(const config::Config& cfg,
     if (auto st = im.build_contexts(assign_lcores(workers, tx, rx)); !st) return Error{st.error()};
     im.wait_links();
     return s;
-}
-
-const config::Plan& GenSession::plan() const { return impl_->plan; }
-
-std::vector<uint32_t> GenSession::stream_ports() const {
-    std::vector<uint32_t> out;
-    for (const auto& s : impl_->streams) out.push_back(s.port);
-    return out;
 }
 
 Result<double> GenSession::tx_link_bps() const {

@@ -72,11 +72,9 @@ struct alignas(64) RxSlot {
 struct alignas(64) GenLcoreCtx {
     // Set by the control thread before each phase; read-only while it runs.
     unsigned lcore;                          // dp: ro
-    int socket;                              // dp: ro
     uint16_t burst;                          // dp: ro
     bool paced;                              // dp: ro, picks the loop instantiation
     uint16_t n_tx, n_rx;                     // dp: ro
-    uint64_t phase_start;                    // dp: ro, TSC when the control thread began it
     uint64_t tx_cycles;                      // dp: ro, tx time from this lcore's start (0: none)
     uint64_t quiet_cycles;                   // dp: ro, rx quiet this long after tx ends: done
     uint64_t max_drain_cycles;               // dp: ro, and never drain longer than this
@@ -86,9 +84,9 @@ struct alignas(64) GenLcoreCtx {
     const uint8_t* size_index;               // dp: ro, [k_size_index_len] frame size -> sizes[]
     TxSlot* tx;                              // dp: rw, [n_tx]
     RxSlot* rx;                              // dp: rw, [n_rx]
-    // The lcore starts its clock (pacers, tx time) when it starts running, not at phase_start:
-    // waking a launched lcore can take milliseconds on a busy host, and that wait must neither be
-    // forfeited credit nor count as tx time.
+    // The lcore starts its clock (pacers, tx time) when it starts running, not when the control
+    // thread launched it: waking a launched lcore can take milliseconds on a busy host, and that
+    // wait must neither be forfeited credit nor count as tx time.
     alignas(128) Relaxed tx_start;           // dp: w once / cp: ro, TSC of its first iteration
     Relaxed drain_cycles;                    // dp: w at exit / cp: ro, how long rx drained
     std::atomic<bool> exited;                // dp: w at exit / cp: ro
