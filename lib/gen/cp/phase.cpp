@@ -8,7 +8,6 @@
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
-#include <rte_mbuf.h>
 
 #include "gen/cp/session_impl.h"
 #include "measure/cp/rates.h"
@@ -28,7 +27,6 @@ constexpr uint64_t k_share_den = 1'000'000;
 // The destination MAC of generated frames (locally administered, unicast) when the tx port has no
 // next_hop.
 constexpr config::MacAddr k_default_dst_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-constexpr unsigned k_headroom = RTE_PKTMBUF_HEADROOM;
 
 }  // namespace
 
@@ -39,7 +37,7 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
     if (im.closed) return fail("the session is closed");
     if (spec.sizes.empty() || spec.sizes.size() > k_max_pattern)
         return fail("a phase needs 1.." + std::to_string(k_max_pattern) + " frame sizes");
-    const unsigned room = im.cfg.mempool.data_room - k_headroom;
+    const unsigned room = im.cfg.mempool.data_room - config::k_mbuf_headroom;
     for (uint32_t sz : spec.sizes)
         if (sz < config::k_min_frame_size || sz > config::k_max_frame_size || sz - 4 > room)
             return fail("frame size " + std::to_string(sz) + " is outside " +
