@@ -37,6 +37,10 @@ Status port_setup(uint16_t port_id, const config::PortPlan& port, rte_mempool* p
 config::MacAddr port_mac(uint16_t port_id);
 // Stops and closes the port; errors are logged, not returned (nothing more can be done).
 void port_shutdown(uint16_t port_id, const std::string& name);
+// Receives and frees what (port, queue) holds, at most about `limit` frames (whole bursts: a
+// device that never runs dry, such as net_null, stops there); returns how many. Only while no
+// lcore polls that queue: the generator between phases, a Runtime's ports at shutdown.
+uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit);
 
 struct PortHwStats {
     uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
@@ -51,9 +55,6 @@ struct LinkInfo {
     uint64_t speed_bps = 0;  // 0: unknown (a vdev without a nominal speed)
 };
 LinkInfo port_link(uint16_t port_id);
-// Receives and frees what (port, queue) holds, at most `limit` frames; returns how many. Only
-// while no lcore polls that queue.
-uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit);
 
 // --- format.cpp
 // "rte_eth_dev_configure(port 0 net_null0): Invalid argument (-22)"

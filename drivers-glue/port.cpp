@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
 
 #include "drivers-glue/glue.h"
 #include "util/log.h"
@@ -92,6 +93,19 @@ void port_shutdown(uint16_t pid, const std::string& name) {
     ret = rte_eth_dev_close(pid);
     if (ret != 0) lg->warn("{}", call_error("rte_eth_dev_close", pid, ret));
     lg->info("port {} ({}) stopped and closed", pid, name);
+}
+
+uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit) {
+    constexpr uint16_t k_burst = 32;
+    rte_mbuf* pkts[k_burst];
+    uint64_t n = 0;
+    while (n < limit) {
+        const uint16_t nb = rte_eth_rx_burst(port_id, queue, pkts, k_burst);
+        if (nb == 0) break;
+        rte_pktmbuf_free_bulk(pkts, nb);
+        n += nb;
+    }
+    return n;
 }
 
 PortHwStats port_hw_stats(uint16_t pid) {
