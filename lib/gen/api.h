@@ -103,11 +103,12 @@ class GenSession : public measure::TrialSession {
 public:
     // EAL init, probe, ports, pools, lcore contexts, then waits (at most 10 s) for every used
     // port's link. On failure everything is undone. The config must have a gen: section and pass
-    // preflight(). A config error found only after probe (device limits) comes back as an Error
-    // of file:line:col lines, with *config_error set (exit code 2 rather than 1).
-    static Result<std::unique_ptr<GenSession>> open(const config::Config& cfg,
-                                                    const std::vector<std::string>& eal_cli_args,
-                                                    bool* config_error = nullptr);
+    // preflight(), which the caller runs before (open does not run it again). A config error
+    // found only after probe (device limits) comes back as an Error of file:line:col lines and,
+    // when config_errors is given, as those diagnostics in it (exit code 2 rather than 1).
+    static Result<std::unique_ptr<GenSession>> open(
+        const config::Config& cfg, const std::vector<std::string>& eal_cli_args,
+        std::vector<config::Diag>* config_errors = nullptr);
     ~GenSession() override;
     GenSession(const GenSession&) = delete;
     GenSession& operator=(const GenSession&) = delete;

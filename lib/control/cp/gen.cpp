@@ -1,6 +1,5 @@
 // `vfpath gen`: config -> CLI overrides -> checks -> GenSession -> warm-up -> measured phase with
 // a live line -> table and JSON report. On the main (control) thread.
-#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -183,17 +182,12 @@ int gen_job(const GenOptions& opt) {
     if (!plan.plan) return k_exit_usage;
     if (!check_report_path(opt.report_path)) return k_exit_usage;
     install_signal_handlers();
-    bool config_error = false;
-    auto session = gen::GenSession::open(*cfg, opt.eal_args, &config_error);
+    // Checks that need the probed devices (their limits) come back as diagnostics, like the above.
+    std::vector<config::Diag> config_errors;
+    auto session = gen::GenSession::open(*cfg, opt.eal_args, &config_errors);
     if (!session) {
-        if (config_error) {
-            // One diagnostic per line, each as `error: FILE:LINE:COL: path: message`.
-            const std::string& text = session.error();
-            for (size_t at = 0; at < text.size();) {
-                const size_t nl = std::min(text.find('\n', at), text.size());
-                std::fprintf(stderr, "error: %s\n", text.substr(at, nl - at).c_str());
-                at = nl + 1;
-            }
+        if (!config_errors.empty()) {
+            print_diags(config_errors, "error");
             return k_exit_usage;
         }
         log::get("gen")->error("{}", session.error());

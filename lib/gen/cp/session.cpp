@@ -192,22 +192,11 @@ GenSession::~GenSession() { close(); }
 
 Result<std::unique_ptr<GenSession>> GenSession::open(const config::Config& cfg,
                                                      const std::vector<std::string>& eal_cli_args,
-                                                     bool* config_error) {
+                                                     std::vector<config::Diag>* config_errors) {
     auto lg = log::get("gen");
-    auto pre = preflight(cfg);
-    auto diag_text = [](const std::vector<config::Diag>& ds) {
-        std::string s;
-        for (const auto& d : ds) {
-            if (!s.empty()) s += '\n';
-            s += d.str();
-        }
-        return s;
-    };
-    if (config_error) *config_error = false;
-    if (!pre.empty()) {
-        if (config_error) *config_error = true;
-        return fail(diag_text(pre));
-    }
+    if (config_errors) config_errors->clear();
+    // preflight() is the caller's; this guards only what open() itself relies on.
+    if (!cfg.gen) return fail("the config has no gen: section (see gen::preflight)");
     std::unique_ptr<GenSession> s(new GenSession());
     Impl& im = *s->impl_;
     im.cfg = cfg;
@@ -219,8 +208,10 @@ Result<std::unique_ptr<GenSession>> GenSession::open(const config::Config& cfg,
     auto probed = dataplane::probe_and_plan(pc, topology::read_host("/sys"));
     for (const auto& w : probed.plan.warnings) lg->warn("{}", w.str());
     if (!probed.plan.plan) {
-        if (config_error) *config_error = true;
-        return fail(diag_text(probed.plan.errors));
+        std::string text;
+        for (const auto& d : probed.plan.errors) text += (text.empty() ? "" : "\n") + d.str();
+        if (config_errors) *config_errors = std::move(probed.plan.errors);
+        return fail(text);
     }
     im.plan = *probed.plan.plan;
     im.plan.lcores.clear();  // the Runtime gets ports and pools; the lcores are ours
