@@ -137,12 +137,6 @@ Status set_link(uint16_t port_id, bool up) {
     return ok();
 }
 
-bool link_up(uint16_t port_id) {
-    rte_eth_link link{};
-    if (rte_eth_link_get_nowait(port_id, &link) != 0) return false;
-    return link.link_status == RTE_ETH_LINK_UP;
-}
-
 ErrMode err_mode(uint16_t port_id) {
     rte_eth_dev_info info{};
     if (rte_eth_dev_info_get(port_id, &info) != 0) return ErrMode::none;

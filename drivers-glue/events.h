@@ -61,8 +61,6 @@ uint64_t monotonic_ns();
 Status inject_event(uint16_t port_id, int type);
 // rte_eth_dev_set_link_down/up: the device itself reports the new state afterwards.
 Status set_link(uint16_t port_id, bool up);
-// Link state without waiting; true when up.
-bool link_up(uint16_t port_id);
 
 // How the driver recovers from errors (rte_eth_dev_info.err_handle_mode).
 enum class ErrMode { none, passive, proactive };

@@ -39,6 +39,16 @@ Status port_setup(uint16_t port_id, const config::PortPlan& port, rte_mempool* p
 config::MacAddr port_mac(uint16_t port_id);
 // Stops and closes the port; errors are logged, not returned (nothing more can be done).
 void port_shutdown(uint16_t port_id, const std::string& name);
+// The link as the device reports it now, without waiting: the one place that reads it.
+struct LinkInfo {
+    bool up = false;
+    uint64_t speed_bps = 0;  // 0: unknown (a vdev without a nominal speed)
+};
+LinkInfo port_link(uint16_t port_id);
+// Receives and frees what (port, queue) holds, at most about `limit` frames (whole bursts: a
+// device that never runs dry, such as net_null, stops there); returns how many. Only while no
+// lcore polls that queue: the generator between phases, a Runtime's ports at shutdown.
+uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit);
 
 struct PortHwStats {
     uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
@@ -46,16 +56,6 @@ struct PortHwStats {
     uint32_t link_speed_mbps = 0;  // 0: unknown or link down
 };
 PortHwStats port_hw_stats(uint16_t port_id);
-
-// --- gen.cpp: what the traffic generator asks of a port.
-struct LinkInfo {
-    bool up = false;
-    uint64_t speed_bps = 0;  // 0: unknown (a vdev without a nominal speed)
-};
-LinkInfo port_link(uint16_t port_id);
-// Receives and frees what (port, queue) holds, at most `limit` frames; returns how many. Only
-// while no lcore polls that queue.
-uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit);
 
 // --- clock.cpp: hardware rx timestamps.
 // The mbuf dynamic field and flag of rx timestamps (registered once per process, after EAL init;

@@ -6,6 +6,9 @@
 
 namespace vfpath::glue {
 
+static_assert(config::k_mbuf_headroom == RTE_PKTMBUF_HEADROOM,
+              "config::k_mbuf_headroom must be this DPDK build's RTE_PKTMBUF_HEADROOM");
+
 Result<rte_mempool*> create_pool(const config::PoolPlan& pool) {
     rte_mempool* mp = rte_pktmbuf_pool_create(pool.name.c_str(), pool.size, pool.cache_size, 0,
                                               pool.data_room, pool.socket);

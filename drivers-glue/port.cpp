@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
 
 #include "drivers-glue/glue.h"
 #include "util/log.h"
@@ -99,13 +100,34 @@ void port_shutdown(uint16_t pid, const std::string& name) {
     lg->info("port {} ({}) stopped and closed", pid, name);
 }
 
+LinkInfo port_link(uint16_t port_id) {
+    rte_eth_link link{};
+    LinkInfo out;
+    if (rte_eth_link_get_nowait(port_id, &link) != 0) return out;
+    out.up = link.link_status == RTE_ETH_LINK_UP;
+    if (link.link_speed != RTE_ETH_SPEED_NUM_NONE && link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
+        out.speed_bps = uint64_t(link.link_speed) * 1'000'000;
+    return out;
+}
+
+uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit) {
+    constexpr uint16_t k_burst = 32;
+    rte_mbuf* pkts[k_burst];
+    uint64_t n = 0;
+    while (n < limit) {
+        const uint16_t nb = rte_eth_rx_burst(port_id, queue, pkts, k_burst);
+        if (nb == 0) break;
+        rte_pktmbuf_free_bulk(pkts, nb);
+        n += nb;
+    }
+    return n;
+}
+
 PortHwStats port_hw_stats(uint16_t pid) {
     rte_eth_stats s{};
     PortHwStats h;
-    rte_eth_link link{};
-    if (rte_eth_link_get_nowait(pid, &link) == 0 && link.link_status == RTE_ETH_LINK_UP &&
-        link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
-        h.link_speed_mbps = link.link_speed;
+    if (const LinkInfo link = port_link(pid); link.up)
+        h.link_speed_mbps = static_cast<uint32_t>(link.speed_bps / 1'000'000);
     if (rte_eth_stats_get(pid, &s) != 0) return h;
     h.ipackets = s.ipackets;
     h.opackets = s.opackets;

@@ -141,6 +141,11 @@ struct ForwardConfig {
     std::vector<std::array<Loc, 2>> pair_locs;  // parallel to *pairs: where each name was written
 };
 
+// RTE_PKTMBUF_HEADROOM of Debian's DPDK build: the part of each mbuf's data room in front of the
+// frame, which a frame cannot use. Config sits below DPDK, so the number is written here once;
+// drivers-glue/mempool.cpp checks it against DPDK's at compile time.
+inline constexpr unsigned k_mbuf_headroom = 128;
+
 struct MempoolConfig {
     std::optional<unsigned> size;   // mbufs per socket pool; unset: computed by the planner
     unsigned cache_size = 256;      // per-lcore cache

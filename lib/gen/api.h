@@ -75,16 +75,13 @@ struct StreamStats {
 
 struct PortStats {
     std::string name;
-    bool tx = false, rx = false;
     uint64_t tx_packets = 0, tx_bytes = 0, rx_packets = 0, rx_bytes = 0;
-    double link_bps = 0;  // 0: unknown
 };
 
 struct PhaseStats {
     double elapsed_s = 0;  // since the phase started
     double tx_s = 0;       // from the first tx lcore's start to the last tx slot's stop (or now)
     bool sending = true;
-    bool finished = false;
     double drain_s = 0;    // how long rx waited for late frames after tx stopped
     bool stopped = false;  // request_stop() ended it
     bool analyzed = false; // some port receives (gen.rx); otherwise rx figures mean nothing
@@ -112,11 +109,12 @@ class GenSession : public measure::TrialSession {
 public:
     // EAL init, probe, ports, pools, lcore contexts, then waits (at most 10 s) for every used
     // port's link. On failure everything is undone. The config must have a gen: section and pass
-    // preflight(). A config error found only after probe (device limits) comes back as an Error
-    // of file:line:col lines, with *config_error set (exit code 2 rather than 1).
-    static Result<std::unique_ptr<GenSession>> open(const config::Config& cfg,
-                                                    const std::vector<std::string>& eal_cli_args,
-                                                    bool* config_error = nullptr);
+    // preflight(), which the caller runs before (open does not run it again). A config error
+    // found only after probe (device limits) comes back as an Error of file:line:col lines and,
+    // when config_errors is given, as those diagnostics in it (exit code 2 rather than 1).
+    static Result<std::unique_ptr<GenSession>> open(
+        const config::Config& cfg, const std::vector<std::string>& eal_cli_args,
+        std::vector<config::Diag>* config_errors = nullptr);
     ~GenSession() override;
     GenSession(const GenSession&) = delete;
     GenSession& operator=(const GenSession&) = delete;
@@ -128,9 +126,12 @@ public:
     Result<double> tx_link_bps() const;
 
     // Runs one phase to its end (tx done, then drained). `tick` is called from this thread every
-    // tick_s seconds (0: never) with live figures; it may call request_stop().
+    // tick_s seconds (0: never) with live figures (every counter and histogram read); it may call
+    // request_stop(). `stop_requested` is polled from this thread every few milliseconds and costs
+    // no figures: when it returns true, tx ends as with request_stop().
     Result<PhaseStats> run_phase(const PhaseSpec& spec, double tick_s = 0,
-                                 const std::function<void(const PhaseStats&)>& tick = {});
+                                 const std::function<void(const PhaseStats&)>& tick = {},
+                                 const std::function<bool()>& stop_requested = {});
     // Ends the current phase's tx early (the drain still happens). Control thread only.
     void request_stop();
 
@@ -145,8 +146,6 @@ public:
     };
     Closed close();
 
-    const config::Plan& plan() const;
-    std::vector<uint32_t> stream_ports() const;  // plan port index of each stream id
     nlohmann::json ports_json() const;           // name, device, port_id, role, mac, link, hw
 
 private:

@@ -473,5 +473,31 @@ TEST_F(GenTest, LatencyClockOfTheAnalyzedPorts) {
     EXPECT_FALSE(fs::exists(path("hw.json")));
 }
 
+// A limit only the probed device reveals (net_ring has no RSS) is a config error too: exit 2,
+// the diagnostic as `error: FILE:LINE:COL: path: message` like the checks before EAL, no report.
+TEST_F(GenTest, ADeviceLimitFoundAfterProbeIsAConfigError) {
+    const std::string text = eal_yaml() +
+                             "ports:\n"
+                             "  - name: r0\n"
+                             "    device: net_ring0\n"
+                             "    rss: true\n"
+                             "    rx_queues: 2\n"
+                             "gen:\n"
+                             "  tx: [r0]\n"
+                             "  rx: [r0]\n"
+                             "  count: 10\n";
+    const auto cfg = write_config(text, "norss.yaml");
+    const Outcome o =
+        run_vfpath({"gen", "-c", cfg.string(), "--report", path("r.json").string()}, dir_, 60,
+                   "norss");
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_NE(o.err.find("error: " + cfg.string() + ":" + line_col(text, "name: r0") +
+                         ": ports[0].rss: device net_ring0 cannot spread frames over queues "
+                         "(no RSS)\n"),
+              std::string::npos)
+        << o.err;
+    EXPECT_FALSE(fs::exists(path("r.json")));
+}
+
 }  // namespace
 }  // namespace vfpt

@@ -30,9 +30,6 @@ struct Ctx {
 
 std::string port_path(size_t i) { return "ports[" + std::to_string(i) + "]"; }
 
-// RTE_PKTMBUF_HEADROOM: the part of each mbuf's data room a received frame does not use.
-constexpr unsigned k_headroom = 128;
-
 // The largest frame a port takes: MTU (1500 unless set) + Ethernet header (14) + two VLAN tags
 // (8) + FCS (4), the frame size DPDK PMDs size their rx buffers for.
 unsigned max_frame(const PortConfig& pc) { return (pc.mtu ? *pc.mtu : 1500u) + 14 + 8 + 4; }
@@ -141,7 +138,7 @@ void plan_ports(Ctx& c, const HostFacts& host, std::span<const PortFacts> facts,
         // device must be able to do; the pool must then hold more mbufs per burst in flight.
         const unsigned frame = max_frame(pc);
         const unsigned dr = c.cfg.mempool.data_room;  // >= 384 from the loader
-        const unsigned room = dr > k_headroom ? dr - k_headroom : 1;
+        const unsigned room = dr > k_mbuf_headroom ? dr - k_mbuf_headroom : 1;
         pp.segs = static_cast<uint16_t>((frame + room - 1) / room);
         pp.scatter = pp.segs > 1;
         if (pp.scatter && !f.rx_scatter) {
@@ -149,7 +146,7 @@ void plan_ports(Ctx& c, const HostFacts& host, std::span<const PortFacts> facts,
                     "frames of " + std::to_string(frame) + " bytes do not fit the mbuf data room (" +
                         std::to_string(room) + " bytes after headroom) and device " + pc.device +
                         " cannot receive a frame into several mbufs (no rx scatter); raise "
-                        "mempool.data_room to at least " + std::to_string(frame + k_headroom));
+                        "mempool.data_room to at least " + std::to_string(frame + k_mbuf_headroom));
         }
         plan_latency_clock(c, i, f, pp);
         plan.ports.push_back(std::move(pp));
@@ -343,7 +340,7 @@ void plan_multi_seg(Ctx& c, std::span<const PortFacts> facts, Plan& plan) {
                     "frames of " + std::to_string(max_frame(pc)) + " bytes arrive in several "
                     "mbufs, and port " + d.name + " (device " + d.device + "), where they are "
                     "sent, cannot send multi-segment frames; raise mempool.data_room to at least " +
-                        std::to_string(max_frame(pc) + k_headroom));
+                        std::to_string(max_frame(pc) + k_mbuf_headroom));
         }
     }
 }

@@ -28,8 +28,8 @@ constexpr uint64_t k_max_socket = 63;
 constexpr uint64_t k_max_burst = 256;
 // RTE_MEMPOOL_CACHE_MAX_SIZE (rte_mempool.h).
 constexpr uint64_t k_max_cache = 512;
-// A buffer must hold RTE_PKTMBUF_HEADROOM (128) plus a minimal 256-byte frame area.
-constexpr uint64_t k_min_data_room = 256 + 128;
+// A buffer must hold the headroom plus a minimal 256-byte frame area.
+constexpr uint64_t k_min_data_room = 256 + k_mbuf_headroom;
 
 constexpr std::string_view k_log_levels[] = {"trace", "debug",    "info", "warn",
                                              "error", "critical", "off"};

@@ -13,7 +13,6 @@
 #include "gen/api.h"
 #include "measure/cp/rfc2544.h"
 #include "report/api.h"
-#include "util/log.h"
 
 namespace vfpath::control {
 
@@ -70,7 +69,8 @@ int bench_rfc2544_job(const BenchOptions& opt, const BackendFactory& make_backen
     for (auto& e : r2544::check_params(p, /*link_pending=*/p.link_bps == 0)) errors.push_back(e);
     if (!report_errors(errors, err)) return k_exit_usage;
     if (!check_report_path(opt.report_path)) return k_exit_usage;
-    auto cfg = load_config(opt.config_path);
+    // bench has no --stats-interval or --log-level: the config's run.log_level applies.
+    auto cfg = load_job_config(opt.config_path, std::nullopt, std::nullopt);
     if (!cfg) return k_exit_usage;
     if (preflight) {
         const auto diags = preflight(*cfg);
@@ -79,7 +79,6 @@ int bench_rfc2544_job(const BenchOptions& opt, const BackendFactory& make_backen
             return k_exit_usage;
         }
     }
-    log::set_level(cfg->run.log_level);
 
     auto backend = make_backend(*cfg, opt.eal_args);
     if (!backend) {

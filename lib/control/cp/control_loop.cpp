@@ -46,7 +46,7 @@ public:
     bool link_up(uint16_t id) override {
         for (uint16_t i = 0; i < forced_down_.size(); ++i)
             if (rt_.port_id(i) == id && forced_down_[i]) return false;
-        return glue::link_up(id);
+        return glue::port_link(id).up;
     }
     uint64_t rx_packets(uint16_t pidx) override { return rt_.port_rx_packets(pidx); }
     uint64_t not_ready(uint16_t pidx) override { return rt_.port_not_ready(pidx); }

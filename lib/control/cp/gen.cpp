@@ -1,6 +1,5 @@
 // `vfpath gen`: config -> CLI overrides -> checks -> GenSession -> warm-up -> measured phase with
 // a live line -> table and JSON report. On the main (control) thread.
-#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -15,9 +14,6 @@
 namespace vfpath::control {
 
 namespace {
-
-// How often the control thread looks at the stop signal while a phase runs.
-constexpr double k_signal_poll_s = 0.05;
 
 bool usage_error(const std::string& what) {
     std::fprintf(stderr, "error: %s\n", what.c_str());
@@ -94,14 +90,12 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
     spec.flows = g.flows;
     spec.probe_share = g.probe_share;
     std::atomic<int>& sig = stop_signal();
-    auto watch = [&](const gen::PhaseStats&) {
-        if (sig.load(std::memory_order_relaxed) != 0) s.request_stop();
-    };
+    const auto signalled = [&] { return sig.load(std::memory_order_relaxed) != 0; };
     nlohmann::json warm_json = nullptr;
     if (g.warmup_s > 0) {
         spec.seconds = g.warmup_s;
         lg->info("warm-up: {} s at {}", g.warmup_s, config::to_string(g.rate));
-        auto warm = s.run_phase(spec, k_signal_poll_s, watch);
+        auto warm = s.run_phase(spec, 0, {}, signalled);
         if (!warm) {
             lg->error("{}", warm.error());
             return k_exit_runtime;
@@ -112,14 +106,11 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
     }
     spec.seconds = g.duration_s;
     spec.count = g.count;
+    // The live line: one per stats interval (none when it is 0).
     const double interval = cfg.run.stats_interval_s;
     gen::PhaseStats last;
     bool have_last = false;
-    double next_print = interval;
     auto tick = [&](const gen::PhaseStats& now) {
-        watch(now);
-        if (interval <= 0 || now.elapsed_s < next_print) return;
-        next_print += interval;
         std::printf("%s\n", gen::format_live(now, have_last ? &last : nullptr).c_str());
         std::fflush(stdout);
         last = now;
@@ -131,7 +122,7 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
                  g.count > 0 ? ", " + std::to_string(g.count) + " frames per port" : "");
         if (g.duration_s == 0 && g.count == 0) lg->info("until Ctrl-C / SIGTERM");
     }
-    auto res = s.run_phase(spec, k_signal_poll_s, tick);
+    auto res = s.run_phase(spec, interval, tick, signalled);
     if (!res) {
         lg->error("{}", res.error());
         return k_exit_runtime;
@@ -191,17 +182,12 @@ int gen_job(const GenOptions& opt) {
     if (!plan.plan) return k_exit_usage;
     if (!check_report_path(opt.report_path)) return k_exit_usage;
     install_signal_handlers();
-    bool config_error = false;
-    auto session = gen::GenSession::open(*cfg, opt.eal_args, &config_error);
+    // Checks that need the probed devices (their limits) come back as diagnostics, like the above.
+    std::vector<config::Diag> config_errors;
+    auto session = gen::GenSession::open(*cfg, opt.eal_args, &config_errors);
     if (!session) {
-        if (config_error) {
-            // One diagnostic per line, each as `error: FILE:LINE:COL: path: message`.
-            const std::string& text = session.error();
-            for (size_t at = 0; at < text.size();) {
-                const size_t nl = std::min(text.find('\n', at), text.size());
-                std::fprintf(stderr, "error: %s\n", text.substr(at, nl - at).c_str());
-                at = nl + 1;
-            }
+        if (!config_errors.empty()) {
+            print_diags(config_errors, "error");
             return k_exit_usage;
         }
         log::get("gen")->error("{}", session.error());

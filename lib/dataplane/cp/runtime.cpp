@@ -9,10 +9,8 @@
 #include <rte_pause.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
-#include <rte_ethdev.h>
 
 #include "dataplane/api.h"
 #include "dataplane/cp/clocks.h"
@@ -371,23 +369,14 @@ void Runtime::stop_workers() {
 uint64_t Runtime::drain_rx() {
     Impl& im = *impl_;
     uint64_t total = 0;
-    rte_mbuf* pkts[dp::k_max_burst];
     for (const auto& p : plan_.ports) {
         if (!im.port_up[p.index]) continue;
         uint64_t limit = p.rx_desc;
         if (p.peer != config::k_no_port)
             limit += uint64_t(plan_.ports[p.peer].tx_queues) * plan_.ports[p.peer].tx_desc;
         uint64_t drained = 0;
-        for (uint16_t q = 0; q < p.rx_queues; ++q) {
-            uint64_t n = 0;
-            while (n < limit) {
-                const uint16_t nb = rte_eth_rx_burst(im.port_ids[p.index], q, pkts, dp::k_max_burst);
-                if (nb == 0) break;
-                rte_pktmbuf_free_bulk(pkts, nb);
-                n += nb;
-            }
-            drained += n;
-        }
+        for (uint16_t q = 0; q < p.rx_queues; ++q)
+            drained += glue::drain_rx_queue(im.port_ids[p.index], q, limit);
         im.drained.resize(plan_.ports.size());
         im.drained[p.index] = drained;
         total += drained;

@@ -8,7 +8,6 @@
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
-#include <rte_mbuf.h>
 
 #include "gen/cp/session_impl.h"
 #include "measure/cp/rates.h"
@@ -28,17 +27,17 @@ constexpr uint64_t k_share_den = 1'000'000;
 // The destination MAC of generated frames (locally administered, unicast) when the tx port has no
 // next_hop.
 constexpr config::MacAddr k_default_dst_mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-constexpr unsigned k_headroom = RTE_PKTMBUF_HEADROOM;
 
 }  // namespace
 
 Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
-                                         const std::function<void(const PhaseStats&)>& tick) {
+                                         const std::function<void(const PhaseStats&)>& tick,
+                                         const std::function<bool()>& stop_requested) {
     Impl& im = *impl_;
     if (im.closed) return fail("the session is closed");
     if (spec.sizes.empty() || spec.sizes.size() > k_max_pattern)
         return fail("a phase needs 1.." + std::to_string(k_max_pattern) + " frame sizes");
-    const unsigned room = im.cfg.mempool.data_room - k_headroom;
+    const unsigned room = im.cfg.mempool.data_room - config::k_mbuf_headroom;
     for (uint32_t sz : spec.sizes)
         if (sz < config::k_min_frame_size || sz > config::k_max_frame_size || sz - 4 > room)
             return fail("frame size " + std::to_string(sz) + " is outside " +
@@ -89,7 +88,6 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
     for (GenLcoreCtx* c : im.ctxs) {
         c->burst = im.cfg.gen->burst;
         c->paced = spec.rate_pps > 0;
-        c->phase_start = start;
         c->tx_cycles = spec.seconds > 0 ? static_cast<uint64_t>(spec.seconds * double(im.hz)) : 0;
         c->tx_start.set(0);
         c->quiet_cycles = static_cast<uint64_t>(quiet_s * double(im.hz));
@@ -129,7 +127,6 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
         s.rate_upps = measure::to_upps(spec.rate_pps / nq);
         s.pacer = measure::Pacer{};
         s.share = measure::ProbeShare{share_num, k_share_den, 0};
-        s.k = s.seq = 0;
         s.size_i = s.flow_i = 0;
         s.done = false;
         s.c.packets.set(0);
@@ -161,6 +158,7 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
         if (all_done) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
         im.rt->tick_clocks();
+        if (stop_requested && stop_requested()) request_stop();
         if (tick_s > 0 && tick && clock::now() >= next_tick) {
             next_tick += std::chrono::duration<double>(tick_s);
             tick(im.stats(false));
@@ -176,7 +174,6 @@ PhaseStats GenSession::Impl::stats(bool final) const {
     const uint64_t now = rte_rdtsc();
     const double hzd = double(hz);
     p.elapsed_s = double(now - phase_start) / hzd;
-    p.finished = final;
     p.stopped = stopped;
     p.flushed_before = flushed_before;
     p.probe_share = spec.probe_share;
@@ -187,9 +184,6 @@ PhaseStats GenSession::Impl::stats(bool final) const {
     for (const auto& pp : plan.ports) {
         PortStats ps;
         ps.name = pp.name;
-        ps.tx = is_tx[pp.index];
-        ps.rx = is_rx[pp.index];
-        ps.link_bps = double(glue::port_link(port_ids[pp.index]).speed_bps);
         p.ports.push_back(ps);
     }
     // The latency clock: that of the gen.rx ports (the analyzer's), "mixed" when they differ.

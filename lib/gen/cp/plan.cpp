@@ -2,15 +2,12 @@
 #include <algorithm>
 
 #include "gen/api.h"
+#include "gen/dp/gen_worker.h"  // its limits (the header has no DPDK includes)
 
 namespace vfpath::gen {
 
 namespace {
 
-// Mirrors dp/gen_worker.h (this file stays free of DPDK headers, and so of that one).
-constexpr size_t k_slots_per_lcore = 64;
-constexpr size_t k_sizes_per_pattern = 64;
-constexpr unsigned k_headroom = 128;        // RTE_PKTMBUF_HEADROOM
 constexpr unsigned k_eth_overhead = 14 + 4; // header + FCS on top of the MTU
 
 config::Loc where(const config::GenConfig& g, config::Loc specific) {
@@ -31,17 +28,18 @@ std::vector<config::Diag> preflight(const config::Config& cfg) {
         return out;
     }
     const config::GenConfig& g = *cfg.gen;
-    if (g.size.pattern.size() > k_sizes_per_pattern)
+    if (g.size.pattern.size() > k_max_pattern)
         error(where(g, g.size_loc), "gen.size",
               std::to_string(g.size.pattern.size()) + " sizes; at most " +
-                  std::to_string(k_sizes_per_pattern) + " per pattern");
+                  std::to_string(k_max_pattern) + " per pattern");
     const uint32_t largest = *std::max_element(g.size.pattern.begin(), g.size.pattern.end());
-    const unsigned room = cfg.mempool.data_room > k_headroom ? cfg.mempool.data_room - k_headroom : 0;
+    const unsigned headroom = config::k_mbuf_headroom;
+    const unsigned room = cfg.mempool.data_room > headroom ? cfg.mempool.data_room - headroom : 0;
     if (largest - 4 > room)
         error(where(g, g.size_loc), "gen.size",
               "frames of " + std::to_string(largest) + " bytes do not fit one mbuf (" +
                   std::to_string(room) + " bytes of data room after headroom); raise "
-                  "mempool.data_room to at least " + std::to_string(largest - 4 + k_headroom));
+                  "mempool.data_room to at least " + std::to_string(largest - 4 + headroom));
     size_t streams = 0;
     for (size_t i = 0; i < g.tx.size(); ++i) {
         const config::PortConfig* p = cfg.find_port(g.tx[i]);
@@ -57,10 +55,10 @@ std::vector<config::Diag> preflight(const config::Config& cfg) {
     const auto lcores = config::parse_cpu_list(cfg.eal.lcores).value_or(std::vector<unsigned>{});
     const size_t workers =
         std::count_if(lcores.begin(), lcores.end(), [&](unsigned l) { return l != cfg.eal.main_lcore; });
-    if (workers > 0 && streams > workers * k_slots_per_lcore)
+    if (workers > 0 && streams > workers * k_max_tx_slots)
         error(where(g, g.tx_loc), "gen.tx",
               std::to_string(streams) + " tx queues to drive; at most " +
-                  std::to_string(k_slots_per_lcore) + " per worker lcore (" +
+                  std::to_string(k_max_tx_slots) + " per worker lcore (" +
                   std::to_string(workers) + " here)");
     return out;
 }

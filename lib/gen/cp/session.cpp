@@ -107,7 +107,6 @@ Status GenSession::Impl::build_contexts(const std::vector<LcoreAssign>& assign) 
         if (!c) return fail("out of memory for the context of lcore " + std::to_string(a.lcore));
         ctxs.push_back(c);
         c->lcore = a.lcore;
-        c->socket = socket;
         c->stop = &stop;
         c->tx_active = &tx_active;
         c->n_tx = static_cast<uint16_t>(a.tx.size());
@@ -195,22 +194,11 @@ GenSession::~GenSession() { close(); }
 
 Result<std::unique_ptr<GenSession>> GenSession::open(const config::Config& cfg,
                                                      const std::vector<std::string>& eal_cli_args,
-                                                     bool* config_error) {
+                                                     std::vector<config::Diag>* config_errors) {
     auto lg = log::get("gen");
-    auto pre = preflight(cfg);
-    auto diag_text = [](const std::vector<config::Diag>& ds) {
-        std::string s;
-        for (const auto& d : ds) {
-            if (!s.empty()) s += '\n';
-            s += d.str();
-        }
-        return s;
-    };
-    if (config_error) *config_error = false;
-    if (!pre.empty()) {
-        if (config_error) *config_error = true;
-        return fail(diag_text(pre));
-    }
+    if (config_errors) config_errors->clear();
+    // preflight() is the caller's; this guards only what open() itself relies on.
+    if (!cfg.gen) return fail("the config has no gen: section (see gen::preflight)");
     std::unique_ptr<GenSession> s(new GenSession());
     Impl& im = *s->impl_;
     im.cfg = cfg;
@@ -222,8 +210,10 @@ Result<std::unique_ptr<GenSession>> GenSession::open(const config::Config& cfg,
     auto probed = dataplane::probe_and_plan(pc, topology::read_host("/sys"));
     for (const auto& w : probed.plan.warnings) lg->warn("{}", w.str());
     if (!probed.plan.plan) {
-        if (config_error) *config_error = true;
-        return fail(diag_text(probed.plan.errors));
+        std::string text;
+        for (const auto& d : probed.plan.errors) text += (text.empty() ? "" : "\n") + d.str();
+        if (config_errors) *config_errors = std::move(probed.plan.errors);
+        return fail(text);
     }
     im.plan = *probed.plan.plan;
     im.plan.lcores.clear();  // the Runtime gets ports and pools; the lcores are ours
@@ -261,14 +251,6 @@ Result<std::unique_ptr<GenSession>> GenSession::open(const config::Config& cfg,
     if (auto st = im.build_contexts(assign_lcores(workers, tx, rx)); !st) return Error{st.error()};
     im.wait_links();
     return s;
-}
-
-const config::Plan& GenSession::plan() const { return impl_->plan; }
-
-std::vector<uint32_t> GenSession::stream_ports() const {
-    std::vector<uint32_t> out;
-    for (const auto& s : impl_->streams) out.push_back(s.port);
-    return out;
 }
 
 Result<double> GenSession::tx_link_bps() const {

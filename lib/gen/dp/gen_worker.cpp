@@ -25,7 +25,8 @@ inline void tx_step(const GenLcoreCtx& ctx, TxSlot& s, uint64_t now, rte_mbuf** 
         n = s.pacer.ready(now);
         if (n == 0) return;
     }
-    const uint64_t left = s.limit - s.k;
+    const uint64_t k = s.c.packets.get();  // frames sent this phase
+    const uint64_t left = s.limit - k;
     if (left < n) n = static_cast<uint32_t>(left);
     if (rte_pktmbuf_alloc_bulk(s.pool, m, n) != 0) [[unlikely]] {
         s.c.alloc_failures.add(1);
@@ -54,7 +55,8 @@ inline void tx_step(const GenLcoreCtx& ctx, TxSlot& s, uint64_t now, rte_mbuf** 
     }
     // One stamp for the whole burst, read as late as possible: just before it is handed to tx.
     const uint64_t tsc = rte_rdtsc();
-    for (uint32_t j = 0; j < np; ++j) measure::stamp_probe(probes[j], s.seq + j, tsc);
+    const uint64_t seq = s.c.probes.get();  // the next probe's sequence number
+    for (uint32_t j = 0; j < np; ++j) measure::stamp_probe(probes[j], seq + j, tsc);
     const uint16_t sent = rte_eth_tx_burst(s.port_id, s.queue, m, static_cast<uint16_t>(n));
     uint32_t probes_sent = np;
     if (sent < n) [[unlikely]] {
@@ -64,15 +66,11 @@ inline void tx_step(const GenLcoreCtx& ctx, TxSlot& s, uint64_t now, rte_mbuf** 
         for (uint32_t i = sent; i < n; ++i) bytes -= m[i]->pkt_len;
         rte_pktmbuf_free_bulk(m + sent, n - sent);
         while (probes_sent > 0 && probe_pos[probes_sent - 1] >= sent) --probes_sent;
-        s.k += sent;
-        s.share.rewind(s.k);
-        s.size_i = static_cast<uint32_t>(s.k % s.pattern_len);
-        s.flow_i = static_cast<uint32_t>(s.k % s.flows);
+        s.share.rewind(k + sent);
+        s.size_i = static_cast<uint32_t>((k + sent) % s.pattern_len);
+        s.flow_i = static_cast<uint32_t>((k + sent) % s.flows);
         s.c.refused.add(n - sent);
-    } else {
-        s.k += n;
     }
-    s.seq += probes_sent;
     if constexpr (Paced) s.pacer.consume(sent);
     s.c.packets.add(sent);
     s.c.bytes.add(bytes);
@@ -137,7 +135,7 @@ int loop(GenLcoreCtx& ctx) noexcept {
                 TxSlot& s = ctx.tx[i];
                 if (s.done) continue;
                 if (!end) tx_step<Paced>(ctx, s, now, m);
-                if (end || s.k >= s.limit) {
+                if (end || s.c.packets.get() >= s.limit) {
                     s.done = true;
                     s.c.done_tsc.set(rte_rdtsc());
                     --tx_live;

@@ -32,7 +32,8 @@ inline constexpr uint32_t k_max_pattern = 64;   // frame sizes in one period (im
 inline constexpr uint32_t k_size_index_len = 9216 + 1;
 
 struct TxCounters {
-    Relaxed packets;         // dp: rw / cp: ro, frames the tx queue accepted
+    Relaxed packets;         // dp: rw / cp: ro, frames the tx queue accepted this phase (the
+                             // next frame's position in the size, flow and probe sequence)
     Relaxed bytes;           // pkt_len, no FCS
     Relaxed probes;          // probe frames among them (the stream's next sequence number)
     Relaxed alloc_failures;  // bursts skipped because the mempool was empty
@@ -55,10 +56,8 @@ struct alignas(64) TxSlot {
     // Written by the lcore.
     measure::Pacer pacer;                     // dp: rw
     measure::ProbeShare share;                // dp: rw (num/den ro)
-    uint64_t k;                               // dp: rw, frames sent this phase
-    uint64_t seq;                             // dp: rw, next probe sequence number
-    uint32_t size_i;                          // dp: rw, k % pattern_len
-    uint32_t flow_i;                          // dp: rw, k % flows
+    uint32_t size_i;                          // dp: rw, c.packets % pattern_len
+    uint32_t flow_i;                          // dp: rw, c.packets % flows
     bool done;                                // dp: rw
     alignas(64) TxCounters c;                 // dp: rw / cp: ro
 };
@@ -76,11 +75,9 @@ struct alignas(64) RxSlot {
 struct alignas(64) GenLcoreCtx {
     // Set by the control thread before each phase; read-only while it runs.
     unsigned lcore;                          // dp: ro
-    int socket;                              // dp: ro
     uint16_t burst;                          // dp: ro
     bool paced;                              // dp: ro, picks the loop instantiation
     uint16_t n_tx, n_rx;                     // dp: ro
-    uint64_t phase_start;                    // dp: ro, TSC when the control thread began it
     uint64_t tx_cycles;                      // dp: ro, tx time from this lcore's start (0: none)
     uint64_t quiet_cycles;                   // dp: ro, rx quiet this long after tx ends: done
     uint64_t max_drain_cycles;               // dp: ro, and never drain longer than this
@@ -91,9 +88,9 @@ struct alignas(64) GenLcoreCtx {
     measure::RxTimestampField rx_ts;         // dp: ro, where mbufs carry rx timestamps
     TxSlot* tx;                              // dp: rw, [n_tx]
     RxSlot* rx;                              // dp: rw, [n_rx]
-    // The lcore starts its clock (pacers, tx time) when it starts running, not at phase_start:
-    // waking a launched lcore can take milliseconds on a busy host, and that wait must neither be
-    // forfeited credit nor count as tx time.
+    // The lcore starts its clock (pacers, tx time) when it starts running, not when the control
+    // thread launched it: waking a launched lcore can take milliseconds on a busy host, and that
+    // wait must neither be forfeited credit nor count as tx time.
     alignas(128) Relaxed tx_start;           // dp: w once / cp: ro, TSC of its first iteration
     Relaxed drain_cycles;                    // dp: w at exit / cp: ro, how long rx drained
     std::atomic<bool> exited;                // dp: w at exit / cp: ro
