@@ -55,11 +55,13 @@ def parse_profile(path):
         for line in f:
             if line.startswith(("totals:", "summary:")):
                 total = max(total, int(line.split()[1]))
-            elif line.startswith("cob="):
-                m = re.match(r"cob=\((\d+)\)\s*(.*)", line.strip())
+            elif line.startswith(("cob=", "ob=")):
+                # ob= and cob= share one table of compressed names: "(id) name" defines, "(id)"
+                # refers back, whichever of the two wrote it first.
+                m = re.match(r"c?ob=\((\d+)\)\s*(.*)", line.strip())
                 if m.group(2):
                     names[m.group(1)] = m.group(2)
-                cob = names.get(m.group(1), "")
+                cob = names.get(m.group(1), "") if line.startswith("cob=") else None
             elif line.startswith("calls="):
                 pending_call = int(line.split("=")[1].split()[0]) if cob and PMD in cob else None
                 if pending_call is None:
@@ -68,7 +70,7 @@ def parse_profile(path):
                 pmd_calls += pending_call
                 pmd_ir += int(line.split()[1])
                 pending_call, cob = None, None
-            elif line.startswith(("fn=", "fl=", "fi=", "fe=", "ob=")):
+            elif line.startswith(("fn=", "fl=", "fi=", "fe=")):
                 cob = None
     return total, pmd_ir, pmd_calls
 
