@@ -14,17 +14,9 @@ Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap,l2,io-lat] [-
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
-from vfreport import ROOT, VFPATH, config_path, run_report, sent_mpps
-
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
-TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly", "gen-plain": "txonly"}
+from vfreport import TESTPMD_MODE, VFPATH, build_bareloop, config_path, run_report, sent_mpps
 
 
-def build_bareloop(tmp):
-    exe = os.path.join(tmp, "bareloop")
-    flags = subprocess.check_output(["pkg-config", "--cflags", "--libs", "libdpdk"], text=True).split()
-    subprocess.check_call(["gcc", "-O3", "-march=native", "-o", exe, SHARED] + flags)
-    return exe
 
 
 def run_bareloop(exe, secs, tag):

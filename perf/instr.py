@@ -22,10 +22,8 @@ Usage: perf/instr.py [--seconds 3] [--modes io,macswap,l2,gen,gen-plain] [--json
 """
 import argparse, glob, json, os, re, shutil, subprocess, sys, tempfile, time
 
-from vfreport import ROOT, config_path
+from vfreport import ROOT, TESTPMD_MODE, build_bareloop, config_path
 
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
-TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly", "gen-plain": "txonly"}
 BURST = 32
 PMD = "librte_net_null"
 
@@ -37,12 +35,6 @@ def build_vfpath(build_dir):
     subprocess.check_call(["ninja", "-C", build_dir, "app/vfpath"], stdout=subprocess.DEVNULL)
     return os.path.join(build_dir, "app", "vfpath")
 
-
-def build_bareloop(tmp):
-    exe = os.path.join(tmp, "bareloop")
-    flags = subprocess.check_output(["pkg-config", "--cflags", "--libs", "libdpdk"], text=True).split()
-    subprocess.check_call(["gcc", "-O3", "-march=native", "-mno-avx512f", "-o", exe, SHARED] + flags)
-    return exe
 
 
 def parse_profile(path):
@@ -164,7 +156,7 @@ def main():
               f"(PMD {x['pmd_ir_per_packet']:6.1f}, own {x['own_ir_per_packet']:6.1f})", flush=True)
 
     print("instructions per packet (worker lcore), valgrind --tool=callgrind:")
-    row("bareloop", run_bare(build_bareloop(tmp), a.seconds, tmp))
+    row("bareloop", run_bare(build_bareloop(tmp, ["-mno-avx512f"]), a.seconds, tmp))
     for m in a.modes.split(","):
         row(f"testpmd_{m}", run_testpmd(m, a.seconds, tmp))
         r = run_vfpath(vfpath, m, a.seconds, tmp)
@@ -179,7 +171,7 @@ def main():
         ratios[f"vfpath_{m}/testpmd_{m}"] = v["ir_per_packet"] / t["ir_per_packet"]
         print(f"  {m:8s} total {v['ir_per_packet'] / t['ir_per_packet']:.3f}  "
               f"own {v['own_ir_per_packet'] / t['own_ir_per_packet']:.3f}")
-    if "io" in rows or "vfpath_io" in rows:
+    if "vfpath_io" in rows:
         b, v = rows["bareloop"], rows["vfpath_io"]
         ratios["vfpath_io/bareloop"] = v["ir_per_packet"] / b["ir_per_packet"]
         print(f"  io vs bareloop: total {ratios['vfpath_io/bareloop']:.3f}  "

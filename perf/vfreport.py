@@ -1,8 +1,19 @@
-"""Shared by the perf/ scripts: where the vfpath binary is, and one run of it to a JSON report."""
+"""Shared by the perf/ scripts: where the vfpath binary is, one run of it to a JSON report, the bare
+loop's build and the testpmd mode each vfpath mode is compared with."""
 import json, os, subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
+BARELOOP_C = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
+TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly", "gen-plain": "txonly"}
+
+
+def build_bareloop(tmp, extra_flags=()):
+    """Compiles ../shared/bench/bareloop.c into tmp (-O3 -march=native, plus extra_flags)."""
+    exe = os.path.join(tmp, "bareloop")
+    flags = subprocess.check_output(["pkg-config", "--cflags", "--libs", "libdpdk"], text=True).split()
+    subprocess.check_call(["gcc", "-O3", "-march=native", *extra_flags, "-o", exe, BARELOOP_C] + flags)
+    return exe
 
 
 def config_path(name):
