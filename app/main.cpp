@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     gen_cmd->add_option("--probe-share", gen.probe_share, "Share of frames with a probe (0..1)");
     gen_cmd->add_option("--report", gen.report_path, "Write a JSON report to this file");
+    gen_cmd->add_flag("--hold", gen.hold,
+                      "After the results, keep the ports open and unpolled until Ctrl-C / "
+                      "SIGTERM (stop a net_memif peer first)");
     gen_cmd->add_option("--stats-interval", gen.stats_interval_s,
                         "Seconds between live lines (0: none)")
         ->check(CLI::NonNegativeNumber);

@@ -49,6 +49,9 @@ struct GenOptions {
     std::optional<double> stats_interval_s;  // override run.stats_interval_s
     std::optional<std::string> log_level;    // override run.log_level
     std::string report_path;
+    // After the results, keep the ports open (nothing polled) until SIGINT/SIGTERM, so that a
+    // peer process (net_memif) can leave while this side is not polling.
+    bool hold = false;
     std::vector<std::string> eal_args;       // after `--`
     std::string sys_root = "/sys";
 };

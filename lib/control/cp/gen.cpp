@@ -1,7 +1,9 @@
 // `vfpath gen`: config -> CLI overrides -> checks -> GenSession -> warm-up -> measured phase with
 // a live line -> table and JSON report. On the main (control) thread.
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "control/api.h"
 #include "control/cp/load.h"
@@ -144,6 +146,14 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
             if (c["name"] == port["name"]) port.update(c);
     j.erase("port_counters");
     j["ports"] = ports;
+    if (opt.hold && sig.load() == 0) {
+        // Closing a net_memif port unmaps the shared rings under a peer that still polls them
+        // (DPDK 22.11 net_memif frees its regions without waiting for the datapath), so the
+        // peer leaves first: here nothing polls, and its disconnect is safe.
+        lg->info("holding the ports open, not polled, until Ctrl-C / SIGTERM");
+        while (sig.load(std::memory_order_relaxed) == 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     const gen::GenSession::Closed closed = s.close();
     j["mempools"] = closed.mempools;
     j["clean_exit"] = closed.clean;
