@@ -216,6 +216,69 @@ TEST_F(GenTest, FramesOnTheWireAreAsDocumented) {
     for (const auto& s : r["sizes"]) EXPECT_EQ(u(s, "tx_packets"), 10u) << s.dump();
 }
 
+// One flow and no probes (what txonly sends): the flow is written into the templates once, and
+// the mbufs get their fields from them. On the wire: every frame of a size is the same bytes, the
+// flow-0 tuple, a valid checksum, the length of its position in the pattern.
+TEST_F(GenTest, OneFlowPlainFramesOnTheWire) {
+    const auto empty = path("empty.pcap");
+    {
+        pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+        pcap_dumper_t* d = pcap_dump_open(dead, empty.c_str());
+        ASSERT_NE(d, nullptr);
+        pcap_dump_close(d);
+        pcap_close(dead);
+    }
+    const auto out = path("out.pcap");
+    const auto cfg = write_config(eal_yaml() +
+                                  "ports:\n"
+                                  "  - name: p0\n"
+                                  "    device: \"net_pcap0,rx_pcap=" + empty.string() +
+                                  ",tx_pcap=" + out.string() + "\"\n"
+                                  "gen:\n"
+                                  "  tx: [p0]\n"
+                                  "  size: [64, 1518, 128]\n"
+                                  "  flows: 1\n"
+                                  "  probe_share: 0\n"
+                                  "  count: 300\n"
+                                  "  duration_s: 0\n");
+    const Outcome o = run_vfpath({"gen", "-c", cfg.string(), "--report", path("r.json").string()},
+                                 dir_, 60);
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const json r = read_report(path("r.json"));
+    EXPECT_EQ(u(r, "tx_packets"), 300u);
+    EXPECT_EQ(u(r, "tx_bytes"), 100u * (60 + 1514 + 124));
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t* p = pcap_open_offline(out.c_str(), errbuf);
+    ASSERT_NE(p, nullptr) << errbuf;
+    pcap_pkthdr* h;
+    const u_char* d;
+    const uint32_t sizes[] = {64, 1518, 128};
+    std::map<uint32_t, std::vector<uint8_t>> first;
+    uint64_t k = 0;
+    while (pcap_next_ex(p, &h, &d) == 1) {
+        const uint32_t want = sizes[k % 3];
+        ASSERT_EQ(h->len, want - 4) << "frame " << k;
+        ASSERT_EQ(h->caplen, h->len);
+        EXPECT_EQ(be16(d + 12), 0x0800);
+        const uint8_t* ip = d + 14;
+        uint32_t sum = 0;
+        for (int i = 0; i < 20; i += 2) sum += be16(ip + i);
+        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+        EXPECT_EQ(sum, 0xffffu) << "IPv4 checksum of frame " << k;
+        EXPECT_EQ(be16(ip + 2), want - 18);
+        EXPECT_EQ(be32(ip + 12), 0xC6120000u) << "frame " << k;
+        EXPECT_EQ(be32(ip + 16), 0xC6130000u);
+        EXPECT_EQ(be16(ip + 20), 1024);
+        EXPECT_EQ(be16(ip + 22), 1024);
+        const std::vector<uint8_t> bytes(d, d + h->len);
+        auto [it, fresh] = first.emplace(want, bytes);
+        if (!fresh) EXPECT_EQ(bytes, it->second) << "frame " << k << " differs from the first";
+        ++k;
+    }
+    pcap_close(p);
+    EXPECT_EQ(k, 300u);
+}
+
 // net_ring loops back what a port sends: tx and rx on one port. A count run ends exactly there,
 // with a tenth of the frames probed; frames without a probe count as received too.
 TEST_F(GenTest, CountOnALoopbackPortWithAShareOfProbes) {

@@ -95,7 +95,7 @@ TEST(GenFrame, ShortProbeFrameCarriesTheProbeRightAfterEthernet) {
     for (uint32_t size : {64u, 70u, 77u}) {
         const FrameTemplate t = make_template(spec(size, true));
         EXPECT_EQ(t.probe_off, k_probe_off_l2) << size;
-        EXPECT_FALSE(t.ipv4);
+        EXPECT_FALSE(t.flow_per_frame);
         auto f = frame(t, 5);
         ASSERT_EQ(f.size(), size - 4);
         stamp_probe(f.data() + t.probe_off, 9, 77);
@@ -137,6 +137,30 @@ TEST(GenFrame, EveryFlowHasItsOwnTupleAndAValidChecksum) {
     EXPECT_EQ(flow_port(0), 1024);
     EXPECT_EQ(flow_port(64511), 65535);
     EXPECT_EQ(flow_port(64512), 1024);
+}
+
+// One flow: fix_flow puts it into the template, and every frame built from it is that flow's
+// frame, byte for byte, whatever flow index the builder is handed. An L2 probe frame has no flow.
+TEST(GenFrame, AFixedFlowIsInTheTemplate) {
+    for (uint32_t size : {64u, 128u, 1518u}) {
+        for (bool probe : {false, true}) {
+            for (uint32_t flow : {0u, 5u, 64600u}) {
+                FrameTemplate fixed = make_template(spec(size, probe));
+                const FrameTemplate per_frame = fixed;
+                fix_flow(fixed, flow);
+                EXPECT_FALSE(fixed.flow_per_frame);
+                EXPECT_EQ(frame(fixed, 12345), frame(per_frame, flow)) << size << " " << flow;
+                if (per_frame.flow_per_frame) {  // an IPv4 frame, not an L2 probe
+                    EXPECT_EQ(ip_header_sum(frame(fixed, 0).data() + 14), 0xffff);
+                }
+            }
+        }
+    }
+    FrameTemplate l2 = make_template(spec(64, true));  // below the UDP probe's minimum: L2
+    ASSERT_FALSE(l2.flow_per_frame);
+    const FrameTemplate before = l2;
+    fix_flow(l2, 3);
+    EXPECT_EQ(std::memcmp(l2.head, before.head, k_frame_head), 0);
 }
 
 TEST(GenProbeShare, ExactlyFloorOfNTimesShareAreProbes) {

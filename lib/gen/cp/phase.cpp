@@ -64,12 +64,15 @@ Result<PhaseStats> GenSession::run_phase(const PhaseSpec& spec, double tick_s,
         std::copy(src.begin(), src.end(), fs.src_mac);
         std::copy(dst.begin(), dst.end(), fs.dst_mac);
         fs.stream_id = id;
+        const rte_mempool* pool = st.ctx->tx[st.slot].pool;
         for (uint32_t j = 0; j < pattern_len; ++j) {
             fs.frame_size = spec.sizes[j];
-            fs.probe = true;
-            st.templates[j] = measure::make_template(fs);
-            fs.probe = false;
-            st.templates[k_max_pattern + j] = measure::make_template(fs);
+            for (TxTemplate* t : {&st.templates[j], &st.templates[k_max_pattern + j]}) {
+                fs.probe = t == &st.templates[j];
+                t->frame = measure::make_template(fs);
+                if (spec.flows == 1) measure::fix_flow(t->frame, 0);
+                fill_mbuf_fields(*t, pool);
+            }
         }
     }
     // Frames that reached the rx queues while nobody polled them belong to no phase.

@@ -134,7 +134,7 @@ Status GenSession::Impl::build_contexts(const std::vector<LcoreAssign>& assign) 
             s.queue = st.queue;
             s.pool = tx_pools.at(pp.socket);
             st.templates =
-                zalloc<measure::FrameTemplate>("vfpath_gen_tpl", 2 * k_max_pattern, pp.socket);
+                zalloc<TxTemplate>("vfpath_gen_tpl", 2 * k_max_pattern, pp.socket);
             if (!st.templates) return fail("out of memory for frame templates");
             s.probe_t = st.templates;
             s.plain_t = st.templates + k_max_pattern;

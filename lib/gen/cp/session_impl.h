@@ -29,7 +29,7 @@ struct GenSession::Impl {
         uint16_t port, queue;
         GenLcoreCtx* ctx;
         uint16_t slot;
-        measure::FrameTemplate* templates;  // [2 * k_max_pattern]: probe, then plain
+        TxTemplate* templates;  // [2 * k_max_pattern]: probe, then plain
     };
     std::vector<Stream> streams;            // by stream id
     struct RxRef {

@@ -1,14 +1,19 @@
 // The generator/analyzer loop. Per tx slot and iteration: how many frames may go (the pacer, or a
-// whole burst when unpaced), one bulk allocation, the frames built from templates, one TSC read to
+// whole burst when unpaced), one bulk get from the mempool, the frames and their mbuf fields
+// written from templates, one TSC read to
 // stamp the burst's probes, one tx burst. Per rx slot: one rx burst, one TSC read, each frame
 // analyzed, one bulk free. No allocation beyond the mempool, no locks, no per-packet branch on
 // configuration.
 #include "gen/dp/gen_worker.h"
 #include "dataplane/dp/rx_timestamp.h"
 
+#include <cstddef>
+#include <cstring>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 #include <rte_prefetch.h>
 
 namespace vfpath::gen {
@@ -28,7 +33,7 @@ inline void tx_step(const GenLcoreCtx& ctx, TxSlot& s, uint64_t now, rte_mbuf** 
     const uint64_t k = s.c.packets.get();  // frames sent this phase
     const uint64_t left = s.limit - k;
     if (left < n) n = static_cast<uint32_t>(left);
-    if (rte_pktmbuf_alloc_bulk(s.pool, m, n) != 0) [[unlikely]] {
+    if (rte_mempool_get_bulk(s.pool, reinterpret_cast<void**>(m), n) != 0) [[unlikely]] {
         s.c.alloc_failures.add(1);
         return;
     }
@@ -42,19 +47,19 @@ inline void tx_step(const GenLcoreCtx& ctx, TxSlot& s, uint64_t now, rte_mbuf** 
     measure::ProbeShare share = s.share;
     uint32_t size_i = s.size_i, flow_i = s.flow_i;
     const uint32_t pattern_len = s.pattern_len, flows = s.flows;
-    const measure::FrameTemplate* const probe_t = s.probe_t;
-    const measure::FrameTemplate* const plain_t = s.plain_t;
+    const TxTemplate* const probe_t = s.probe_t;
+    const TxTemplate* const plain_t = s.plain_t;
     for (uint32_t i = 0; i < n; ++i) {
         const bool probe = share.next();
-        const measure::FrameTemplate& t = (probe ? probe_t : plain_t)[size_i];
+        const TxTemplate& t = (probe ? probe_t : plain_t)[size_i];
         rte_mbuf* mb = m[i];
-        uint8_t* d = rte_pktmbuf_mtod(mb, uint8_t*);
-        measure::build_frame(d, t, flow_i);
-        mb->data_len = t.pkt_len;
-        mb->pkt_len = t.pkt_len;
-        bytes += t.pkt_len;
+        std::memcpy(reinterpret_cast<uint8_t*>(mb) + k_mbuf_fields_off, t.mbuf_fields,
+                    sizeof t.mbuf_fields);
+        uint8_t* d = static_cast<uint8_t*>(mb->buf_addr) + t.data_off;
+        measure::build_frame(d, t.frame, flow_i);
+        bytes += t.frame.pkt_len;
         if (probe) {
-            probes[np] = d + t.probe_off;
+            probes[np] = d + t.frame.probe_off;
             probe_pos[np] = static_cast<uint16_t>(i);
             ++np;
         }
@@ -180,6 +185,30 @@ int loop(GenLcoreCtx& ctx) noexcept {
 }
 
 }  // namespace
+
+// The 32 bytes TxTemplate::mbuf_fields covers, in this DPDK's rte_mbuf.
+static_assert(offsetof(rte_mbuf, data_off) == k_mbuf_fields_off);
+static_assert(offsetof(rte_mbuf, ol_flags) == k_mbuf_fields_off + 8);
+static_assert(offsetof(rte_mbuf, packet_type) == k_mbuf_fields_off + 16);
+static_assert(offsetof(rte_mbuf, pkt_len) == k_mbuf_fields_off + 20);
+static_assert(offsetof(rte_mbuf, data_len) == k_mbuf_fields_off + 24);
+static_assert(offsetof(rte_mbuf, vlan_tci) == k_mbuf_fields_off + 26);
+static_assert(offsetof(rte_mbuf, hash) == k_mbuf_fields_off + 28);
+
+void fill_mbuf_fields(TxTemplate& t, const rte_mempool* pool) noexcept {
+    // What rte_pktmbuf_alloc() leaves in an mbuf of this pool (refcnt 1 as the pool keeps it,
+    // then rte_pktmbuf_reset()), sized for the frame.
+    alignas(RTE_CACHE_LINE_SIZE) rte_mbuf mb{};
+    mb.pool = const_cast<rte_mempool*>(pool);
+    mb.buf_len = rte_pktmbuf_data_room_size(mb.pool);
+    rte_mbuf_refcnt_set(&mb, 1);
+    rte_pktmbuf_reset(&mb);
+    mb.data_len = t.frame.pkt_len;
+    mb.pkt_len = t.frame.pkt_len;
+    std::memcpy(t.mbuf_fields, reinterpret_cast<const uint8_t*>(&mb) + k_mbuf_fields_off,
+                sizeof t.mbuf_fields);
+    t.data_off = mb.data_off;
+}
 
 int gen_lcore_main(void* arg) noexcept {
     auto& ctx = *static_cast<GenLcoreCtx*>(arg);

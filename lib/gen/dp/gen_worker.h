@@ -41,6 +41,22 @@ struct TxCounters {
     Relaxed done_tsc;        // TSC when this slot stopped sending (0: still sending)
 };
 
+// One position of a stream's frame pattern: the frame's head, and the rte_mbuf fields the lcore
+// writes for it in one 32-byte store: bytes [16, 48) of an mbuf that rte_pktmbuf_reset() left
+// and that was sized for this frame (data_off, refcnt, nb_segs, port, ol_flags, packet_type,
+// pkt_len, data_len, vlan_tci, hash.rss). The lcore takes mbufs with rte_mempool_get_bulk and
+// writes these instead of resetting field by field: a generator is bound by stores. The fields
+// it leaves are the ones a pool keeps as they are (next = NULL, nb_segs = 1 on every free) or that
+// nobody sets in the tx pool (tx_offload, vlan_tci_outer: zero from rte_pktmbuf_init).
+struct alignas(64) TxTemplate {
+    measure::FrameTemplate frame;
+    alignas(32) uint8_t mbuf_fields[32];
+    uint16_t data_off;  // the frame starts at buf_addr + data_off
+};
+inline constexpr size_t k_mbuf_fields_off = 16;
+// Fills t.mbuf_fields and t.data_off for t.frame on mbufs of `pool` (control thread).
+void fill_mbuf_fields(TxTemplate& t, const rte_mempool* pool) noexcept;
+
 // One (port, tx queue): one probe stream.
 struct alignas(64) TxSlot {
     // Read-only during a phase.
@@ -49,8 +65,8 @@ struct alignas(64) TxSlot {
     uint32_t pattern_len;                     // dp: ro, frame sizes per period (1..k_max_pattern)
     uint32_t flows;                           // dp: ro, 1..65535
     rte_mempool* pool;                        // dp: ro, the tx pool of the port's socket
-    const measure::FrameTemplate* probe_t;    // dp: ro, [pattern_len], frames with a probe
-    const measure::FrameTemplate* plain_t;    // dp: ro, [pattern_len], frames without
+    const TxTemplate* probe_t;                // dp: ro, [pattern_len], frames with a probe
+    const TxTemplate* plain_t;                // dp: ro, [pattern_len], frames without
     uint64_t limit;                           // dp: ro, frames to send this phase (~0: no limit)
     uint64_t rate_upps;                       // dp: ro, paced phases: micro-frames per second
     // Written by the lcore.

@@ -43,7 +43,8 @@ struct FrameTemplate {
     uint16_t head_len;           // min(k_frame_head, pkt_len)
     uint16_t pkt_len;            // frame size - 4 (FCS)
     uint16_t probe_off;          // where the probe starts; 0: no probe
-    bool ipv4;                   // flow fields and the IPv4 checksum are written per frame
+    bool flow_per_frame;         // IPv4 addresses, UDP ports and checksum are written per frame
+                                 // (false: an L2 probe frame, or the flow is in head: fix_flow)
     uint32_t ip_sum;             // one's complement sum of the IPv4 header without the addresses
 };
 
@@ -105,7 +106,7 @@ inline FrameTemplate make_template(const FrameSpec& s) noexcept {
     uint8_t* udp = h + k_off_udp;
     put16(udp + 4, static_cast<uint16_t>(ip_len - k_ipv4_hdr));
     put16(udp + 6, 0);               // no checksum
-    t.ipv4 = true;
+    t.flow_per_frame = true;
     if (s.probe) {
         t.probe_off = static_cast<uint16_t>(k_probe_off_udp);
         write_probe(h + k_probe_off_udp, k_probe_size, pf);
@@ -113,17 +114,24 @@ inline FrameTemplate make_template(const FrameSpec& s) noexcept {
     return t;
 }
 
-// Writes the flow's addresses, ports and IPv4 checksum into a frame whose head was copied from t.
+// Writes the flow's addresses, ports and IPv4 checksum into a frame whose head was copied from t:
+// three stores (both addresses, both ports, the checksum), since a generator is bound by stores.
 inline void write_flow(uint8_t* frame, const FrameTemplate& t, uint32_t flow) noexcept {
     using namespace frame_detail;
+    static_assert(k_off_ip_dst == k_off_ip_src + 4);
     const uint32_t src = flow_src_ip(flow), dst = flow_dst_ip(flow);
     const uint16_t port = flow_port(flow);
-    put32(frame + k_off_ip_src, src);
-    put32(frame + k_off_ip_dst, dst);
-    put16(frame + k_off_udp, port);
-    put16(frame + k_off_udp + 2, port);
+    probe_detail::store_be<uint64_t>(frame + k_off_ip_src, uint64_t{src} << 32 | dst);
+    put32(frame + k_off_udp, uint32_t{port} << 16 | port);
     const uint32_t sum = t.ip_sum + (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
     put16(frame + k_off_ip_csum, static_cast<uint16_t>(~fold(sum)));
+}
+
+// A stream with one flow: the flow goes into the template once, and build_frame only copies.
+inline void fix_flow(FrameTemplate& t, uint32_t flow) noexcept {
+    if (!t.flow_per_frame) return;
+    write_flow(t.head, t, flow);
+    t.flow_per_frame = false;
 }
 
 // Both copies have a constant size, so each is a few vector moves rather than a call to memcpy
@@ -139,7 +147,7 @@ inline void build_frame(uint8_t* frame, const FrameTemplate& t, uint32_t flow) n
         std::memcpy(frame, t.head, k_frame_line);
     else
         std::memcpy(frame, t.head, k_frame_head);
-    if (t.ipv4) write_flow(frame, t, flow);
+    if (t.flow_per_frame) write_flow(frame, t, flow);
 }
 
 // Which frames carry a probe: frame k (0-based) does when floor((k + 1) * num / den) exceeds
