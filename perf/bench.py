@@ -80,9 +80,10 @@ def run_gen(mode, secs, tmp):
 
 
 def cycles_per_packet(report):
+    """The worker's busy cycles per packet, or None where the report has none (gen)."""
     if "lcores" not in report:
-        return 0.0
-    return report["lcores"][0].get("cycles_per_packet", 0.0)
+        return None
+    return report["lcores"][0].get("cycles_per_packet")
 
 
 def main():
@@ -137,14 +138,16 @@ def main():
             print(f"  {k:26s} {v:.3f}")
     print("vfpath busy cycles per packet (median of runs):")
     for m, v in cpp.items():
-        print(f"  {m:8s} {statistics.median(v):7.1f}")
+        v = [x for x in v if x is not None]
+        print(f"  {m:8s} " + (f"{statistics.median(v):7.1f}" if v else "    (not in this command's report)"))
     for m, ps in pools.items():
         mem = sum(p.get("memory_bytes", 0) for p in ps)
         print(f"vfpath {m} mempool: {sum(p['size'] for p in ps)} mbufs, {mem / 1048576:.1f} MiB")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"runs": res, "medians": med, "ratios": ratios, "pairs": a.pairs,
-                       "cycles_per_packet": {m: statistics.median(v) for m, v in cpp.items()},
+                       "cycles_per_packet": {m: statistics.median([x for x in v if x is not None])
+                                             for m, v in cpp.items() if any(x is not None for x in v)},
                        "seconds": a.seconds, "date": time.strftime("%Y-%m-%d"),
                        "nproc": os.cpu_count()}, f, indent=2)
     shutil.rmtree(tmp, ignore_errors=True)

@@ -308,7 +308,11 @@ TEST_F(GenTest, CountOnALoopbackPortWithAShareOfProbes) {
     EXPECT_EQ(u(s, "lost"), 0u);
     EXPECT_EQ(u(s["latency_ns"], "count"), 2000u);
     EXPECT_TRUE(r.value("clean_exit", false));
-    for (const auto& mp : r["mempools"]) EXPECT_EQ(u(mp, "in_use_at_exit"), 0u) << mp.dump();
+    ASSERT_FALSE(r["mempools"].empty());
+    for (const auto& mp : r["mempools"]) {
+        EXPECT_EQ(u(mp, "in_use_at_exit"), 0u) << mp.dump();
+        EXPECT_GE(u(mp, "memory_bytes"), u(mp, "size") * 2048) << "a data room per mbuf";
+    }
 }
 
 // The main end-to-end case: generator -> vfpath run (io) -> analyzer over net_memif, two

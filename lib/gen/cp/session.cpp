@@ -334,6 +334,7 @@ GenSession::Closed GenSession::close() {
             out.mempools.push_back({{"name", pr.name},
                                     {"socket", pr.socket},
                                     {"size", pr.size},
+                                    {"memory_bytes", pr.memory_bytes},
                                     {"in_use_at_exit", pr.in_use_at_exit}});
             if (pr.in_use_at_exit != 0) out.clean = false;
         }
@@ -347,6 +348,7 @@ GenSession::Closed GenSession::close() {
         out.mempools.push_back({{"name", pp.name},
                                 {"socket", socket},
                                 {"size", pp.size},
+                                {"memory_bytes", glue::pool_memory_bytes(mp)},
                                 {"in_use_at_exit", in_use}});
         if (in_use != 0) {
             out.clean = false;
