@@ -10,7 +10,8 @@ what txonly sends), each compared with testpmd; io-lat (vfpath io with dwell
 latency on every burst) and io-obs (vfpath io with the live table every 0.5 s and /metrics scraped
 every 100 ms) have no testpmd peer and are compared with vfpath io.
 
-Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap,l2,io-lat] [--json out.json]
+Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap,l2,io-lat] [--memory 4k|huge]
+                     [--json out.json]
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -19,8 +20,18 @@ from vfreport import TESTPMD_MODE, VFPATH, build_bareloop, config_path, run_repo
 
 
 
+# Memory of all three programs: "4k" (--no-huge, 4 KiB pages: DPDK places one mbuf per page, so
+# every mbuf header sits at the same page offset and in the same few L1 sets) or "huge" (2 MiB
+# hugepages, as DPDK is deployed; needs ~1.1 GiB of free hugepages).
+MEMORY = "4k"
+
+
+def eal_memory(mb):
+    return ["--no-huge", "-m", str(mb)] if MEMORY == "4k" else ["-m", str(mb), "--in-memory"]
+
+
 def run_bareloop(exe, secs, tag):
-    out = subprocess.run([exe, "--no-huge", "-m", "512", "--no-pci", "-l", "0-1",
+    out = subprocess.run([exe, *eal_memory(512), "--no-pci", "-l", "0-1",
                           "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=bl{tag}",
                           str(secs)], capture_output=True, text=True, timeout=secs + 60).stdout
     m = re.search(r"bareloop Mpps: ([\d.]+)", out)
@@ -33,8 +44,8 @@ def run_testpmd(mode, secs, tag):
     # testpmd prints Rx-pps per port every period; its start-up (1 GiB --no-huge memory) can take
     # seconds on a loaded machine, so it runs long enough and only full periods are used.
     startup = 8
-    cmd = ["timeout", "-s", "INT", str(int(secs + startup)), "dpdk-testpmd", "-l", "0-1", "--no-huge",
-           "-m", "1024", "--no-pci", "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=tp{tag}",
+    cmd = ["timeout", "-s", "INT", str(int(secs + startup)), "dpdk-testpmd", "-l", "0-1",
+           *eal_memory(1024 if MEMORY == "4k" else 512), "--no-pci", "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=tp{tag}",
            "--", f"--forward-mode={TESTPMD_MODE[mode]}", "--total-num-mbufs=16384", "--nb-cores=1",
            "--auto-start", "--stats-period=1"]
     out = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
@@ -58,6 +69,21 @@ def scrape(url, stop):
         stop.wait(0.1)
 
 
+def bench_config(mode, tmp):
+    """perf/configs/MODE.yaml, with hugepages on in --memory huge."""
+    path = config_path(mode)
+    if MEMORY == "4k":
+        return path
+    with open(path) as f:
+        text = f.read()
+    if "hugepages: false" not in text:
+        raise RuntimeError(f"{path}: no 'hugepages: false' to turn on")
+    out = os.path.join(tmp, f"{mode}-huge.yaml")
+    with open(out, "w") as f:
+        f.write(text.replace("hugepages: false", "hugepages: true"))
+    return out
+
+
 def run_vfpath(mode, secs, tmp):
     import threading
     observed = mode == "io-obs"  # keeps the config's live table, and /metrics is scraped
@@ -66,7 +92,7 @@ def run_vfpath(mode, secs, tmp):
     if observed:
         t.start()
     try:
-        r = run_report("run", config_path(mode), secs, tmp, quiet_table=not observed)
+        r = run_report("run", bench_config(mode, tmp), secs, tmp, quiet_table=not observed)
     finally:
         stop.set()
         if t.is_alive():
@@ -75,7 +101,7 @@ def run_vfpath(mode, secs, tmp):
 
 
 def run_gen(mode, secs, tmp):
-    r = run_report("gen", config_path(mode), secs, tmp)
+    r = run_report("gen", bench_config(mode, tmp), secs, tmp)
     return r["tx_pps"] / 1e6, r
 
 
@@ -92,7 +118,18 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--modes", default="io,macswap")
     ap.add_argument("--json")
+    ap.add_argument("--memory", choices=["4k", "huge"], default="4k",
+                    help="4k: --no-huge for all three programs (default); huge: 2 MiB hugepages")
     a = ap.parse_args()
+    global MEMORY
+    MEMORY = a.memory
+    if MEMORY == "huge":
+        with open("/proc/meminfo") as f:
+            free = int(re.search(r"HugePages_Free:\s+(\d+)", f.read()).group(1))
+        if free < 560:
+            sys.exit(f"bench: --memory huge needs 560 free 2 MiB hugepages, {free} are free "
+                     "(echo 600 > /proc/sys/vm/nr_hugepages)")
+    print(f"memory: {MEMORY}")
     if not os.path.exists(VFPATH):
         sys.exit(f"bench: {VFPATH} missing: build first (scripts/setup.sh)")
     if not shutil.which("dpdk-testpmd"):
@@ -148,7 +185,7 @@ def main():
             json.dump({"runs": res, "medians": med, "ratios": ratios, "pairs": a.pairs,
                        "cycles_per_packet": {m: statistics.median([x for x in v if x is not None])
                                              for m, v in cpp.items() if any(x is not None for x in v)},
-                       "seconds": a.seconds, "date": time.strftime("%Y-%m-%d"),
+                       "seconds": a.seconds, "memory": MEMORY, "date": time.strftime("%Y-%m-%d"),
                        "nproc": os.cpu_count()}, f, indent=2)
     shutil.rmtree(tmp, ignore_errors=True)
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/api.h"
@@ -112,7 +113,16 @@ struct PoolPlan {
     uint16_t data_room = 0;
     unsigned needed = 0;  // the computed minimum (descriptors + caches + bursts in flight)
     bool automatic = true;
+    // false: only vdevs that copy with the CPU use the pool (device_needs_iova), so its mbufs
+    // need no IOVA-contiguous buffers and are packed back to back. With IOVA contiguity on 4 KiB
+    // pages (no hugepages) DPDK puts one 2,368-byte mbuf per page, every header at the same page
+    // offset and in the same few L1 sets.
+    bool iova_contig = true;
 };
+
+// Whether a port's device may DMA into mbufs: PCI devices and every vdev that is not known to
+// copy with the CPU (net_null, net_ring, net_pcap, net_tap, net_memif without zero-copy).
+bool device_needs_iova(std::string_view device);
 
 // Hugepage bytes one mbuf of a pool takes beyond its data room (RTE_PKTMBUF_HEADROOM is inside
 // the data room): struct rte_mbuf (128) and the mempool's object header (64; the trailer is

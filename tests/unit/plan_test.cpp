@@ -56,6 +56,35 @@ TEST(Plan, PoolSizeCoversRingsCachesAndBursts) {
     EXPECT_TRUE(r.plan->pools[0].automatic);
 }
 
+// Pools that only CPU-copying vdevs use are packed (no IOVA contiguity); a port that may DMA
+// (PCI, an unknown vdev, memif zero-copy) on the socket keeps the pool DMA-safe.
+TEST(Plan, PoolsOfCpuCopyVdevsArePacked) {
+    EXPECT_FALSE(device_needs_iova("net_null0"));
+    EXPECT_FALSE(device_needs_iova("net_ring3"));
+    EXPECT_FALSE(device_needs_iova("net_tap0,iface=x"));
+    EXPECT_FALSE(device_needs_iova("net_pcap0,rx_pcap=a.pcap,tx_pcap=b.pcap"));
+    EXPECT_FALSE(device_needs_iova("net_memif0,role=client,id=0"));
+    EXPECT_TRUE(device_needs_iova("net_memif0,role=client,zero-copy=yes"));
+    EXPECT_TRUE(device_needs_iova("0000:3b:02.0"));
+    EXPECT_TRUE(device_needs_iova("net_af_xdp0,iface=eth0"));
+    EXPECT_TRUE(device_needs_iova("net_virtio_user0,path=/dev/vhost-net"));
+    EXPECT_TRUE(device_needs_iova("net_nullx0")) << "only the driver name itself matches";
+
+    PlanResult r = build_plan(load_ok(k_two_null), host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan);
+    EXPECT_FALSE(r.plan->pools[0].iova_contig);
+    EXPECT_NE(format_plan(*r.plan).find("packed (no DMA)"), std::string::npos);
+    Config mixed = load_ok(R"(
+eal: {lcores: "0-1", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0}
+  - {name: vf, device: "0000:3b:02.0"}
+)");
+    r = build_plan(mixed, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan);
+    EXPECT_TRUE(r.plan->pools[0].iova_contig);
+}
+
 TEST(Plan, ExplicitPoolBelowNeedWarns) {
     Config c = load_ok(k_two_null + "mempool: {size: 4200}\n");
     PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));

@@ -388,6 +388,9 @@ void plan_pools(Ctx& c, Plan& plan) {
                        " that rings, lcore caches and bursts can hold: expect rx_nombuf drops");
         }
         if (cache_hold(pool.cache_size) > pool.size) pool.cache_size = 0;  // DPDK refuses it
+        pool.iova_contig = false;
+        for (const PortPlan& p : plan.ports)
+            if (p.socket == socket && device_needs_iova(p.device)) pool.iova_contig = true;
         plan.pools.push_back(pool);
     }
     for (PortPlan& p : plan.ports) {
@@ -547,9 +550,22 @@ std::string format_plan(const Plan& plan) {
     for (const PoolPlan& pool : plan.pools) {
         o << "  " << pool.name << " socket " << pool.socket << ": " << pool.size << " mbufs x "
           << pool.data_room << " B (" << (pool.automatic ? "computed" : "configured")
-          << ", needed " << pool.needed << "), cache " << pool.cache_size << "\n";
+          << ", needed " << pool.needed << "), cache " << pool.cache_size
+          << (pool.iova_contig ? "" : ", packed (no DMA)") << "\n";
     }
     return o.str();
+}
+
+bool device_needs_iova(std::string_view device) {
+    for (std::string_view cpu : {"net_null", "net_ring", "net_pcap", "net_tap", "net_memif"}) {
+        if (device.substr(0, cpu.size()) != cpu) continue;
+        // The driver name ends at the instance number or the first argument.
+        const std::string_view rest = device.substr(cpu.size());
+        if (!rest.empty() && rest[0] != ',' && (rest[0] < '0' || rest[0] > '9')) continue;
+        // memif zero-copy hands the pool's own memory to the peer.
+        return cpu == "net_memif" && device.find("zero-copy=yes") != std::string_view::npos;
+    }
+    return true;
 }
 
 }  // namespace vfpath::config

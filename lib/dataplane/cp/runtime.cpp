@@ -108,9 +108,10 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
         auto mp = glue::create_pool(pp);
         if (!mp) return Error{mp.error()};
         im.pools.push_back(*mp);
-        log::get("pool")->info("mempool {}: {} mbufs x {} B on socket {} ({:.1f} MiB), cache {}",
+        log::get("pool")->info("mempool {}: {} mbufs x {} B on socket {} ({:.1f} MiB), cache {}{}",
                                pp.name, pp.size, pp.data_room, pp.socket,
-                               glue::pool_memory_bytes(*mp) / 1048576.0, pp.cache_size);
+                               glue::pool_memory_bytes(*mp) / 1048576.0, pp.cache_size,
+                               pp.iova_contig ? "" : ", packed (no port DMAs into it)");
     }
     im.port_ctl = static_cast<dp::PortCtl*>(
         rte_zmalloc("vfpath_portctl", sizeof(dp::PortCtl) * plan.ports.size(), 64));
