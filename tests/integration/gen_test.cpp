@@ -90,6 +90,28 @@ protected:
     std::vector<std::string> prefixes_, links_;
 };
 
+// The ports: section of a net_pcap port "p0" that receives nothing (an empty capture written to
+// `empty`) and writes what it sends to `out`. Empty when the capture cannot be written.
+std::string pcap_tx_port(const fs::path& empty, const fs::path& out) {
+    pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t* d = pcap_dump_open(dead, empty.c_str());
+    if (d) pcap_dump_close(d);
+    pcap_close(dead);
+    if (!d) return "";
+    return "ports:\n"
+           "  - name: p0\n"
+           "    device: \"net_pcap0,rx_pcap=" + empty.string() + ",tx_pcap=" + out.string() +
+           "\"\n";
+}
+
+// RFC 1071 over a 20-byte IPv4 header: 0xffff when the checksum is right.
+uint32_t ipv4_header_sum(const uint8_t* ip) {
+    uint32_t sum = 0;
+    for (int i = 0; i < 20; i += 2) sum += uint32_t(ip[i] << 8 | ip[i + 1]);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
 // A null-port config that transmits only.
 std::string null_gen(const std::string& gen_keys) {
     return eal_yaml() +
@@ -150,20 +172,10 @@ TEST_F(GenTest, PacedRateOnNullPort) {
 // The frames on the wire: sizes in pattern order, flows cycling, a valid IPv4 header, probes with
 // consecutive sequence numbers, the configured destination MAC. Read back from net_pcap.
 TEST_F(GenTest, FramesOnTheWireAreAsDocumented) {
-    const auto empty = path("empty.pcap");
-    {
-        pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
-        pcap_dumper_t* d = pcap_dump_open(dead, empty.c_str());
-        ASSERT_NE(d, nullptr);
-        pcap_dump_close(d);
-        pcap_close(dead);
-    }
     const auto out = path("out.pcap");
-    const auto cfg = write_config(eal_yaml() +
-                                  "ports:\n"
-                                  "  - name: p0\n"
-                                  "    device: \"net_pcap0,rx_pcap=" + empty.string() +
-                                  ",tx_pcap=" + out.string() + "\"\n"
+    const std::string port = pcap_tx_port(path("empty.pcap"), out);
+    ASSERT_FALSE(port.empty());
+    const auto cfg = write_config(eal_yaml() + port +
                                   "    next_hop: \"02:00:00:00:00:99\"\n"
                                   "gen:\n"
                                   "  tx: [p0]\n"
@@ -194,10 +206,7 @@ TEST_F(GenTest, FramesOnTheWireAreAsDocumented) {
         } else {
             EXPECT_EQ(be16(d + 12), 0x0800);
             const uint8_t* ip = d + 14;
-            uint32_t sum = 0;
-            for (int i = 0; i < 20; i += 2) sum += be16(ip + i);
-            while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-            EXPECT_EQ(sum, 0xffffu) << "IPv4 checksum of frame " << k;
+            EXPECT_EQ(ipv4_header_sum(ip), 0xffffu) << "IPv4 checksum of frame " << k;
             EXPECT_EQ(be16(ip + 2), want - 18);
             EXPECT_EQ(be32(ip + 12), 0xC6120000u + k % 4) << "source of frame " << k;
             EXPECT_EQ(be32(ip + 16), 0xC6130000u + k % 4);
@@ -220,20 +229,10 @@ TEST_F(GenTest, FramesOnTheWireAreAsDocumented) {
 // the mbufs get their fields from them. On the wire: every frame of a size is the same bytes, the
 // flow-0 tuple, a valid checksum, the length of its position in the pattern.
 TEST_F(GenTest, OneFlowPlainFramesOnTheWire) {
-    const auto empty = path("empty.pcap");
-    {
-        pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
-        pcap_dumper_t* d = pcap_dump_open(dead, empty.c_str());
-        ASSERT_NE(d, nullptr);
-        pcap_dump_close(d);
-        pcap_close(dead);
-    }
     const auto out = path("out.pcap");
-    const auto cfg = write_config(eal_yaml() +
-                                  "ports:\n"
-                                  "  - name: p0\n"
-                                  "    device: \"net_pcap0,rx_pcap=" + empty.string() +
-                                  ",tx_pcap=" + out.string() + "\"\n"
+    const std::string port = pcap_tx_port(path("empty.pcap"), out);
+    ASSERT_FALSE(port.empty());
+    const auto cfg = write_config(eal_yaml() + port +
                                   "gen:\n"
                                   "  tx: [p0]\n"
                                   "  size: [64, 1518, 128]\n"
@@ -261,10 +260,7 @@ TEST_F(GenTest, OneFlowPlainFramesOnTheWire) {
         ASSERT_EQ(h->caplen, h->len);
         EXPECT_EQ(be16(d + 12), 0x0800);
         const uint8_t* ip = d + 14;
-        uint32_t sum = 0;
-        for (int i = 0; i < 20; i += 2) sum += be16(ip + i);
-        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-        EXPECT_EQ(sum, 0xffffu) << "IPv4 checksum of frame " << k;
+        EXPECT_EQ(ipv4_header_sum(ip), 0xffffu) << "IPv4 checksum of frame " << k;
         EXPECT_EQ(be16(ip + 2), want - 18);
         EXPECT_EQ(be32(ip + 12), 0xC6120000u) << "frame " << k;
         EXPECT_EQ(be32(ip + 16), 0xC6130000u);
