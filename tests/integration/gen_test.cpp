@@ -22,6 +22,28 @@ uint64_t be64(const uint8_t* p) { return uint64_t(be32(p)) << 32 | be32(p + 4); 
 
 
 
+// The ports: section of a net_pcap port "p0" that receives nothing (an empty capture written to
+// `empty`) and writes what it sends to `out`. Empty when the capture cannot be written.
+std::string pcap_tx_port(const fs::path& empty, const fs::path& out) {
+    pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t* d = pcap_dump_open(dead, empty.c_str());
+    if (d) pcap_dump_close(d);
+    pcap_close(dead);
+    if (!d) return "";
+    return "ports:\n"
+           "  - name: p0\n"
+           "    device: \"net_pcap0,rx_pcap=" + empty.string() + ",tx_pcap=" + out.string() +
+           "\"\n";
+}
+
+// RFC 1071 over a 20-byte IPv4 header: 0xffff when the checksum is right.
+uint32_t ipv4_header_sum(const uint8_t* ip) {
+    uint32_t sum = 0;
+    for (int i = 0; i < 20; i += 2) sum += uint32_t(ip[i] << 8 | ip[i + 1]);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
 class GenTest : public VfpathTest {
 protected:
     void TearDown() override {
@@ -87,30 +109,22 @@ protected:
         run = read_report(path("run.json"));
     }
 
+    // gen on one net_pcap port p0 (port_keys extend it) that writes what it sends to `out`, with
+    // these gen: keys and no time limit; returns the report.
+    json gen_into_pcap(const std::string& port_keys, const std::string& gen_keys,
+                       const fs::path& out) {
+        const std::string port = pcap_tx_port(path("empty.pcap"), out);
+        EXPECT_FALSE(port.empty());
+        const auto cfg = write_config(eal_yaml() + port + port_keys + "gen:\n  tx: [p0]\n" +
+                                      gen_keys + "  duration_s: 0\n");
+        const Outcome o = run_vfpath(
+            {"gen", "-c", cfg.string(), "--report", path("r.json").string()}, dir_, 60);
+        EXPECT_EQ(o.exit_code, 0) << o.err;
+        return read_report(path("r.json"));
+    }
+
     std::vector<std::string> prefixes_, links_;
 };
-
-// The ports: section of a net_pcap port "p0" that receives nothing (an empty capture written to
-// `empty`) and writes what it sends to `out`. Empty when the capture cannot be written.
-std::string pcap_tx_port(const fs::path& empty, const fs::path& out) {
-    pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
-    pcap_dumper_t* d = pcap_dump_open(dead, empty.c_str());
-    if (d) pcap_dump_close(d);
-    pcap_close(dead);
-    if (!d) return "";
-    return "ports:\n"
-           "  - name: p0\n"
-           "    device: \"net_pcap0,rx_pcap=" + empty.string() + ",tx_pcap=" + out.string() +
-           "\"\n";
-}
-
-// RFC 1071 over a 20-byte IPv4 header: 0xffff when the checksum is right.
-uint32_t ipv4_header_sum(const uint8_t* ip) {
-    uint32_t sum = 0;
-    for (int i = 0; i < 20; i += 2) sum += uint32_t(ip[i] << 8 | ip[i + 1]);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    return sum;
-}
 
 // A null-port config that transmits only.
 std::string null_gen(const std::string& gen_keys) {
@@ -173,20 +187,10 @@ TEST_F(GenTest, PacedRateOnNullPort) {
 // consecutive sequence numbers, the configured destination MAC. Read back from net_pcap.
 TEST_F(GenTest, FramesOnTheWireAreAsDocumented) {
     const auto out = path("out.pcap");
-    const std::string port = pcap_tx_port(path("empty.pcap"), out);
-    ASSERT_FALSE(port.empty());
-    const auto cfg = write_config(eal_yaml() + port +
-                                  "    next_hop: \"02:00:00:00:00:99\"\n"
-                                  "gen:\n"
-                                  "  tx: [p0]\n"
-                                  "  size: [64, 128, 1518]\n"
-                                  "  flows: 4\n"
-                                  "  count: 30\n"
-                                  "  duration_s: 0\n");
-    const Outcome o = run_vfpath({"gen", "-c", cfg.string(), "--report", path("r.json").string()},
-                                 dir_, 60);
-    ASSERT_EQ(o.exit_code, 0) << o.err;
-    const json r = read_report(path("r.json"));
+    json r;
+    ASSERT_NO_FATAL_FAILURE(r = gen_into_pcap("    next_hop: \"02:00:00:00:00:99\"\n",
+                                              "  size: [64, 128, 1518]\n  flows: 4\n  count: 30\n",
+                                              out));
     EXPECT_EQ(r.value("stop_reason", ""), "count");
     EXPECT_EQ(u(r, "tx_packets"), 30u);
     char errbuf[PCAP_ERRBUF_SIZE];
@@ -230,20 +234,10 @@ TEST_F(GenTest, FramesOnTheWireAreAsDocumented) {
 // flow-0 tuple, a valid checksum, the length of its position in the pattern.
 TEST_F(GenTest, OneFlowPlainFramesOnTheWire) {
     const auto out = path("out.pcap");
-    const std::string port = pcap_tx_port(path("empty.pcap"), out);
-    ASSERT_FALSE(port.empty());
-    const auto cfg = write_config(eal_yaml() + port +
-                                  "gen:\n"
-                                  "  tx: [p0]\n"
-                                  "  size: [64, 1518, 128]\n"
-                                  "  flows: 1\n"
-                                  "  probe_share: 0\n"
-                                  "  count: 300\n"
-                                  "  duration_s: 0\n");
-    const Outcome o = run_vfpath({"gen", "-c", cfg.string(), "--report", path("r.json").string()},
-                                 dir_, 60);
-    ASSERT_EQ(o.exit_code, 0) << o.err;
-    const json r = read_report(path("r.json"));
+    json r;
+    ASSERT_NO_FATAL_FAILURE(r = gen_into_pcap("", "  size: [64, 1518, 128]\n  flows: 1\n"
+                                                  "  probe_share: 0\n  count: 300\n",
+                                              out));
     EXPECT_EQ(u(r, "tx_packets"), 300u);
     EXPECT_EQ(u(r, "tx_bytes"), 100u * (60 + 1514 + 124));
     char errbuf[PCAP_ERRBUF_SIZE];

@@ -322,6 +322,20 @@ nlohmann::json GenSession::ports_json() const {
     return out;
 }
 
+namespace {
+
+// One entry of the report's mempools[] (rx pools and tx pools alike).
+nlohmann::json pool_json(const std::string& name, int socket, unsigned size, uint64_t memory_bytes,
+                         unsigned in_use_at_exit) {
+    return {{"name", name},
+            {"socket", socket},
+            {"size", size},
+            {"memory_bytes", memory_bytes},
+            {"in_use_at_exit", in_use_at_exit}};
+}
+
+}  // namespace
+
 GenSession::Closed GenSession::close() {
     Impl& im = *impl_;
     Closed out;
@@ -334,11 +348,8 @@ GenSession::Closed GenSession::close() {
         im.drain_all_rx(true);
         const dataplane::ShutdownReport rep = im.rt->shutdown();
         for (const auto& pr : rep.pools) {
-            out.mempools.push_back({{"name", pr.name},
-                                    {"socket", pr.socket},
-                                    {"size", pr.size},
-                                    {"memory_bytes", pr.memory_bytes},
-                                    {"in_use_at_exit", pr.in_use_at_exit}});
+            out.mempools.push_back(pool_json(pr.name, pr.socket, pr.size, pr.memory_bytes,
+                                             pr.in_use_at_exit));
             if (pr.in_use_at_exit != 0) out.clean = false;
         }
         im.rt.reset();
@@ -348,11 +359,8 @@ GenSession::Closed GenSession::close() {
     for (auto& [socket, mp] : im.tx_pools) {
         const unsigned in_use = glue::pool_in_use(mp);
         const auto& pp = im.tx_pool_plans[k++];
-        out.mempools.push_back({{"name", pp.name},
-                                {"socket", socket},
-                                {"size", pp.size},
-                                {"memory_bytes", glue::pool_memory_bytes(mp)},
-                                {"in_use_at_exit", in_use}});
+        out.mempools.push_back(
+            pool_json(pp.name, socket, pp.size, glue::pool_memory_bytes(mp), in_use));
         if (in_use != 0) {
             out.clean = false;
             log::get("pool")->error("mempool {}: {} mbufs still in use after shutdown", pp.name,
