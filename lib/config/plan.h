@@ -123,6 +123,8 @@ struct PoolPlan {
 // Whether a port's device may DMA into mbufs: PCI devices and every vdev that is not known to
 // copy with the CPU (net_null, net_ring, net_pcap, net_tap, net_memif without zero-copy).
 bool device_needs_iova(std::string_view device);
+// Whether a pool on `socket` must stay IOVA-contiguous: some port of `ports` there may DMA.
+bool pool_needs_iova(const std::vector<PortPlan>& ports, int socket);
 
 // Hugepage bytes one mbuf of a pool takes beyond its data room (RTE_PKTMBUF_HEADROOM is inside
 // the data room): struct rte_mbuf (128) and the mempool's object header (64; the trailer is

@@ -262,7 +262,9 @@ TEST_F(GenTest, OneFlowPlainFramesOnTheWire) {
         EXPECT_EQ(be16(ip + 22), 1024);
         const std::vector<uint8_t> bytes(d, d + h->len);
         auto [it, fresh] = first.emplace(want, bytes);
-        if (!fresh) EXPECT_EQ(bytes, it->second) << "frame " << k << " differs from the first";
+        if (!fresh) {
+            EXPECT_EQ(bytes, it->second) << "frame " << k << " differs from the first";
+        }
         ++k;
     }
     pcap_close(p);

@@ -388,9 +388,7 @@ void plan_pools(Ctx& c, Plan& plan) {
                        " that rings, lcore caches and bursts can hold: expect rx_nombuf drops");
         }
         if (cache_hold(pool.cache_size) > pool.size) pool.cache_size = 0;  // DPDK refuses it
-        pool.iova_contig = false;
-        for (const PortPlan& p : plan.ports)
-            if (p.socket == socket && device_needs_iova(p.device)) pool.iova_contig = true;
+        pool.iova_contig = pool_needs_iova(plan.ports, socket);
         plan.pools.push_back(pool);
     }
     for (PortPlan& p : plan.ports) {
@@ -566,6 +564,12 @@ bool device_needs_iova(std::string_view device) {
         return cpu == "net_memif" && device.find("zero-copy=yes") != std::string_view::npos;
     }
     return true;
+}
+
+bool pool_needs_iova(const std::vector<PortPlan>& ports, int socket) {
+    for (const PortPlan& p : ports)
+        if (p.socket == socket && device_needs_iova(p.device)) return true;
+    return false;
 }
 
 }  // namespace vfpath::config

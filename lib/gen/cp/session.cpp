@@ -82,9 +82,7 @@ Status GenSession::Impl::build_tx_pools() {
         pp.size = n + rx_rings + bursts + caches;
         pp.needed = pp.size;
         if (cache_hold(pp.cache_size) > pp.size) pp.cache_size = 0;
-        pp.iova_contig = false;
-        for (const auto& p : plan.ports)
-            if (p.socket == socket && config::device_needs_iova(p.device)) pp.iova_contig = true;
+        pp.iova_contig = config::pool_needs_iova(plan.ports, socket);
         auto mp = glue::create_pool(pp);
         if (!mp) return Error{mp.error()};
         rte_mempool_obj_iter(*mp, zero_fill, nullptr);
