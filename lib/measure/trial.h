@@ -37,6 +37,9 @@ struct TrialResult {
     // What timed it on the rx side: "tsc", "hw" (NIC rx timestamps mapped onto the TSC) or
     // "mixed" (rx ports with different clocks); see README "Hardware rx timestamps".
     std::string latency_clock = "tsc";
+    // Why the generator may have offered less than the rate: frames a full tx ring refused
+    // (sent later), and pacer credit forfeited while the generator lcore lagged.
+    uint64_t refused = 0, pacer_forfeited = 0;
 };
 
 // A source of trials with state (ports, pools): lib/gen's GenSession.

@@ -60,13 +60,15 @@ TEST_F(BenchCli, LoopbackRunsEveryPhaseAndReports) {
 // The convergence test on a real path: gen -> tap -> kernel bridge -> tap -> analyzer,
 // with a token bucket (tc tbf) of 2 Mbit/s on the egress towards the receiving tap. 64-byte frames
 // are 60 bytes to the kernel (no FCS), so the path carries 2e6 / (8 * 60) = 4167 frames/s; the
-// search must find that within its resolution (plus the bucket's burst and queue, 26 frames each
-// per 2 s trial: +0.6%).
+// search must find that within its resolution (plus the bucket's burst, 26 frames, and its queue,
+// 100 frames, per 2 s trial: +1.5%). The queue absorbs the kernel's own jitter: the tap's frames
+// reach the bridge from softirq work on the CPU where the generator busy-polls, and with a
+// 26-frame queue a delay of ~10 ms there lost frames at 87% of the capacity in 2 of 5 runs.
 TEST_F(BenchCli, FindsTheCapacityOfAPolicedPath) {
     const std::string t0 = tap_name("a"), t1 = tap_name("b"), br = tap_name("br");
     links_ = {t0, t1, br};
     if (const std::string why = bridge_two_taps(t0, t1, br); !why.empty()) GTEST_SKIP() << why;
-    if (!sh("tc qdisc add dev " + t1 + " root tbf rate 2mbit burst 1600 limit 1600"))
+    if (!sh("tc qdisc add dev " + t1 + " root tbf rate 2mbit burst 1600 limit 6000"))
         GTEST_SKIP() << "no tbf qdisc here";
     const double capacity = 2e6 / (8 * 60);
     const auto cfg = write_config(eal_yaml() +
@@ -91,7 +93,7 @@ TEST_F(BenchCli, FindsTheCapacityOfAPolicedPath) {
     std::printf("[ observed ] policed path: capacity %.0f pps, NDR %.0f pps after %llu trials\n",
                 capacity, ndr, (unsigned long long)u(res, "trials"));
     EXPECT_GE(ndr, capacity - 2 * resolution) << o.out;
-    EXPECT_LE(ndr, capacity * 1.01 + resolution) << o.out;
+    EXPECT_LE(ndr, capacity * 1.015 + resolution) << o.out;
     EXPECT_EQ(res.value("loss_ratio", 1.0), 0.0);
 }
 

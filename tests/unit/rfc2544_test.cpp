@@ -407,6 +407,53 @@ TEST(Rfc2544Search, GeneratorShortfallIsAFailureAndFlagged) {
     EXPECT_NE(r.log.front().reason.find("the generator offered"), std::string::npos);
 }
 
+// A trial the generator fell short on because its lcore lagged (pacer credit forfeited) is run
+// again at the same rate instead of failing: the search ends where it would without the lag.
+// At most three such repeats per search; after that a lagging generator counts as a failure.
+TEST(Rfc2544Search, ALaggingGeneratorTrialIsRepeated) {
+    const Params p = base_params();
+    SimLink clean_link{.capacity = 5e6};
+    const SizeResult clean = search_size(p, 64, clean_link.runner());
+    for (unsigned lagged : {1u, 3u}) {
+        SimLink link{.capacity = 5e6};
+        unsigned calls = 0;
+        const TrialRunner sim = link.runner();
+        const TrialRunner lagging = [&](const TrialSpec& s) {
+            TrialResult r = sim(s);
+            if (++calls <= lagged) {  // the first trials: the lcore lost the CPU for a while
+                r.tx_pps = s.rate_pps * 0.9;
+                r.pacer_forfeited = 1000;
+            }
+            return r;
+        };
+        const SizeResult r = search_size(p, 64, lagging);
+        EXPECT_EQ(r.ndr.rate_pps, clean.ndr.rate_pps) << lagged;
+        EXPECT_FALSE(r.ndr.limited_by_generator);
+        ASSERT_GT(r.log.size(), lagged);
+        for (unsigned k = 0; k < lagged; ++k) {
+            EXPECT_FALSE(r.log[k].pass);
+            EXPECT_NE(r.log[k].reason.find("1000 frames of credit forfeited"), std::string::npos)
+                << r.log[k].reason;
+            EXPECT_EQ(r.log[k].spec.rate_pps, r.log[lagged].spec.rate_pps) << "repeated";
+        }
+        EXPECT_EQ(r.log.size(), clean.log.size() + lagged);
+    }
+    // A generator that always lags: three repeats, then the shortfall counts.
+    SimLink link{.capacity = 5e6};
+    const TrialRunner sim = link.runner();
+    unsigned calls = 0;
+    const SizeResult r = search_size(p, 64, [&](const TrialSpec& s) {
+        ++calls;
+        TrialResult t = sim(s);
+        t.tx_pps = s.rate_pps * 0.9;
+        t.pacer_forfeited = 1;
+        return t;
+    });
+    EXPECT_EQ(r.ndr.rate_pps, 0);
+    EXPECT_TRUE(r.ndr.limited_by_generator);
+    EXPECT_GT(calls, 3u);
+}
+
 TEST(Rfc2544Search, NothingPassesGivesZeroAndNoLatencyTrial) {
     Params p = base_params();
     SimLink link{.capacity = 0};

@@ -244,6 +244,10 @@ measure::TrialResult trial_result(const PhaseStats& p) {
     r.duplicates = p.duplicates();
     r.tx_pps = per_s(p.tx_packets, p.tx_s);
     r.rx_pps = per_s(r.received, p.tx_s);
+    for (const auto& s : p.streams) {
+        r.refused += s.refused;
+        r.pacer_forfeited += s.pacer_forfeited;
+    }
     r.latency_ns = measure::summarize(p.latency);
     r.latency_clock = p.latency_clock;
     return r;

@@ -201,7 +201,10 @@ Verdict judge(const TrialSpec& spec, const TrialResult& r, double loss_limit,
         if (r.tx_pps < spec.rate_pps * (1 - tx_tolerance)) {
             v.short_tx = true;
             why.push_back("the generator offered " + fmt("%.0f", r.tx_pps) + " pps, " +
-                          fmt("%.2f", 100 * r.tx_pps / spec.rate_pps) + "% of the rate");
+                          fmt("%.2f", 100 * r.tx_pps / spec.rate_pps) + "% of the rate (" +
+                          std::to_string(r.refused) + " refused by a full tx ring, " +
+                          std::to_string(r.pacer_forfeited) +
+                          " frames of credit forfeited while the lcore lagged)");
         }
         if (loss_limit == 0 ? r.lost > 0 : v.loss_ratio > loss_limit)
             why.push_back("lost " + std::to_string(r.lost) + " (ratio " +
@@ -260,9 +263,16 @@ Trial run_trial(Ctx& c, Phase phase, Kind kind, unsigned iteration, double rate,
     return t;
 }
 
+// A trial the generator could not offer because its own lcore lagged (the host took the CPU,
+// and the pacer forfeited credit) says nothing about the path under test. It is run again, at
+// most this many times per search, instead of counting as a failure. Shortfalls from a full tx
+// ring (the path pushing back) still count.
+constexpr unsigned k_lag_retries = 3;
+
 RateResult search(Ctx& c, Phase phase, double loss_limit, std::vector<Obs> obs) {
     const double lo_rate = c.out.min_rate_pps, hi_rate = c.out.max_rate_pps;
     const double res = c.out.resolution_pps;
+    unsigned lag_retries = 0;
     RateResult r;
     r.loss_limit = loss_limit;
     for (;;) {
@@ -311,6 +321,10 @@ RateResult search(Ctx& c, Phase phase, double loss_limit, std::vector<Obs> obs) 
         if (r.iterations >= c.p.max_iterations) return r;
         ++r.iterations;
         const Trial t = run_trial(c, phase, kind, r.iterations, rate, loss_limit);
+        if (t.short_tx && t.result.pacer_forfeited > 0 && lag_retries < k_lag_retries) {
+            ++lag_retries;
+            continue;  // the same rate again: obs is unchanged
+        }
         obs.push_back({rate, t.pass, kind == Kind::verify, t.short_tx, t.loss_ratio});
     }
 }

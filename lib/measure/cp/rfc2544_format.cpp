@@ -138,6 +138,8 @@ nlohmann::json to_json(const Trial& t) {
             {"duplicates", t.result.duplicates},
             {"tx_pps", t.result.tx_pps},
             {"rx_pps", t.result.rx_pps},
+            {"refused", t.result.refused},
+            {"pacer_forfeited", t.result.pacer_forfeited},
             {"loss_ratio", t.loss_ratio},
             {"verdict", t.kind == Kind::latency ? "n/a"
                         : t.pass                ? "pass"
