@@ -40,11 +40,15 @@ inline uint64_t for_each_header(rte_mbuf* const* pkts, uint16_t n, Rewrite&& rew
 }
 
 // Sum of frame lengths in a burst (io and sink). The lines read were just written by the PMD's
-// rx, so they are in L1; the compiler turns this into gathers with -march=native (measured no
-// slower than a hand-unrolled scalar sum, perf/RESULTS.md). It is the whole per-packet cost of io.
+// rx, so they are in L1. It is the whole per-packet cost of io, and it stays scalar: with
+// -march=native GCC turns the loop into AVX-512 gathers, which cost io 10-17% against this scalar
+// loop (session 4 A/B, perf/RESULTS.md). The empty asm keeps the accumulator out of a vector.
 inline uint64_t burst_bytes(rte_mbuf* const* pkts, uint16_t nb) noexcept {
     uint64_t bytes = 0;
-    for (uint16_t k = 0; k < nb; ++k) bytes += pkts[k]->pkt_len;
+    for (uint16_t k = 0; k < nb; ++k) {
+        bytes += pkts[k]->pkt_len;
+        asm("" : "+r"(bytes));  // no auto-vectorization into gathers
+    }
     return bytes;
 }
 
