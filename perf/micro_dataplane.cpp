@@ -53,24 +53,24 @@ BENCHMARK(BM_BurstBytes);
 void BM_MacswapBurst(benchmark::State& st) {
     Burst b;
     for (auto _ : st) {
-        benchmark::DoNotOptimize(macswap_burst(b.pkts.data(), k_burst));
+        benchmark::DoNotOptimize(macswap_burst(b.pkts.data(), k_burst, st.range(0) != 0));
         benchmark::ClobberMemory();
     }
     st.SetItemsProcessed(st.iterations() * k_burst);
 }
-BENCHMARK(BM_MacswapBurst);
+BENCHMARK(BM_MacswapBurst)->ArgName("prefetch")->Arg(0)->Arg(1);
 
 void BM_L2Burst(benchmark::State& st) {
     Burst b;
     rte_ether_addr src{{2, 0, 0, 0, 0, 1}}, dst{{2, 0, 0, 0, 0, 2}};
     const L2Header h = make_l2_header(src, dst);
     for (auto _ : st) {
-        benchmark::DoNotOptimize(l2_burst(b.pkts.data(), k_burst, h));
+        benchmark::DoNotOptimize(l2_burst(b.pkts.data(), k_burst, h, st.range(0) != 0));
         benchmark::ClobberMemory();
     }
     st.SetItemsProcessed(st.iterations() * k_burst);
 }
-BENCHMARK(BM_L2Burst);
+BENCHMARK(BM_L2Burst)->ArgName("prefetch")->Arg(0)->Arg(1);
 
 // What a worker publishes per poll: rx packets/bytes, tx packets/bytes, one burst-size bin.
 void BM_CounterPublish(benchmark::State& st) {

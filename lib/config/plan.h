@@ -91,6 +91,10 @@ struct PortPlan {
     LatencyClock latency_clock = LatencyClock::automatic;
     bool rx_timestamp = false;
     std::string latency_clock_why;
+    // Whether the forwarder prefetches the headers of frames received here before it rewrites
+    // them (macswap, l2): false where the rx burst leaves each frame in the polling core's cache
+    // (device_rx_in_cache), where a prefetch only costs a load slot.
+    bool prefetch_headers = true;
 };
 
 // One (port, rx queue) polled by a worker, and where its frames go.
@@ -123,6 +127,12 @@ struct PoolPlan {
 // Whether a port's device may DMA into mbufs: PCI devices and every vdev that is not known to
 // copy with the CPU (net_null, net_ring, net_pcap, net_tap, net_memif without zero-copy).
 bool device_needs_iova(std::string_view device);
+// Whether a port's rx burst leaves each frame's first bytes in the polling core's cache: vdevs
+// that copy the frame into the mbuf on that core (net_pcap, net_tap, net_memif without
+// zero-copy) and net_null (it hands out buffers the core itself just freed). Not net_ring (its
+// mbufs come from whichever core enqueued them), not memif zero-copy (the peer's core wrote the
+// buffer), not PCI devices or unknown vdevs (DMA).
+bool device_rx_in_cache(std::string_view device);
 // Whether a pool on `socket` must stay IOVA-contiguous: some port of `ports` there may DMA.
 bool pool_needs_iova(const std::vector<PortPlan>& ports, int socket);
 

@@ -85,6 +85,43 @@ ports:
     EXPECT_TRUE(r.plan->pools[0].iova_contig);
 }
 
+// Headers are prefetched before a rewrite only where the frame is not already in the polling
+// core's cache: not for net_null or vdevs that copy the frame in, yes for DMA, net_ring (another
+// core may have written the frame) and memif zero-copy (the peer's core did).
+TEST(Plan, HeadersArePrefetchedOnlyWhereFramesArriveOutOfCache) {
+    EXPECT_TRUE(device_rx_in_cache("net_null0"));
+    EXPECT_TRUE(device_rx_in_cache("net_tap0,iface=x"));
+    EXPECT_TRUE(device_rx_in_cache("net_pcap0,rx_pcap=a.pcap"));
+    EXPECT_TRUE(device_rx_in_cache("net_memif0,role=client,id=0"));
+    EXPECT_FALSE(device_rx_in_cache("net_memif0,role=client,zero-copy=yes"));
+    EXPECT_FALSE(device_rx_in_cache("net_ring0"));
+    EXPECT_FALSE(device_rx_in_cache("0000:3b:02.0"));
+    EXPECT_FALSE(device_rx_in_cache("net_af_xdp0,iface=eth0"));
+    EXPECT_FALSE(device_rx_in_cache("net_nullx0"));
+
+    Config mixed = load_ok(R"(
+eal: {lcores: "0-1", main_lcore: 0}
+ports:
+  - {name: p0, device: net_null0}
+  - {name: vf, device: "0000:3b:02.0"}
+forward: {mode: macswap}
+)");
+    PlanResult r = build_plan(mixed, host(2), std::vector<PortFacts>(2));
+    ASSERT_TRUE(r.plan);
+    EXPECT_FALSE(r.plan->ports[0].prefetch_headers);
+    EXPECT_TRUE(r.plan->ports[1].prefetch_headers);
+    const std::string text = format_plan(*r.plan);
+    const auto port_line = [&](const std::string& head) {
+        const size_t at = text.find(head);
+        return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
+    };
+    EXPECT_NE(port_line("p0 (net_null0)").find("frames arrive in cache (no prefetch)"),
+              std::string::npos) << text;
+    const std::string vf = port_line("vf (0000:3b:02.0)");
+    ASSERT_FALSE(vf.empty()) << text;
+    EXPECT_EQ(vf.find("no prefetch"), std::string::npos) << text;
+}
+
 TEST(Plan, ExplicitPoolBelowNeedWarns) {
     Config c = load_ok(k_two_null + "mempool: {size: 4200}\n");
     PlanResult r = build_plan(c, host(2), std::vector<PortFacts>(2));

@@ -102,6 +102,7 @@ void plan_ports(Ctx& c, const HostFacts& host, std::span<const PortFacts> facts,
         pp.index = static_cast<uint16_t>(i);
         pp.name = pc.name;
         pp.device = pc.device;
+        pp.prefetch_headers = !device_rx_in_cache(pc.device);
         if (pc.device_ref) pp.device_source = pc.device_ref->str();
         pp.socket = pc.socket ? *pc.socket : (f.socket >= 0 ? f.socket : first_node);
         pp.rx_queues = pc.rx_queues;
@@ -522,6 +523,7 @@ std::string format_plan(const Plan& plan) {
     o << ", main lcore "
       << plan.main_lcore << "\n";
     o << "ports:\n";
+    const bool touches_headers = plan.mode == FwdMode::macswap || plan.mode == FwdMode::l2;
     for (const PortPlan& p : plan.ports) {
         o << "  " << p.index << " " << p.name << " (" << p.device
           << (p.device_source.empty() ? "" : " from " + p.device_source) << ") socket " << p.socket
@@ -529,7 +531,9 @@ std::string format_plan(const Plan& plan) {
           << p.tx_desc << (p.rss ? ", rss" : "")
           << (p.scatter ? ", scatter (up to " + std::to_string(p.segs) + " mbufs per frame)"
                         : std::string())
-          << (p.rx_timestamp ? ", rx timestamps" : "") << ", to "
+          << (p.rx_timestamp ? ", rx timestamps" : "")
+          << (touches_headers && !p.prefetch_headers ? ", frames arrive in cache (no prefetch)" : "")
+          << ", to "
           << (p.peer == k_no_port ? std::string("-") : plan.ports[p.peer].name)
           << (p.standby != k_no_port ? ", standby " + plan.ports[p.standby].name : std::string())
           << ", pool " << plan.pools[p.pool].name << "\n";
@@ -554,16 +558,37 @@ std::string format_plan(const Plan& plan) {
     return o.str();
 }
 
-bool device_needs_iova(std::string_view device) {
-    for (std::string_view cpu : {"net_null", "net_ring", "net_pcap", "net_tap", "net_memif"}) {
-        if (device.substr(0, cpu.size()) != cpu) continue;
+namespace {
+
+// The vdev driver `device` names among `drivers` ("net_null0", "net_tap0,iface=x"), or empty.
+std::string_view vdev_driver(std::string_view device,
+                             std::initializer_list<std::string_view> drivers) {
+    for (std::string_view d : drivers) {
+        if (device.substr(0, d.size()) != d) continue;
         // The driver name ends at the instance number or the first argument.
-        const std::string_view rest = device.substr(cpu.size());
-        if (!rest.empty() && rest[0] != ',' && (rest[0] < '0' || rest[0] > '9')) continue;
-        // memif zero-copy hands the pool's own memory to the peer.
-        return cpu == "net_memif" && device.find("zero-copy=yes") != std::string_view::npos;
+        const std::string_view rest = device.substr(d.size());
+        if (rest.empty() || rest[0] == ',' || (rest[0] >= '0' && rest[0] <= '9')) return d;
     }
-    return true;
+    return {};
+}
+
+bool memif_zero_copy(std::string_view device) {
+    return device.find("zero-copy=yes") != std::string_view::npos;
+}
+
+}  // namespace
+
+bool device_needs_iova(std::string_view device) {
+    const std::string_view d =
+        vdev_driver(device, {"net_null", "net_ring", "net_pcap", "net_tap", "net_memif"});
+    if (d.empty()) return true;
+    // memif zero-copy hands the pool's own memory to the peer.
+    return d == "net_memif" && memif_zero_copy(device);
+}
+
+bool device_rx_in_cache(std::string_view device) {
+    const std::string_view d = vdev_driver(device, {"net_null", "net_pcap", "net_tap", "net_memif"});
+    return !d.empty() && !(d == "net_memif" && memif_zero_copy(device));
 }
 
 bool pool_needs_iova(const std::vector<PortPlan>& ports, int socket) {

@@ -160,6 +160,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
             dp::RxSlot& s = ctx->rx[ctx->n_rx++];
             s.port = a.port;
             s.queue = a.queue;
+            s.prefetch = plan.ports[a.port].prefetch_headers;
             if (plan.latency && plan.mode != config::FwdMode::sink) {
                 // 28 KiB each, zeroed memory is an empty histogram (measure/dp/histogram.h).
                 void* h = rte_zmalloc_socket("vfpath_latency", sizeof(measure::Histogram), 64,

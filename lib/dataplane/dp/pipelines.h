@@ -16,27 +16,41 @@ namespace vfpath::dp {
 // How far ahead header prefetches run: far enough to hide a miss behind the work on 4 packets.
 inline constexpr uint16_t k_prefetch_ahead = 4;
 
-// Applies `rewrite(uint8_t* frame, uint16_t data_len)` to every frame of a burst, prefetching
-// k_prefetch_ahead frames ahead. `rewrite` is a lambda, inlined, and must leave a frame shorter
-// than an Ethernet header untouched (each rewrite tests the length once, on its own terms).
-// Returns the burst's bytes: the mbuf line holding pkt_len is read here anyway, so counting costs
-// nothing. The loop is split where the prefetch runs out, so the body has no branch on it.
-template <typename Rewrite>
+// Applies `rewrite(uint8_t* frame, uint16_t data_len)` to every frame of a burst. `rewrite` is a
+// lambda, inlined, and must leave a frame shorter than an Ethernet header untouched (each rewrite
+// tests the length once, on its own terms). Returns the burst's bytes: the mbuf line holding
+// pkt_len is read here anyway, so counting costs nothing.
+// Prefetch: headers are prefetched k_prefetch_ahead frames ahead, for frames a NIC wrote by DMA
+// (or another core wrote). Where the rx burst left them in this core's cache (PortPlan::
+// prefetch_headers false) the prefetches only take load slots: 3% of macswap on net_null
+// (perf/RESULTS.md, session 5). The caller picks once per burst; the loop is split where the
+// prefetch runs out, so the body has no branch on it.
+template <bool Prefetch, typename Rewrite>
 inline uint64_t for_each_header(rte_mbuf* const* pkts, uint16_t n, Rewrite&& rewrite) noexcept {
     uint64_t bytes = 0;
     const auto one = [&](const rte_mbuf* m) {
         bytes += m->pkt_len;
         rewrite(rte_pktmbuf_mtod(m, uint8_t*), m->data_len);
     };
-    const uint16_t first = n < k_prefetch_ahead ? n : k_prefetch_ahead;
-    for (uint16_t i = 0; i < first; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
     uint16_t i = 0;
-    for (; i + k_prefetch_ahead < n; ++i) {
-        rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
-        one(pkts[i]);
+    if constexpr (Prefetch) {
+        const uint16_t first = n < k_prefetch_ahead ? n : k_prefetch_ahead;
+        for (uint16_t k = 0; k < first; ++k) rte_prefetch0(rte_pktmbuf_mtod(pkts[k], void*));
+        for (; i + k_prefetch_ahead < n; ++i) {
+            rte_prefetch0(rte_pktmbuf_mtod(pkts[i + k_prefetch_ahead], void*));
+            one(pkts[i]);
+        }
     }
     for (; i < n; ++i) one(pkts[i]);
     return bytes;
+}
+
+// One burst through for_each_header, with or without prefetch as the rx port wants.
+template <typename Rewrite>
+inline uint64_t for_each_header(rte_mbuf* const* pkts, uint16_t n, bool prefetch,
+                                Rewrite&& rewrite) noexcept {
+    return prefetch ? for_each_header<true>(pkts, n, rewrite)
+                    : for_each_header<false>(pkts, n, rewrite);
 }
 
 // Sum of frame lengths in a burst (io and sink). The lines read were just written by the PMD's
@@ -84,8 +98,8 @@ inline void swap_macs(uint8_t* h, uint16_t len) noexcept {
     }
 }
 
-inline uint64_t macswap_burst(rte_mbuf* const* pkts, uint16_t n) noexcept {
-    return for_each_header(pkts, n, swap_macs);
+inline uint64_t macswap_burst(rte_mbuf* const* pkts, uint16_t n, bool prefetch) noexcept {
+    return for_each_header(pkts, n, prefetch, swap_macs);
 }
 
 // The 12 address bytes l2 mode writes: next hop then the egress port's own MAC.
@@ -101,8 +115,9 @@ inline L2Header make_l2_header(const rte_ether_addr& src, const rte_ether_addr& 
 }
 
 // Rewrites destination to the next hop and source to the egress port's own MAC.
-inline uint64_t l2_burst(rte_mbuf* const* pkts, uint16_t n, const L2Header& l2) noexcept {
-    return for_each_header(pkts, n, [&](uint8_t* h, uint16_t len) {
+inline uint64_t l2_burst(rte_mbuf* const* pkts, uint16_t n, const L2Header& l2,
+                         bool prefetch) noexcept {
+    return for_each_header(pkts, n, prefetch, [&](uint8_t* h, uint16_t len) {
         if (len < RTE_ETHER_HDR_LEN) [[unlikely]]
             return;
         store64(h, l2.lo);

@@ -54,6 +54,7 @@ struct RxSlot {
     uint16_t tx_slot;   // dp: ro, index into LcoreCtx::tx_stats
     uint64_t l2_lo;     // dp: ro, l2 mode: next hop + own MAC as written (see L2Header)
     uint32_t l2_hi;     // dp: ro
+    bool prefetch;      // dp: ro, prefetch headers before rewriting (PortPlan::prefetch_headers)
 };
 
 struct alignas(64) LcoreCtx {
