@@ -4,6 +4,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -12,6 +13,17 @@
 #include <rte_prefetch.h>
 
 namespace vfpath::dp {
+
+// pkt_len (low 32 bits) and data_len (bits 32..47) in one 8-byte load: they are adjacent in the
+// mbuf's first line. One load instead of two per frame: macswap +4% on hugepages, 16 of 18
+// alternating rounds (perf/RESULTS.md, session 5).
+static_assert(offsetof(rte_mbuf, data_len) == offsetof(rte_mbuf, pkt_len) + 4);
+static_assert(offsetof(rte_mbuf, pkt_len) + 8 <= RTE_CACHE_LINE_MIN_SIZE);
+inline uint64_t pkt_and_data_len(const rte_mbuf* m) noexcept {
+    uint64_t v;
+    std::memcpy(&v, &m->pkt_len, sizeof v);
+    return v;
+}
 
 // How far ahead header prefetches run: far enough to hide a miss behind the work on 4 packets.
 inline constexpr uint16_t k_prefetch_ahead = 4;
@@ -29,8 +41,9 @@ template <bool Prefetch, typename Rewrite>
 inline uint64_t for_each_header(rte_mbuf* const* pkts, uint16_t n, Rewrite&& rewrite) noexcept {
     uint64_t bytes = 0;
     const auto one = [&](const rte_mbuf* m) {
-        bytes += m->pkt_len;
-        rewrite(rte_pktmbuf_mtod(m, uint8_t*), m->data_len);
+        const uint64_t lens = pkt_and_data_len(m);
+        bytes += uint32_t(lens);
+        rewrite(rte_pktmbuf_mtod(m, uint8_t*), uint16_t(lens >> 32));
     };
     uint16_t i = 0;
     if constexpr (Prefetch) {
