@@ -10,6 +10,9 @@ what txonly sends), each compared with testpmd; io-lat (vfpath io with dwell
 latency on every burst) and io-obs (vfpath io with the live table every 0.5 s and /metrics scraped
 every 100 ms) have no testpmd peer and are compared with vfpath io.
 
+Each ratio is printed as the ratio of the medians, as the median of the per-round ratios, and
+with the number of rounds in which vfpath was ahead.
+
 Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap,l2,io-lat] [--memory 4k|huge]
                      [--json out.json]
 """
@@ -160,19 +163,23 @@ def main():
     print("\nmedian Mpps (both directions summed):")
     for k, v in med.items():
         print(f"  {k:18s} {v:7.2f}   runs: {', '.join(f'{x:.2f}' for x in res[k])}")
-    ratios = {}
-    for m in modes:
-        if m in TESTPMD_MODE:
-            ratios[f"vfpath_{m}/testpmd_{m}"] = med[f"vfpath_{m}"] / med[f"testpmd_{m}"]
-    for extra in ("io-lat", "io-obs"):
-        if extra in modes and "io" in modes:
-            ratios[f"vfpath_{extra}/vfpath_io"] = med[f"vfpath_{extra}"] / med["vfpath_io"]
-    ratios["vfpath_io/bareloop"] = med.get("vfpath_io", 0) / med["bareloop"] if "io" in modes else None
-    ratios["testpmd_io/bareloop"] = med.get("testpmd_io", 0) / med["bareloop"] if "io" in modes else None
-    print("ratios of medians:")
-    for k, v in ratios.items():
-        if v is not None:
-            print(f"  {k:26s} {v:.3f}")
+    # Each ratio two ways: of the medians, and the median of the per-round ratios (each round runs
+    # both programs back to back, so a slow spell of the machine weighs on both); "ahead" counts
+    # the rounds where the numerator was the faster.
+    pairs = [(f"vfpath_{m}", f"testpmd_{m}") for m in modes if m in TESTPMD_MODE]
+    pairs += [(f"vfpath_{x}", "vfpath_io") for x in ("io-lat", "io-obs") if x in modes and "io" in modes]
+    if "io" in modes:
+        pairs += [("vfpath_io", "bareloop"), ("testpmd_io", "bareloop")]
+    ratios, paired = {}, {}
+    print("ratios: of medians | median of per-round ratios | rounds ahead")
+    for num, den in pairs:
+        key = f"{num}/{den}"
+        per_round = [x / y for x, y in zip(res[num], res[den])]
+        ratios[key] = med[num] / med[den]
+        paired[key] = {"median": statistics.median(per_round), "ahead": sum(r > 1 for r in per_round),
+                       "rounds": len(per_round)}
+        print(f"  {key:34s} {ratios[key]:.3f} | {paired[key]['median']:.3f} | "
+              f"{paired[key]['ahead']} of {len(per_round)}")
     print("vfpath busy cycles per packet (median of runs):")
     for m, v in cpp.items():
         v = [x for x in v if x is not None]
@@ -182,7 +189,8 @@ def main():
         print(f"vfpath {m} mempool: {sum(p['size'] for p in ps)} mbufs, {mem / 1048576:.1f} MiB")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"runs": res, "medians": med, "ratios": ratios, "pairs": a.pairs,
+            json.dump({"runs": res, "medians": med, "ratios": ratios, "paired_ratios": paired,
+                       "pairs": a.pairs,
                        "cycles_per_packet": {m: statistics.median([x for x in v if x is not None])
                                              for m, v in cpp.items() if any(x is not None for x in v)},
                        "seconds": a.seconds, "memory": MEMORY, "date": time.strftime("%Y-%m-%d"),
