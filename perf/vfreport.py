@@ -21,11 +21,12 @@ def config_path(name):
     return os.path.join(ROOT, "perf", "configs", f"{name}.yaml")
 
 
-def run_report(command, cfg, secs, tmp, extra=(), quiet_table=True, timeout=None):
+def run_report(command, cfg, secs, tmp, extra=(), quiet_table=True, timeout=None, exe=None):
     """Runs `vfpath COMMAND -c CFG --duration SECS [EXTRA]` with warn-level logs and returns its
-    --report as a dict. quiet_table adds --stats-interval 0 (no live table)."""
+    --report as a dict. quiet_table adds --stats-interval 0 (no live table). exe: another vfpath
+    binary than build/app/vfpath (perf/ab.py)."""
     report = os.path.join(tmp, f"{command}.json")
-    args = [VFPATH, command, "-c", cfg, "--duration", f"{secs}", "--log-level", "warn",
+    args = [exe or VFPATH, command, "-c", cfg, "--duration", f"{secs}", "--log-level", "warn",
             "--report", report, *extra]
     if quiet_table:
         args += ["--stats-interval", "0"]

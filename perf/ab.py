@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""A/B of vfpath builds: runs each BIN:MODE in turn, round after round, on the benchmark configs
+(perf/configs/MODE.yaml: two net_null ports, one worker lcore), and prints per-run Mpps, medians,
+and for every entry against the first one the median of the per-round ratios and the rounds it
+was ahead. Build the variants first (edit, ninja, copy build/app/vfpath elsewhere, undo).
+
+Because the entries alternate within each round, a slow spell of the machine weighs on all of
+them. perf/RESULTS.md (session 5) reports A/B figures made this way.
+
+Usage: perf/ab.py [--rounds 8] [--seconds 3] [--memory 4k|huge] BIN:MODE BIN:MODE [...]
+  e.g. perf/ab.py --memory huge /tmp/vf-old:macswap build/app/vfpath:macswap
+"""
+import argparse, os, statistics, sys, tempfile
+
+import bench
+from vfreport import run_report, sent_mpps
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=3)
+    ap.add_argument("--memory", choices=["4k", "huge"], default="4k")
+    ap.add_argument("entries", nargs="+", metavar="BIN:MODE")
+    a = ap.parse_args()
+    bench.MEMORY = a.memory
+    entries = []
+    for e in a.entries:
+        exe, sep, mode = e.rpartition(":")
+        if not sep or not exe or not mode:
+            sys.exit(f"ab: {e!r}: expected BIN:MODE, e.g. build/app/vfpath:macswap")
+        if not os.access(exe, os.X_OK):
+            sys.exit(f"ab: {e!r}: {exe} is not an executable")
+        if not os.path.exists(bench.config_path(mode)):
+            sys.exit(f"ab: {e!r}: no perf/configs/{mode}.yaml")
+        entries.append((e, exe, mode))
+    if len(entries) < 2:
+        sys.exit("ab: give at least two BIN:MODE entries")
+    tmp = tempfile.mkdtemp(prefix="vfpath-ab-")
+    runs = {e: [] for e, _, _ in entries}
+    for i in range(a.rounds):
+        line = []
+        for e, exe, mode in entries:
+            r = run_report("run", bench.bench_config(mode, tmp), a.seconds, tmp, exe=exe)
+            runs[e].append(sent_mpps(r))
+            line.append(f"{e} {runs[e][-1]:.2f}")
+        print(f"round {i + 1}: " + " | ".join(line), flush=True)
+    base = entries[0][0]
+    print(f"\nmedian Mpps; against {base}: median of per-round ratios, rounds ahead")
+    for e, _, _ in entries:
+        per_round = [x / y for x, y in zip(runs[e], runs[base])]
+        rel = "" if e == base else (f"   {statistics.median(per_round):.3f}, "
+                                    f"{sum(r > 1 for r in per_round)} of {len(per_round)}")
+        print(f"  {e:40s} {statistics.median(runs[e]):7.2f}{rel}")
+
+
+if __name__ == "__main__":
+    main()
