@@ -25,8 +25,8 @@ inline uint64_t transform(rte_mbuf* const* pkts, uint16_t n, const RxSlot& s) no
     else return (void)s, burst_bytes(pkts, n);
 }
 
-// How a loop reads the TSC (chosen once per lcore, STYLE §5). A TSC read costs ~40 cycles on a
-// VM, more than a whole frame's share of an io burst, so each variant reads it as little as it can.
+// How a loop reads the TSC (chosen once per lcore, STYLE §5). A TSC read costs ~19-27 cycles on
+// this VM, about what a whole io frame costs, so each variant reads it as little as it can.
 //   none:    busy/idle cycles only. The TSC is read when an iteration's state (got frames or not)
 //            differs from the previous one's and at housekeeping, so a loop that stays busy reads
 //            it once per k_housekeeping_interval iterations. Each busy/idle transition is
