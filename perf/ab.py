@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A/B of vfpath builds: runs each BIN:MODE in turn, round after round, on the benchmark configs
 (perf/configs/MODE.yaml: two net_null ports, one worker lcore), and prints per-run Mpps, medians,
-and for every entry against the first one the median of the per-round ratios and the rounds it
-was ahead. Build the variants first (edit, ninja, copy build/app/vfpath elsewhere, undo).
+and for every entry against the first entry of its mode (io-lat and io-obs: the first io entry)
+the median of the per-round ratios and the rounds it was ahead. Build the variants first (edit, ninja, copy build/app/vfpath elsewhere, undo).
 
 Because the entries alternate within each round, a slow spell of the machine weighs on all of
 them. perf/RESULTS.md (session 5) reports A/B figures made this way.
@@ -45,12 +45,21 @@ def main():
             runs[e].append(sent_mpps(r))
             line.append(f"{e} {runs[e][-1]:.2f}")
         print(f"round {i + 1}: " + " | ".join(line), flush=True)
-    base = entries[0][0]
-    print(f"\nmedian Mpps; against {base}: median of per-round ratios, rounds ahead")
-    for e, _, _ in entries:
+    # Each entry is compared with the first entry of the same mode (io-lat and io-obs, which have
+    # no build of their own mode before them, with the first io entry).
+    first = {}
+    for e, _, mode in entries:
+        first.setdefault(mode, e)
+    print("\nmedian Mpps; against the first entry of the same mode: median of per-round ratios, "
+          "rounds ahead")
+    for e, _, mode in entries:
+        base = first[mode]
+        if base == e and mode in ("io-lat", "io-obs") and "io" in first:
+            base = first["io"]
         per_round = [x / y for x, y in zip(runs[e], runs[base])]
         rel = "" if e == base else (f"   {statistics.median(per_round):.3f}, "
-                                    f"{sum(r > 1 for r in per_round)} of {len(per_round)}")
+                                    f"{sum(r > 1 for r in per_round)} of {len(per_round)} "
+                                    f"against {base}")
         print(f"  {e:40s} {statistics.median(runs[e]):7.2f}{rel}")
 
 
