@@ -29,6 +29,28 @@ ports:
   - {name: p1, device: net_null1}
 )";
 
+// Device strings and what the planner must make of them: may the device DMA into the pool, and
+// does its rx burst leave frames in the polling core's cache. "net_nullx0" is not net_null: only
+// the driver name itself matches.
+struct DeviceClass {
+    const char* device;
+    bool needs_iova, rx_in_cache;
+};
+constexpr DeviceClass k_device_classes[] = {
+    {"net_null0", false, true},
+    {"net_ring3", false, false},
+    {"net_ring0", false, false},
+    {"net_tap0,iface=x", false, true},
+    {"net_pcap0,rx_pcap=a.pcap,tx_pcap=b.pcap", false, true},
+    {"net_pcap0,rx_pcap=a.pcap", false, true},
+    {"net_memif0,role=client,id=0", false, true},
+    {"net_memif0,role=client,zero-copy=yes", true, false},
+    {"0000:3b:02.0", true, false},
+    {"net_af_xdp0,iface=eth0", true, false},
+    {"net_virtio_user0,path=/dev/vhost-net", true, false},
+    {"net_nullx0", true, false},
+};
+
 }  // namespace
 
 TEST(Plan, DefaultConfigPlansOneWorkerCrossConnected) {
@@ -59,16 +81,8 @@ TEST(Plan, PoolSizeCoversRingsCachesAndBursts) {
 // Pools that only CPU-copying vdevs use are packed (no IOVA contiguity); a port that may DMA
 // (PCI, an unknown vdev, memif zero-copy) on the socket keeps the pool DMA-safe.
 TEST(Plan, PoolsOfCpuCopyVdevsArePacked) {
-    EXPECT_FALSE(device_needs_iova("net_null0"));
-    EXPECT_FALSE(device_needs_iova("net_ring3"));
-    EXPECT_FALSE(device_needs_iova("net_tap0,iface=x"));
-    EXPECT_FALSE(device_needs_iova("net_pcap0,rx_pcap=a.pcap,tx_pcap=b.pcap"));
-    EXPECT_FALSE(device_needs_iova("net_memif0,role=client,id=0"));
-    EXPECT_TRUE(device_needs_iova("net_memif0,role=client,zero-copy=yes"));
-    EXPECT_TRUE(device_needs_iova("0000:3b:02.0"));
-    EXPECT_TRUE(device_needs_iova("net_af_xdp0,iface=eth0"));
-    EXPECT_TRUE(device_needs_iova("net_virtio_user0,path=/dev/vhost-net"));
-    EXPECT_TRUE(device_needs_iova("net_nullx0")) << "only the driver name itself matches";
+    for (const DeviceClass& d : k_device_classes)
+        EXPECT_EQ(device_needs_iova(d.device), d.needs_iova) << d.device;
 
     PlanResult r = build_plan(load_ok(k_two_null), host(2), std::vector<PortFacts>(2));
     ASSERT_TRUE(r.plan);
@@ -89,15 +103,8 @@ ports:
 // core's cache: not for net_null or vdevs that copy the frame in, yes for DMA, net_ring (another
 // core may have written the frame) and memif zero-copy (the peer's core did).
 TEST(Plan, HeadersArePrefetchedOnlyWhereFramesArriveOutOfCache) {
-    EXPECT_TRUE(device_rx_in_cache("net_null0"));
-    EXPECT_TRUE(device_rx_in_cache("net_tap0,iface=x"));
-    EXPECT_TRUE(device_rx_in_cache("net_pcap0,rx_pcap=a.pcap"));
-    EXPECT_TRUE(device_rx_in_cache("net_memif0,role=client,id=0"));
-    EXPECT_FALSE(device_rx_in_cache("net_memif0,role=client,zero-copy=yes"));
-    EXPECT_FALSE(device_rx_in_cache("net_ring0"));
-    EXPECT_FALSE(device_rx_in_cache("0000:3b:02.0"));
-    EXPECT_FALSE(device_rx_in_cache("net_af_xdp0,iface=eth0"));
-    EXPECT_FALSE(device_rx_in_cache("net_nullx0"));
+    for (const DeviceClass& d : k_device_classes)
+        EXPECT_EQ(device_rx_in_cache(d.device), d.rx_in_cache) << d.device;
 
     Config mixed = load_ok(R"(
 eal: {lcores: "0-1", main_lcore: 0}

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "config/plan.h"
 #include "config/cp/load_internal.h"
@@ -560,35 +561,40 @@ std::string format_plan(const Plan& plan) {
 
 namespace {
 
-// The vdev driver `device` names among `drivers` ("net_null0", "net_tap0,iface=x"), or empty.
-std::string_view vdev_driver(std::string_view device,
-                             std::initializer_list<std::string_view> drivers) {
-    for (std::string_view d : drivers) {
-        if (device.substr(0, d.size()) != d) continue;
-        // The driver name ends at the instance number or the first argument.
-        const std::string_view rest = device.substr(d.size());
-        if (rest.empty() || rest[0] == ',' || (rest[0] >= '0' && rest[0] <= '9')) return d;
-    }
-    return {};
-}
+// Where a port's received frames come from, by device: the one table behind device_needs_iova
+// and device_rx_in_cache.
+enum class RxSource {
+    this_core,   // the PMD copies the frame into the mbuf on the polling core (net_null hands
+                 // out buffers that core just freed)
+    other_core,  // mbufs handed over by another core, never DMA (net_ring)
+    dma,         // a device, the peer of memif zero-copy, or a vdev not known here
+};
 
-bool memif_zero_copy(std::string_view device) {
-    return device.find("zero-copy=yes") != std::string_view::npos;
+RxSource rx_source(std::string_view device) {
+    static constexpr std::pair<std::string_view, RxSource> k_vdevs[] = {
+        {"net_null", RxSource::this_core}, {"net_pcap", RxSource::this_core},
+        {"net_tap", RxSource::this_core},  {"net_memif", RxSource::this_core},
+        {"net_ring", RxSource::other_core},
+    };
+    for (const auto& [driver, source] : k_vdevs) {
+        if (device.substr(0, driver.size()) != driver) continue;
+        // The driver name ends at the instance number or the first argument.
+        const std::string_view rest = device.substr(driver.size());
+        if (!rest.empty() && rest[0] != ',' && (rest[0] < '0' || rest[0] > '9')) continue;
+        // memif zero-copy hands the pool's own memory to the peer, which writes the frames.
+        if (driver == "net_memif" && device.find("zero-copy=yes") != std::string_view::npos)
+            return RxSource::dma;
+        return source;
+    }
+    return RxSource::dma;
 }
 
 }  // namespace
 
-bool device_needs_iova(std::string_view device) {
-    const std::string_view d =
-        vdev_driver(device, {"net_null", "net_ring", "net_pcap", "net_tap", "net_memif"});
-    if (d.empty()) return true;
-    // memif zero-copy hands the pool's own memory to the peer.
-    return d == "net_memif" && memif_zero_copy(device);
-}
+bool device_needs_iova(std::string_view device) { return rx_source(device) == RxSource::dma; }
 
 bool device_rx_in_cache(std::string_view device) {
-    const std::string_view d = vdev_driver(device, {"net_null", "net_pcap", "net_tap", "net_memif"});
-    return !d.empty() && !(d == "net_memif" && memif_zero_copy(device));
+    return rx_source(device) == RxSource::this_core;
 }
 
 bool pool_needs_iova(const std::vector<PortPlan>& ports, int socket) {
