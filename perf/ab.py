@@ -2,7 +2,8 @@
 """A/B of vfpath builds: runs each BIN:MODE in turn, round after round, on the benchmark configs
 (perf/configs/MODE.yaml: two net_null ports, one worker lcore), and prints per-run Mpps, medians,
 and for every entry against the first entry of its mode (io-lat and io-obs: the first io entry)
-the median of the per-round ratios and the rounds it was ahead. Build the variants first (edit, ninja, copy build/app/vfpath elsewhere, undo).
+the median of the per-round ratios and the rounds it was ahead. Build the variants first (edit,
+ninja, copy build/app/vfpath elsewhere, undo).
 
 Because the entries alternate within each round, a slow spell of the machine weighs on all of
 them. perf/RESULTS.md (session 5) reports A/B figures made this way.
@@ -13,7 +14,7 @@ Usage: perf/ab.py [--rounds 8] [--seconds 3] [--memory 4k|huge] BIN:MODE BIN:MOD
 import argparse, os, statistics, sys, tempfile
 
 import bench
-from vfreport import run_report, sent_mpps
+from vfreport import paired, run_report, sent_mpps
 
 
 def main():
@@ -56,10 +57,8 @@ def main():
         base = first[mode]
         if base == e and mode in ("io-lat", "io-obs") and "io" in first:
             base = first["io"]
-        per_round = [x / y for x, y in zip(runs[e], runs[base])]
-        rel = "" if e == base else (f"   {statistics.median(per_round):.3f}, "
-                                    f"{sum(r > 1 for r in per_round)} of {len(per_round)} "
-                                    f"against {base}")
+        m, ahead = paired(runs[e], runs[base])
+        rel = "" if e == base else f"   {m:.3f}, {ahead} of {a.rounds} against {base}"
         print(f"  {e:40s} {statistics.median(runs[e]):7.2f}{rel}")
 
 

@@ -16,9 +16,9 @@ with the number of rounds in which vfpath was ahead.
 Usage: perf/bench.py [--pairs 5] [--seconds 5] [--modes io,macswap,l2,io-lat] [--memory 4k|huge]
                      [--json out.json]
 """
-import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, functools, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
-from vfreport import TESTPMD_MODE, VFPATH, build_bareloop, config_path, run_report, sent_mpps
+from vfreport import TESTPMD_MODE, VFPATH, build_bareloop, config_path, paired, run_report, sent_mpps
 
 
 
@@ -48,7 +48,8 @@ def run_testpmd(mode, secs, tag):
     # seconds on a loaded machine, so it runs long enough and only full periods are used.
     startup = 8
     cmd = ["timeout", "-s", "INT", str(int(secs + startup)), "dpdk-testpmd", "-l", "0-1",
-           *eal_memory(1024 if MEMORY == "4k" else 512), "--no-pci", "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=tp{tag}",
+           *eal_memory(1024 if MEMORY == "4k" else 512), "--no-pci", "--vdev=net_null0",
+           "--vdev=net_null1", f"--file-prefix=tp{tag}",
            "--", f"--forward-mode={TESTPMD_MODE[mode]}", "--total-num-mbufs=16384", "--nb-cores=1",
            "--auto-start", "--stats-period=1"]
     out = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
@@ -72,8 +73,9 @@ def scrape(url, stop):
         stop.wait(0.1)
 
 
+@functools.lru_cache(maxsize=None)
 def bench_config(mode, tmp):
-    """perf/configs/MODE.yaml, with hugepages on in --memory huge."""
+    """perf/configs/MODE.yaml, with hugepages on in --memory huge (written once per mode)."""
     path = config_path(mode)
     if MEMORY == "4k":
         return path
@@ -170,16 +172,14 @@ def main():
     pairs += [(f"vfpath_{x}", "vfpath_io") for x in ("io-lat", "io-obs") if x in modes and "io" in modes]
     if "io" in modes:
         pairs += [("vfpath_io", "bareloop"), ("testpmd_io", "bareloop")]
-    ratios, paired = {}, {}
+    ratios, per_round = {}, {}
     print("ratios: of medians | median of per-round ratios | rounds ahead")
     for num, den in pairs:
         key = f"{num}/{den}"
-        per_round = [x / y for x, y in zip(res[num], res[den])]
         ratios[key] = med[num] / med[den]
-        paired[key] = {"median": statistics.median(per_round), "ahead": sum(r > 1 for r in per_round),
-                       "rounds": len(per_round)}
-        print(f"  {key:34s} {ratios[key]:.3f} | {paired[key]['median']:.3f} | "
-              f"{paired[key]['ahead']} of {len(per_round)}")
+        m, ahead = paired(res[num], res[den])
+        per_round[key] = {"median": m, "ahead": ahead, "rounds": len(res[num])}
+        print(f"  {key:34s} {ratios[key]:.3f} | {m:.3f} | {ahead} of {len(res[num])}")
     print("vfpath busy cycles per packet (median of runs):")
     for m, v in cpp.items():
         v = [x for x in v if x is not None]
@@ -189,7 +189,7 @@ def main():
         print(f"vfpath {m} mempool: {sum(p['size'] for p in ps)} mbufs, {mem / 1048576:.1f} MiB")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"runs": res, "medians": med, "ratios": ratios, "paired_ratios": paired,
+            json.dump({"runs": res, "medians": med, "ratios": ratios, "paired_ratios": per_round,
                        "pairs": a.pairs,
                        "cycles_per_packet": {m: statistics.median([x for x in v if x is not None])
                                              for m, v in cpp.items() if any(x is not None for x in v)},

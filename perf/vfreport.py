@@ -1,6 +1,6 @@
 """Shared by the perf/ scripts: where the vfpath binary is, one run of it to a JSON report, the bare
 loop's build and the testpmd mode each vfpath mode is compared with."""
-import json, os, subprocess
+import json, os, statistics, subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
@@ -39,3 +39,10 @@ def run_report(command, cfg, secs, tmp, extra=(), quiet_table=True, timeout=None
 def sent_mpps(report):
     """Frames transmitted over all ports of a run report, in Mpps."""
     return sum(p["tx_packets"] for p in report["ports"]) / report["duration_s"] / 1e6
+
+
+def paired(nums, dens):
+    """Runs of two programs made in the same rounds: the median of the per-round ratios and the
+    number of rounds in which the numerator was the faster."""
+    per_round = [x / y for x, y in zip(nums, dens)]
+    return statistics.median(per_round), sum(r > 1 for r in per_round)
