@@ -5,16 +5,21 @@ and for every entry against the first entry of its mode (io-lat and io-obs: the 
 the median of the per-round ratios and the rounds it was ahead. Build the variants first (edit,
 ninja, copy build/app/vfpath elsewhere, undo).
 
+Two entries run the references of perf/bench.py in the same rounds: `bare` (the bare loop of
+../shared/bench, mode io) and `testpmd:MODE` (dpdk-testpmd in MODE's peer mode). Put one first
+to compare every build of that mode with it.
+
 Because the entries alternate within each round, a slow spell of the machine weighs on all of
 them. perf/RESULTS.md (session 5) reports A/B figures made this way.
 
 Usage: perf/ab.py [--rounds 8] [--seconds 3] [--memory 4k|huge] BIN:MODE BIN:MODE [...]
   e.g. perf/ab.py --memory huge /tmp/vf-old:macswap build/app/vfpath:macswap
+       perf/ab.py --memory huge bare /tmp/vf-old:io build/app/vfpath:io
 """
 import argparse, os, statistics, sys, tempfile
 
 import bench
-from vfreport import paired, run_report, sent_mpps
+from vfreport import TESTPMD_MODE, build_bareloop, paired, run_report, sent_mpps
 
 
 def main():
@@ -27,9 +32,18 @@ def main():
     bench.MEMORY = a.memory
     entries = []
     for e in a.entries:
+        if e == "bare":
+            entries.append((e, "bare", "io"))
+            continue
         exe, sep, mode = e.rpartition(":")
         if not sep or not exe or not mode:
-            sys.exit(f"ab: {e!r}: expected BIN:MODE, e.g. build/app/vfpath:macswap")
+            sys.exit(f"ab: {e!r}: expected BIN:MODE, bare or testpmd:MODE, e.g. build/app/vfpath:macswap")
+        if exe == "testpmd":
+            if mode not in TESTPMD_MODE:
+                sys.exit(f"ab: {e!r}: testpmd has no peer for mode {mode!r} "
+                         f"(one of {', '.join(TESTPMD_MODE)})")
+            entries.append((e, exe, mode))
+            continue
         if not os.access(exe, os.X_OK):
             sys.exit(f"ab: {e!r}: {exe} is not an executable")
         if not os.path.exists(bench.config_path(mode)):
@@ -38,12 +52,18 @@ def main():
     if len(entries) < 2:
         sys.exit("ab: give at least two BIN:MODE entries")
     tmp = tempfile.mkdtemp(prefix="vfpath-ab-")
+    bare = build_bareloop(tmp) if any(exe == "bare" for _, exe, _ in entries) else None
     runs = {e: [] for e, _, _ in entries}
     for i in range(a.rounds):
         line = []
         for e, exe, mode in entries:
-            r = run_report("run", bench.bench_config(mode, tmp), a.seconds, tmp, exe=exe)
-            runs[e].append(sent_mpps(r))
+            if exe == "bare":
+                runs[e].append(bench.run_bareloop(bare, a.seconds, i))
+            elif exe == "testpmd":
+                runs[e].append(bench.run_testpmd(mode, a.seconds, i))
+            else:
+                r = run_report("run", bench.bench_config(mode, tmp), a.seconds, tmp, exe=exe)
+                runs[e].append(sent_mpps(r))
             line.append(f"{e} {runs[e][-1]:.2f}")
         print(f"round {i + 1}: " + " | ".join(line), flush=True)
     # Each entry is compared with the first entry of the same mode (io-lat and io-obs, which have

@@ -77,6 +77,21 @@ TEST_P(PipelinesPrefetch, MacswapTwiceGivesTheFrameBack) {
     }
 }
 
+TEST_P(PipelinesPrefetch, MacswapReachesEveryFrameOfEveryBurstSize) {
+    // The loop runs in steps of 4 frames after the prefetch part: each size from 0 to 13 and
+    // around 32 ends in a different place.
+    for (uint16_t n : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 31, 32, 33}) {
+        std::vector<uint16_t> lens(n);
+        for (uint16_t i = 0; i < n; ++i) lens[i] = uint16_t(60 + i);
+        Frames f(lens);
+        EXPECT_EQ(macswap_burst(f.pkts.data(), n, GetParam()), sum(lens)) << n << " frames";
+        for (uint16_t i = 0; i < n; ++i) {
+            EXPECT_EQ(f.frame(i)[0], Frames::original(i, 16 + 6)) << "frame " << i << " of " << n;
+            EXPECT_EQ(f.frame(i)[6], Frames::original(i, 16)) << "frame " << i << " of " << n;
+        }
+    }
+}
+
 TEST_P(PipelinesPrefetch, L2WritesNextHopAndOwnAddressOnly) {
     const rte_ether_addr own{{0x02, 0, 0, 0, 0, 0x01}}, hop{{0x02, 0, 0, 0, 0, 0x99}};
     const L2Header h = make_l2_header(own, hop);
@@ -100,4 +115,21 @@ TEST(Pipelines, BurstBytesIsTheSumOfFrameLengths) {
     Frames f(lens);
     EXPECT_EQ(burst_bytes(f.pkts.data(), uint16_t(lens.size())), sum(lens));
     EXPECT_EQ(burst_bytes(f.pkts.data(), 0), 0u);
+}
+
+TEST(Pipelines, BurstBytesCountsEveryFrameOfEveryBurstSize) {
+    // Steps of 4 frames, then the rest one by one: every size from 0 to 13 and around 32.
+    for (uint16_t n : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 31, 32, 33}) {
+        std::vector<uint16_t> lens(n);
+        for (uint16_t i = 0; i < n; ++i) lens[i] = uint16_t(64 + 100 * i);
+        Frames f(lens);
+        EXPECT_EQ(burst_bytes(f.pkts.data(), n), sum(lens)) << n << " frames";
+    }
+}
+
+TEST(Pipelines, BurstBytesDoesNotWrapAt4GiB) {
+    // Chained frames can have pkt_len far above data_len; five of 3 GB sum past 2^32.
+    Frames f(std::vector<uint16_t>(5, 60));
+    for (rte_mbuf* m : f.pkts) m->pkt_len = 3'000'000'000u;
+    EXPECT_EQ(burst_bytes(f.pkts.data(), 5), 15'000'000'000u);
 }

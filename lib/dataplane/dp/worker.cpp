@@ -9,6 +9,7 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include "dataplane/dp/hot_loop.h"
 #include "dataplane/dp/pipelines.h"
 #include "dataplane/dp/rx_timestamp.h"
 
@@ -182,7 +183,7 @@ inline void close_run(LcoreCtx& ctx, LoopState& ls, uint64_t now) noexcept {
 }
 
 template <Mode M, Timing T, bool Hw>
-int loop(LcoreCtx& ctx) noexcept {
+VFPATH_HOT_LOOP int loop(LcoreCtx& ctx) noexcept {
     rte_mbuf* pkts[k_max_burst];
     uint32_t iter = 0;
     LoopState ls;

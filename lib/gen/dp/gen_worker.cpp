@@ -5,6 +5,7 @@
 // analyzed, one bulk free. No allocation beyond the mempool, no locks, no per-packet branch on
 // configuration.
 #include "gen/dp/gen_worker.h"
+#include "dataplane/dp/hot_loop.h"
 #include "dataplane/dp/rx_timestamp.h"
 
 #include <cstddef>
@@ -132,7 +133,7 @@ inline uint16_t rx_poll(const GenLcoreCtx& ctx, RxSlot& r, rte_mbuf** m) noexcep
 }
 
 template <bool Paced>
-int loop(GenLcoreCtx& ctx) noexcept {
+VFPATH_HOT_LOOP int loop(GenLcoreCtx& ctx) noexcept {
     rte_mbuf* m[k_max_burst];
     const uint64_t start = rte_rdtsc();
     ctx.tx_start.set(start);
