@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A/B of vfpath builds: runs each BIN:MODE in turn, round after round, on the benchmark configs
 (perf/configs/MODE.yaml: two net_null ports, one worker lcore), and prints per-run Mpps, medians,
-and for every entry against the first entry of its mode (io-lat and io-obs: the first io entry)
+and for every entry against the first entry of its mode (io-lat and io-obs: the first vfpath io
+entry)
 the median of the per-round ratios and the rounds it was ahead. Build the variants first (edit,
 ninja, copy build/app/vfpath elsewhere, undo).
 
@@ -19,7 +20,7 @@ Usage: perf/ab.py [--rounds 8] [--seconds 3] [--memory 4k|huge] BIN:MODE BIN:MOD
 import argparse, os, statistics, sys, tempfile
 
 import bench
-from vfreport import TESTPMD_MODE, build_bareloop, paired, run_report, sent_mpps
+from vfreport import TESTPMD_MODE, build_bareloop, paired
 
 
 def main():
@@ -61,22 +62,24 @@ def main():
                 runs[e].append(bench.run_bareloop(bare, a.seconds, i))
             elif exe == "testpmd":
                 runs[e].append(bench.run_testpmd(mode, a.seconds, i))
-            else:
-                r = run_report("run", bench.bench_config(mode, tmp), a.seconds, tmp, exe=exe)
-                runs[e].append(sent_mpps(r))
+            else:  # as perf/bench.py runs the mode (io-obs: live table and /metrics scraped)
+                run = bench.run_gen if mode.startswith("gen") else bench.run_vfpath
+                runs[e].append(run(mode, a.seconds, tmp, exe=exe)[0])
             line.append(f"{e} {runs[e][-1]:.2f}")
         print(f"round {i + 1}: " + " | ".join(line), flush=True)
     # Each entry is compared with the first entry of the same mode (io-lat and io-obs, which have
-    # no build of their own mode before them, with the first io entry).
-    first = {}
-    for e, _, mode in entries:
+    # no build of their own mode before them, with the first vfpath io entry).
+    first, first_vfpath_io = {}, None
+    for e, exe, mode in entries:
         first.setdefault(mode, e)
+        if mode == "io" and exe not in ("bare", "testpmd") and first_vfpath_io is None:
+            first_vfpath_io = e
     print("\nmedian Mpps; against the first entry of the same mode: median of per-round ratios, "
           "rounds ahead")
     for e, _, mode in entries:
         base = first[mode]
-        if base == e and mode in ("io-lat", "io-obs") and "io" in first:
-            base = first["io"]
+        if base == e and mode in ("io-lat", "io-obs") and first_vfpath_io:
+            base = first_vfpath_io
         m, ahead = paired(runs[e], runs[base])
         rel = "" if e == base else f"   {m:.3f}, {ahead} of {a.rounds} against {base}"
         print(f"  {e:40s} {statistics.median(runs[e]):7.2f}{rel}")

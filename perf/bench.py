@@ -89,7 +89,7 @@ def bench_config(mode, tmp):
     return out
 
 
-def run_vfpath(mode, secs, tmp):
+def run_vfpath(mode, secs, tmp, exe=None):
     import threading
     observed = mode == "io-obs"  # keeps the config's live table, and /metrics is scraped
     stop = threading.Event()
@@ -97,7 +97,7 @@ def run_vfpath(mode, secs, tmp):
     if observed:
         t.start()
     try:
-        r = run_report("run", bench_config(mode, tmp), secs, tmp, quiet_table=not observed)
+        r = run_report("run", bench_config(mode, tmp), secs, tmp, quiet_table=not observed, exe=exe)
     finally:
         stop.set()
         if t.is_alive():
@@ -105,8 +105,8 @@ def run_vfpath(mode, secs, tmp):
     return sent_mpps(r), r
 
 
-def run_gen(mode, secs, tmp):
-    r = run_report("gen", bench_config(mode, tmp), secs, tmp)
+def run_gen(mode, secs, tmp, exe=None):
+    r = run_report("gen", bench_config(mode, tmp), secs, tmp, exe=exe)
     return r["tx_pps"] / 1e6, r
 
 
