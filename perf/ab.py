@@ -2,16 +2,15 @@
 """A/B of vfpath builds: runs each BIN:MODE in turn, round after round, on the benchmark configs
 (perf/configs/MODE.yaml: two net_null ports, one worker lcore), and prints per-run Mpps, medians,
 and for every entry against the first entry of its mode (io-lat and io-obs: the first vfpath io
-entry)
-the median of the per-round ratios and the rounds it was ahead. Build the variants first (edit,
-ninja, copy build/app/vfpath elsewhere, undo).
+entry) the median of the per-round ratios and the rounds it was ahead. Build the variants first
+(edit, ninja, copy build/app/vfpath elsewhere, undo).
 
 Two entries run the references of perf/bench.py in the same rounds: `bare` (the bare loop of
 ../shared/bench, mode io) and `testpmd:MODE` (dpdk-testpmd in MODE's peer mode). Put one first
 to compare every build of that mode with it.
 
 Because the entries alternate within each round, a slow spell of the machine weighs on all of
-them. perf/RESULTS.md (session 5) reports A/B figures made this way.
+them. perf/RESULTS.md (sessions 5 and 6) reports A/B figures made this way.
 
 Usage: perf/ab.py [--rounds 8] [--seconds 3] [--memory 4k|huge] BIN:MODE BIN:MODE [...]
   e.g. perf/ab.py --memory huge /tmp/vf-old:macswap build/app/vfpath:macswap
