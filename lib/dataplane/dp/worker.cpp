@@ -61,7 +61,7 @@ struct LoopState {
 
 // Hw, a timed burst on a slot with a hardware clock: each frame's arrival on the TSC, 0 for a
 // frame to time from the burst. Returns false when no fit is published (every frame falls back).
-inline bool read_arrivals(const LcoreCtx& ctx, uint16_t i, rte_mbuf* const* pkts, uint16_t nb,
+inline bool read_arrivals(const LcoreCtx& ctx, unsigned i, rte_mbuf* const* pkts, uint16_t nb,
                           LoopState& ls) noexcept {
     measure::ClockFit fit;
     if (!ctx.rx_clock[i]->read(fit)) return false;
@@ -76,7 +76,7 @@ inline bool read_arrivals(const LcoreCtx& ctx, uint16_t i, rte_mbuf* const* pkts
 // Hw: records the dwell of the `sent` frames of a timed burst that ended at `now`; frames with
 // no arrival stamp, or one later than `now` (see rx_arrival_tsc), get `burst_dwell` (cycles), as
 // without hardware timestamps.
-inline void record_arrivals(LcoreCtx& ctx, uint16_t i, uint16_t sent, bool have, uint64_t now,
+inline void record_arrivals(LcoreCtx& ctx, unsigned i, uint16_t sent, bool have, uint64_t now,
                             uint64_t burst_dwell, const LoopState& ls) noexcept {
     uint32_t fallback = 0;
     for (uint16_t k = 0; k < sent; ++k) {
@@ -93,7 +93,7 @@ inline void record_arrivals(LcoreCtx& ctx, uint16_t i, uint16_t sent, bool have,
 // Polls one slot; returns how many frames it received. A timed burst's dwell time is recorded
 // once for each frame the tx ring accepted (frames dropped at tx have none).
 template <Mode M, Timing T, bool Hw>
-uint16_t poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts, LoopState& ls) noexcept {
+uint16_t poll_slot(LcoreCtx& ctx, unsigned i, rte_mbuf** pkts, LoopState& ls) noexcept {
     const RxSlot& s = ctx.rx[i];
     // One predictable branch per poll: a port under recovery is not polled at all.
     const uint32_t rx_word = ctx.ports[s.port].word.load(std::memory_order_acquire);
@@ -107,7 +107,7 @@ uint16_t poll_slot(LcoreCtx& ctx, uint16_t i, rte_mbuf** pkts, LoopState& ls) no
     }
     const uint16_t nb = rte_eth_rx_burst(uint16_t(rx_word & k_port_id_mask), s.queue, pkts,
                                          ctx.burst);
-    ctx.rx_bursts[std::bit_width(nb)].add(1);
+    ctx.rx_bursts[std::bit_width(unsigned{nb})].add(1);
     if (nb == 0) {
         if constexpr (T == Timing::every) {
             const uint64_t now = rte_rdtsc();
@@ -193,7 +193,7 @@ VFPATH_HOT_LOOP int loop(LcoreCtx& ctx) noexcept {
     rte_rcu_qsbr_thread_online(ctx.qsbr, ctx.qsbr_id);
     for (;;) {
         uint32_t got = 0;
-        for (uint16_t i = 0; i < ctx.n_rx; ++i) got |= poll_slot<M, T, Hw>(ctx, i, pkts, ls);
+        for (unsigned i = 0, n = ctx.n_rx; i < n; ++i) got |= poll_slot<M, T, Hw>(ctx, i, pkts, ls);
         if constexpr (T != Timing::every) {
             if ((got != 0) != ls.busy) [[unlikely]] {
                 close_run(ctx, ls, rte_rdtsc());
