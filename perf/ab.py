@@ -62,8 +62,7 @@ def main():
             elif exe == "testpmd":
                 runs[e].append(bench.run_testpmd(mode, a.seconds, i))
             else:  # as perf/bench.py runs the mode (io-obs: live table and /metrics scraped)
-                run = bench.run_gen if mode.startswith("gen") else bench.run_vfpath
-                runs[e].append(run(mode, a.seconds, tmp, exe=exe)[0])
+                runs[e].append(bench.run_mode(mode, a.seconds, tmp, exe=exe)[0])
             line.append(f"{e} {runs[e][-1]:.2f}")
         print(f"round {i + 1}: " + " | ".join(line), flush=True)
     # Each entry is compared with the first entry of the same mode (io-lat and io-obs, which have

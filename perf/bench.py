@@ -110,6 +110,11 @@ def run_gen(mode, secs, tmp, exe=None):
     return r["tx_pps"] / 1e6, r
 
 
+def run_mode(mode, secs, tmp, exe=None):
+    """One vfpath run of a benchmark mode (gen modes through `vfpath gen`): (Mpps, report)."""
+    return (run_gen if mode.startswith("gen") else run_vfpath)(mode, secs, tmp, exe=exe)
+
+
 def cycles_per_packet(report):
     """The worker's busy cycles per packet, or None where the report has none (gen)."""
     if "lcores" not in report:
@@ -155,7 +160,7 @@ def main():
             if m in TESTPMD_MODE:
                 res[f"testpmd_{m}"].append(run_testpmd(m, a.seconds, i))
                 print(f" | {m}: testpmd {res[f'testpmd_{m}'][-1]:.2f}", end="", flush=True)
-            v, rep = run_gen(m, a.seconds, tmp) if m.startswith("gen") else run_vfpath(m, a.seconds, tmp)
+            v, rep = run_mode(m, a.seconds, tmp)
             res[f"vfpath_{m}"].append(v)
             pools[m] = rep["mempools"]
             cpp[m].append(cycles_per_packet(rep))
