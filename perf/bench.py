@@ -33,29 +33,44 @@ def eal_memory(mb):
     return ["--no-huge", "-m", str(mb)] if MEMORY == "4k" else ["-m", str(mb), "--in-memory"]
 
 
-def run_bareloop(exe, secs, tag):
-    out = subprocess.run([exe, *eal_memory(512), "--no-pci", "-l", "0-1",
-                          "--vdev=net_null0", "--vdev=net_null1", f"--file-prefix=bl{tag}",
-                          str(secs)], capture_output=True, text=True, timeout=secs + 60).stdout
-    m = re.search(r"bareloop Mpps: ([\d.]+)", out)
+def require_hugepages(pages, who):
+    """Exits unless `pages` 2 MiB hugepages are free (--memory huge)."""
+    with open("/proc/meminfo") as f:
+        free = int(re.search(r"HugePages_Free:\s+(\d+)", f.read()).group(1))
+    if free < pages:
+        sys.exit(f"{who}: --memory huge needs {pages} free 2 MiB hugepages, {free} are free "
+                 f"(echo {pages + 40} > /proc/sys/vm/nr_hugepages)")
+
+
+def null_vdevs(ports):
+    return [f"--vdev=net_null{i}" for i in range(ports)]
+
+
+def run_bareloop(exe, secs, tag, ports=2):
+    """One run of a bare loop (../shared/bench's on 2 ports, or perf/bareloop_n.c's on any)."""
+    out = subprocess.run([exe, *eal_memory(512), "--no-pci", "-l", "0-1", *null_vdevs(ports),
+                          f"--file-prefix=bl{tag}", str(secs)],
+                         capture_output=True, text=True, timeout=secs + 60).stdout
+    m = re.search(r"bareloop(?:_n)? Mpps: ([\d.]+)", out)
     if not m:
         raise RuntimeError("bareloop printed no rate:\n" + out[-2000:])
     return float(m.group(1))
 
 
-def run_testpmd(mode, secs, tag):
+def run_testpmd(mode, secs, tag, ports=2):
     # testpmd prints Rx-pps per port every period; its start-up (1 GiB --no-huge memory) can take
     # seconds on a loaded machine, so it runs long enough and only full periods are used.
     startup = 8
     cmd = ["timeout", "-s", "INT", str(int(secs + startup)), "dpdk-testpmd", "-l", "0-1",
-           *eal_memory(1024 if MEMORY == "4k" else 512), "--no-pci", "--vdev=net_null0",
-           "--vdev=net_null1", f"--file-prefix=tp{tag}",
+           *eal_memory(1024 if MEMORY == "4k" else 512), "--no-pci", *null_vdevs(ports),
+           f"--file-prefix=tp{tag}",
            "--", f"--forward-mode={TESTPMD_MODE[mode]}", "--total-num-mbufs=16384", "--nb-cores=1",
            "--auto-start", "--stats-period=1"]
     out = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                          timeout=secs + 60).stdout
     rx = [int(x) for x in re.findall(r"Tx-pps:\s+(\d+)" if mode.startswith("gen") else r"Rx-pps:\s+(\d+)", out)]
-    sums = [rx[i] + rx[i + 1] for i in range(0, len(rx) - 1, 2)]
+    # One Rx-pps (Tx-pps) line per port and period: each period is the sum of `ports` lines.
+    sums = [sum(rx[i:i + ports]) for i in range(0, len(rx) - ports + 1, ports)]
     full = [x for x in sums if x > 0][1:]  # the first non-zero period is partial
     if len(full) < 2:
         raise RuntimeError("testpmd printed too few samples:\n" + out[-2000:])
@@ -134,11 +149,7 @@ def main():
     global MEMORY
     MEMORY = a.memory
     if MEMORY == "huge":
-        with open("/proc/meminfo") as f:
-            free = int(re.search(r"HugePages_Free:\s+(\d+)", f.read()).group(1))
-        if free < 560:
-            sys.exit(f"bench: --memory huge needs 560 free 2 MiB hugepages, {free} are free "
-                     "(echo 600 > /proc/sys/vm/nr_hugepages)")
+        require_hugepages(560, "bench")
     print(f"memory: {MEMORY}")
     if not os.path.exists(VFPATH):
         sys.exit(f"bench: {VFPATH} missing: build first (scripts/setup.sh)")

@@ -1,24 +1,38 @@
 #!/usr/bin/env python3
 """Flatness: throughput of one worker lcore as it serves 1, 2, 4, 8 and 16 (port, queue) pairs.
 
-N net_null ports with one rx/tx queue each, cross-connected in pairs (N = 1: the port reflects to
-itself), all polled by lcore 1. Runs N = 1, 2, 4, ... alternately for --rounds rounds and prints the
+N net_null ports with one rx/tx queue each, cross-connected in pairs (an odd last port, and the
+one port of N = 1, reflects to itself), all polled by lcore 1. Runs N = 1, 2, 4, ... alternately for --rounds rounds and prints the
 median Mpps per N (summed over all ports) and its ratio to N = 1: of the medians, as the median of
 the per-round ratios, and by vfpath's busy cycles per packet. Issue 8's target: every ratio
 >= 0.95.
 
-Usage: perf/flatness.py [--rounds 5] [--seconds 4] [--sizes 1,2,4,8,16] [--mode io] [--json out.json]
+References, in the same rounds and on the same N ports (--peers, default both):
+  bare     perf/bareloop_n.c, ../shared/bench's bare loop over N ports with vfpath's packed pool
+           layout: what the net_null PMD and ethdev themselves lose as ports are added;
+  testpmd  dpdk-testpmd --nb-cores=1 on the same N ports (io mode: io, macswap: macswap, l2: mac).
+For each, its own ratio to N = 1 and vfpath's per-round ratio to it at every N are printed.
+
+--memory as in perf/bench.py: 4k (--no-huge, the default) or huge (2 MiB hugepages). On 4k,
+testpmd's pool has DPDK's one-mbuf-per-page layout (see perf/RESULTS.md, session 4), so its rate
+is not comparable with vfpath's there; its ratio to its own N = 1 still is.
+
+Usage: perf/flatness.py [--rounds 5] [--seconds 4] [--sizes 1,2,4,8,16] [--mode io]
+                        [--memory 4k|huge] [--peers bare,testpmd] [--json out.json]
 """
-import argparse, json, os, statistics, sys, tempfile, time
+import argparse, json, os, shutil, statistics, sys, tempfile, time
 
-from vfreport import VFPATH, paired, run_report, sent_mpps
+import bench
+from vfreport import BARELOOP_N_C, VFPATH, build_bareloop, paired, run_report, sent_mpps
 
 
-def config(n, mode):
+def config(n, mode, hugepages=False):
     ports = "".join(f"  - {{name: p{i}, device: net_null{i}, next_hop: \"02:00:00:00:00:{i:02x}\"}}\n"
                     for i in range(n))
-    pairs = [[f"p{i}", f"p{i + 1}"] for i in range(0, n - 1, 2)] if n > 1 else [["p0", "p0"]]
-    return ("eal: {lcores: \"0-1\", main_lcore: 0, memory_mb: 512, hugepages: false, in_memory: true}\n"
+    # Cross-connected in pairs; an odd last port (N = 1 too) reflects to itself, as in bareloop_n.c.
+    pairs = [[f"p{i}", f"p{i + 1}"] for i in range(0, n - 1, 2)] + ([[f"p{n - 1}"] * 2] if n % 2 else [])
+    return ("eal: {lcores: \"0-1\", main_lcore: 0, memory_mb: 512, "
+            f"hugepages: {'true' if hugepages else 'false'}, in_memory: true}}\n"
             f"ports:\n{ports}"
             f"forward: {{mode: {mode}, pairs: {json.dumps(pairs)}, burst: 32}}\n"
             "workers: [{lcore: 1, queues: [" + ", ".join(f"p{i}" for i in range(n)) + "]}]\n")
@@ -27,9 +41,27 @@ def config(n, mode):
 def run(n, mode, secs, tmp):
     cfg = os.path.join(tmp, f"flat{n}.yaml")
     with open(cfg, "w") as f:
-        f.write(config(n, mode))
+        f.write(config(n, mode, bench.MEMORY == "huge"))
     r = run_report("run", cfg, secs, tmp)
     return sent_mpps(r), r["lcores"][0]["cycles_per_packet"]
+
+
+def summarize(name, runs, sizes, cpp=None):
+    """Prints one program's median per N and its ratio to the first N; returns them."""
+    base = statistics.median(runs[sizes[0]])
+    out = {}
+    print(f"  {name}:")
+    for n in sizes:
+        med = statistics.median(runs[n])
+        per_round, _ = paired(runs[n], runs[sizes[0]])
+        out[n] = {"median_mpps": med, "ratio": med / base, "ratio_per_round": per_round, "runs": runs[n]}
+        line = f"    N={n:2d}  {med:7.2f} Mpps  ratio {med / base:.3f}  per round {per_round:.3f}"
+        if cpp is not None:
+            c, c0 = statistics.median(cpp[n]), statistics.median(cpp[sizes[0]])
+            out[n].update(cycles_per_packet=c, ratio_by_cycles=c0 / c)
+            line += f"  {c:6.1f} cycles/pkt (by cycles {c0 / c:.3f})"
+        print(line + f"   runs: {', '.join(f'{x:.2f}' for x in runs[n])}")
+    return out
 
 
 def main():
@@ -37,42 +69,68 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=4)
     ap.add_argument("--sizes", default="1,2,4,8,16")
-    ap.add_argument("--mode", default="io")
+    ap.add_argument("--mode", default="io", choices=["io", "macswap", "l2"])
+    ap.add_argument("--memory", choices=["4k", "huge"], default="4k")
+    ap.add_argument("--peers", default="bare,testpmd",
+                    help="references run in the same rounds: bare, testpmd, both, or '' for none")
     ap.add_argument("--json")
     a = ap.parse_args()
+    bench.MEMORY = a.memory
+    if a.memory == "huge":
+        bench.require_hugepages(260, "flatness")  # one program at a time, 512 MB each
     if not os.path.exists(VFPATH):
         sys.exit(f"flatness: {VFPATH} missing: build first (scripts/setup.sh)")
-    sizes = [int(x) for x in a.sizes.split(",")]
+    try:
+        sizes = [int(x) for x in a.sizes.split(",")]
+    except ValueError:
+        sys.exit(f"flatness: --sizes {a.sizes!r}: want numbers separated by commas, e.g. 1,2,16")
+    if not sizes or min(sizes) < 1 or max(sizes) > 16:
+        sys.exit(f"flatness: --sizes {a.sizes!r}: each N must be 1-16 (the worker's ports)")
+    peers = [p for p in a.peers.split(",") if p]
+    for p in peers:
+        if p not in ("bare", "testpmd"):
+            sys.exit(f"flatness: --peers: unknown reference {p!r} (bare, testpmd)")
+    if "testpmd" in peers and not shutil.which("dpdk-testpmd"):
+        sys.exit("flatness: dpdk-testpmd missing (apt-get install dpdk), or pass --peers bare")
     tmp = tempfile.mkdtemp(prefix="vfpath-flat-")
-    mpps = {n: [] for n in sizes}
+    bare = build_bareloop(tmp, src=BARELOOP_N_C) if "bare" in peers else None
+    progs = ["vfpath"] + peers
+    mpps = {p: {n: [] for n in sizes} for p in progs}
     cpp = {n: [] for n in sizes}
+    print(f"memory: {a.memory}")
     for r in range(a.rounds):
         print(f"round {r + 1}:", end="", flush=True)
         for n in sizes:
             m, c = run(n, a.mode, a.seconds, tmp)
-            mpps[n].append(m)
+            mpps["vfpath"][n].append(m)
             cpp[n].append(c)
             print(f"  N={n} {m:.2f}", end="", flush=True)
+            if bare:
+                mpps["bare"][n].append(bench.run_bareloop(bare, a.seconds, f"f{r}", ports=n))
+                print(f" bare {mpps['bare'][n][-1]:.2f}", end="", flush=True)
+            if "testpmd" in peers:
+                mpps["testpmd"][n].append(bench.run_testpmd(a.mode, a.seconds, f"f{r}", ports=n))
+                print(f" testpmd {mpps['testpmd'][n][-1]:.2f}", end="", flush=True)
         print()
-    base = statistics.median(mpps[sizes[0]])
     print(f"\n{a.mode}: one lcore, N (port, queue) pairs; median Mpps (all ports), ratio to N={sizes[0]}")
-    out = {}
-    base_cpp = statistics.median(cpp[sizes[0]])
     print("  (ratio: of medians; per round: median of each round's ratio; by cycles: N=1's cycles per"
           " packet over N's)")
-    for n in sizes:
-        med = statistics.median(mpps[n])
-        per_round, _ = paired(mpps[n], mpps[sizes[0]])
-        c = statistics.median(cpp[n])
-        out[n] = {"median_mpps": med, "ratio": med / base, "ratio_per_round": per_round,
-                  "ratio_by_cycles": base_cpp / c, "runs": mpps[n], "cycles_per_packet": c}
-        print(f"  N={n:2d}  {med:7.2f} Mpps  ratio {med / base:.3f}  per round {per_round:.3f}  "
-              f"{c:6.1f} cycles/pkt (by cycles {base_cpp / c:.3f})   "
-              f"runs: {', '.join(f'{x:.2f}' for x in mpps[n])}")
+    out = {"vfpath": summarize("vfpath", mpps["vfpath"], sizes, cpp)}
+    for p in peers:
+        out[p] = summarize(p if p == "testpmd" else "bare loop (perf/bareloop_n.c)", mpps[p], sizes)
+    against = {}
+    for p in peers:
+        print(f"  vfpath / {p}, per round (rounds ahead):  " + "  ".join(
+            f"N={n} {paired(mpps['vfpath'][n], mpps[p][n])[0]:.3f} ({paired(mpps['vfpath'][n], mpps[p][n])[1]})"
+            for n in sizes))
+        against[p] = {n: paired(mpps["vfpath"][n], mpps[p][n])[0] for n in sizes}
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"mode": a.mode, "rounds": a.rounds, "seconds": a.seconds, "sizes": out,
-                       "date": time.strftime("%Y-%m-%d"), "nproc": os.cpu_count()}, f, indent=2)
+            json.dump({"mode": a.mode, "rounds": a.rounds, "seconds": a.seconds, "memory": a.memory,
+                       "sizes": out["vfpath"], "peers": {p: out[p] for p in peers},
+                       "vfpath_over_peer": against, "date": time.strftime("%Y-%m-%d"),
+                       "nproc": os.cpu_count()}, f, indent=2)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

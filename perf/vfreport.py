@@ -5,14 +5,15 @@ import json, os, statistics, subprocess
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VFPATH = os.environ.get("VFPATH_BIN", os.path.join(ROOT, "build", "app", "vfpath"))
 BARELOOP_C = os.path.join(os.path.dirname(ROOT), "shared", "bench", "bareloop.c")
+BARELOOP_N_C = os.path.join(ROOT, "perf", "bareloop_n.c")  # the same loop over N ports
 TESTPMD_MODE = {"io": "io", "macswap": "macswap", "l2": "mac", "gen": "txonly", "gen-plain": "txonly"}
 
 
-def build_bareloop(tmp, extra_flags=()):
-    """Compiles ../shared/bench/bareloop.c into tmp (-O3 -march=native, plus extra_flags)."""
-    exe = os.path.join(tmp, "bareloop")
+def build_bareloop(tmp, extra_flags=(), src=BARELOOP_C):
+    """Compiles ../shared/bench/bareloop.c (or src) into tmp (-O3 -march=native, plus extra_flags)."""
+    exe = os.path.join(tmp, os.path.splitext(os.path.basename(src))[0])
     flags = subprocess.check_output(["pkg-config", "--cflags", "--libs", "libdpdk"], text=True).split()
-    subprocess.check_call(["gcc", "-O3", "-march=native", *extra_flags, "-o", exe, BARELOOP_C] + flags)
+    subprocess.check_call(["gcc", "-O3", "-march=native", *extra_flags, "-o", exe, src] + flags)
     return exe
 
 

@@ -7,6 +7,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/dp/hot_loop.h"
@@ -88,6 +89,31 @@ inline void record_arrivals(LcoreCtx& ctx, unsigned i, uint16_t sent, bool have,
     if (fallback != 0) ctx.latency[i]->record_n(ctx.tsc_ns(burst_dwell), fallback);
     ctx.rx_hw_timed[i].add(sent - fallback);
     ctx.rx_tsc_fallback[i].add(fallback);
+}
+
+// Warms what the next slot's rx_burst and tx_burst will read first: the PMD's queue structures and
+// ethdev's callback slots, one line each. rte_eth_rx_burst reaches them through rte_eth_fp_ops,
+// the table its inline code reads. With many ports on one lcore these lines are spread over as
+// many pages, and the wait for them grows with the number of ports; issued one slot ahead, it
+// overlaps with the current slot's work (perf/flatness.py measures it). A port under recovery is
+// skipped: its queues may be freed, and this slot's check of its word is what keeps the lcore
+// off them until the next quiescent state.
+template <Mode M>
+inline void prefetch_slot(const LcoreCtx& ctx, const RxSlot& s) noexcept {
+    const uint32_t rx_word = ctx.ports[s.port].word.load(std::memory_order_acquire);
+    if (rx_word & k_rx_paused) [[unlikely]]
+        return;
+    const struct rte_eth_fp_ops& rx = rte_eth_fp_ops[rx_word & k_port_id_mask];
+    rte_prefetch0(rx.rxq.data[s.queue]);
+    rte_prefetch0(&rx.rxq.clbk[s.queue]);
+    if constexpr (M != Mode::sink) {
+        const uint32_t tx_word = ctx.ports[s.tx_port].word.load(std::memory_order_acquire);
+        if (tx_word & k_tx_blocked) [[unlikely]]
+            return;
+        const struct rte_eth_fp_ops& tx = rte_eth_fp_ops[tx_word & k_port_id_mask];
+        rte_prefetch0(tx.txq.data[s.tx_queue]);
+        rte_prefetch0(&tx.txq.clbk[s.tx_queue]);
+    }
 }
 
 // Polls one slot; returns how many frames it received. A timed burst's dwell time is recorded
@@ -185,25 +211,44 @@ inline void close_run(LcoreCtx& ctx, LoopState& ls, uint64_t now) noexcept {
 template <Mode M, Timing T, bool Hw>
 VFPATH_HOT_LOOP int loop(LcoreCtx& ctx) noexcept {
     rte_mbuf* pkts[k_max_burst];
-    uint32_t iter = 0;
     LoopState ls;
     ls.t_last = ls.t_mark = rte_rdtsc();
     ls.busy = true;
     for (uint32_t& n : ls.sample_left) n = 1;  // the first burst of each slot is timed
     rte_rcu_qsbr_thread_online(ctx.qsbr, ctx.qsbr_id);
+    // One iteration polls every slot once. The slots are walked as a ring rather than by a loop
+    // per iteration: such a loop ends in a branch taken n - 1 times in n, which the branch
+    // predictor cannot tell apart (every slot runs the same code), so it missed once per
+    // iteration. Here the index wraps without a branch, and the only branches between slots are
+    // the rare ones: a busy/idle change at the end of an iteration, and housekeeping, counted in
+    // slots. The empty asm statements hide where the values come from, so GCC cannot turn the
+    // arithmetic back into branches on the slot index.
+    const unsigned n = ctx.n_rx;  // >= 1 (worker_main)
+    unsigned i = 0;
+    uint32_t got = 0;
+    uint32_t hk_left = k_housekeeping_interval * n;
     for (;;) {
-        uint32_t got = 0;
-        for (unsigned i = 0, n = ctx.n_rx; i < n; ++i) got |= poll_slot<M, T, Hw>(ctx, i, pkts, ls);
+        unsigned next = i + 1 == n ? 0 : i + 1;
+        asm("" : "+r"(next));
+        prefetch_slot<M>(ctx, ctx.rx[next]);
+        got |= poll_slot<M, T, Hw>(ctx, i, pkts, ls);
+        i = next;
+        uint32_t end = -uint32_t{next == 0};  // all ones when this slot ended an iteration
+        asm("" : "+r"(end));
         if constexpr (T != Timing::every) {
-            if ((got != 0) != ls.busy) [[unlikely]] {
+            if (end & (uint32_t{got != 0} ^ uint32_t{ls.busy})) [[unlikely]] {
                 close_run(ctx, ls, rte_rdtsc());
                 ls.busy = !ls.busy;
             }
         }
-        if ((++iter & (k_housekeeping_interval - 1)) == 0) [[unlikely]] {
+        got &= ~end;
+        if (--hk_left == 0) [[unlikely]] {
+            hk_left = k_housekeeping_interval * n;
             ctx.loops.add(k_housekeeping_interval);
             if constexpr (T != Timing::every) close_run(ctx, ls, rte_rdtsc());
-            // Between iterations this lcore holds no reference to any port: a quiescent state.
+            // Between polls this lcore holds no reference to any port: a quiescent state. (The
+            // next slot's prefetch read its queue pointers before this; its poll reads its port
+            // word again after it.)
             rte_rcu_qsbr_quiescent(ctx.qsbr, ctx.qsbr_id);
             if (ctx.stop->load(std::memory_order_relaxed)) break;
         }
@@ -237,6 +282,10 @@ int run_mode(LcoreCtx& ctx) noexcept {
 
 int worker_main(void* arg) noexcept {
     auto& ctx = *static_cast<LcoreCtx*>(arg);
+    if (ctx.n_rx == 0) [[unlikely]] {  // the plan gives every worker a queue; nothing to poll
+        ctx.exited.store(true, std::memory_order_release);
+        return 0;
+    }
     switch (ctx.mode) {
         case Mode::io: return run_mode<Mode::io>(ctx);
         case Mode::macswap: return run_mode<Mode::macswap>(ctx);
