@@ -9,7 +9,31 @@
 namespace vfpt {
 namespace {
 
-class NullTest : public VfpathTest {};
+class NullTest : public VfpathTest {
+protected:
+    // Runs `vfpath run -c` on eal_yaml(lcores) + `yaml` to the end and returns its report, with
+    // the run invariants checked; a failure and a null json when it did not exit 0 with a report.
+    // `out`, when given, receives the process outcome.
+    json run_config(const std::string& yaml, const std::string& lcores = "0-1",
+                    Outcome* out = nullptr) {
+        const auto cfg = write_config(eal_yaml(lcores) + yaml);
+        const auto report = path("report.json");
+        const Outcome o =
+            run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
+        if (out) *out = o;
+        if (!o.exited() || o.exit_code != 0) {
+            ADD_FAILURE() << "vfpath run: exit " << o.exit_code << "\n" << o.err;
+            return json();
+        }
+        json r = read_report(report);
+        if (!r.is_object()) {
+            ADD_FAILURE() << "no report at " << report;
+            return json();
+        }
+        expect_run_invariants(r);
+        return r;
+    }
+};
 
 void expect_forwarded_both_ways(const json& r) {
     for (const char* name : {"p0", "p1"}) {
@@ -67,29 +91,22 @@ TEST_F(NullTest, DefaultConfigForwardsBothWays) {
 }
 
 TEST_F(NullTest, ExplicitConfigFile) {
-    const auto cfg = write_config(eal_yaml() +
-                                  "ports:\n"
-                                  "  - name: a\n"
-                                  "    device: net_null0\n"
-                                  "  - name: b\n"
-                                  "    device: net_null1\n"
-                                  "forward:\n"
-                                  "  mode: macswap\n"
-                                  "  pairs: [[a, b]]\n"
-                                  "  burst: 64\n"
-                                  "run:\n"
-                                  "  duration_s: 1\n"
-                                  "  stats_interval_s: 0\n");
-    const auto report = path("report.json");
-    const Outcome o =
-        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
-    ASSERT_TRUE(o.exited()) << o.err;
-    ASSERT_EQ(o.exit_code, 0) << o.err;
+    Outcome o;
+    const json r = run_config("ports:\n"
+                              "  - name: a\n"
+                              "    device: net_null0\n"
+                              "  - name: b\n"
+                              "    device: net_null1\n"
+                              "forward:\n"
+                              "  mode: macswap\n"
+                              "  pairs: [[a, b]]\n"
+                              "  burst: 64\n"
+                              "run:\n"
+                              "  duration_s: 1\n"
+                              "  stats_interval_s: 0\n", "0-1", &o);
+    ASSERT_TRUE(r.is_object());
     EXPECT_EQ(o.out.find("--- t="), std::string::npos) << "stats_interval_s: 0 prints no table";
     EXPECT_NE(o.out.find("=== summary: macswap mode"), std::string::npos) << o.out;
-    const json r = read_report(report);
-    ASSERT_TRUE(r.is_object());
-    expect_run_invariants(r);
     EXPECT_EQ(r.value("mode", ""), "macswap");
     EXPECT_EQ(r.value("stop_reason", ""), "duration");
     const json *a = find_port(r, "a"), *b = find_port(r, "b");
@@ -105,27 +122,19 @@ TEST_F(NullTest, MultiQueueEveryQueueIsPolled) {
     const bool three = std::thread::hardware_concurrency() >= 3;
     const std::string lcores = three ? "0-2" : "0-1";
     const size_t workers = three ? 2 : 1;
-    const auto cfg = write_config(eal_yaml(lcores) +
-                                  "ports:\n"
-                                  "  - name: p0\n"
-                                  "    device: net_null0\n"
-                                  "    rx_queues: 2\n"
-                                  "  - name: p1\n"
-                                  "    device: net_null1\n"
-                                  "    rx_queues: 2\n"
-                                  "forward:\n"
-                                  "  mode: io\n"
-                                  "run:\n"
-                                  "  duration_s: 1.5\n"
-                                  "  stats_interval_s: 0\n");
-    const auto report = path("report.json");
-    const Outcome o =
-        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
-    ASSERT_TRUE(o.exited()) << o.err;
-    ASSERT_EQ(o.exit_code, 0) << o.err;
-    const json r = read_report(report);
+    const json r = run_config("ports:\n"
+                              "  - name: p0\n"
+                              "    device: net_null0\n"
+                              "    rx_queues: 2\n"
+                              "  - name: p1\n"
+                              "    device: net_null1\n"
+                              "    rx_queues: 2\n"
+                              "forward:\n"
+                              "  mode: io\n"
+                              "run:\n"
+                              "  duration_s: 1.5\n"
+                              "  stats_interval_s: 0\n", lcores);
     ASSERT_TRUE(r.is_object());
-    expect_run_invariants(r);
     expect_forwarded_both_ways(r);
 
     ASSERT_EQ(r["lcores"].size(), workers) << r["lcores"].dump();
@@ -155,26 +164,18 @@ TEST_F(NullTest, MultiQueueEveryQueueIsPolled) {
 }
 
 TEST_F(NullTest, ExplicitWorkers) {
-    const auto cfg = write_config(eal_yaml() +
-                                  "ports:\n"
-                                  "  - name: p0\n"
-                                  "    device: net_null0\n"
-                                  "  - name: p1\n"
-                                  "    device: net_null1\n"
-                                  "workers:\n"
-                                  "  - lcore: 1\n"
-                                  "    queues: [\"p1:0\", \"p0:0\"]\n"
-                                  "run:\n"
-                                  "  duration_s: 1\n"
-                                  "  stats_interval_s: 0\n");
-    const auto report = path("report.json");
-    const Outcome o =
-        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
-    ASSERT_TRUE(o.exited()) << o.err;
-    ASSERT_EQ(o.exit_code, 0) << o.err;
-    const json r = read_report(report);
+    const json r = run_config("ports:\n"
+                              "  - name: p0\n"
+                              "    device: net_null0\n"
+                              "  - name: p1\n"
+                              "    device: net_null1\n"
+                              "workers:\n"
+                              "  - lcore: 1\n"
+                              "    queues: [\"p1:0\", \"p0:0\"]\n"
+                              "run:\n"
+                              "  duration_s: 1\n"
+                              "  stats_interval_s: 0\n");
     ASSERT_TRUE(r.is_object());
-    expect_run_invariants(r);
     expect_forwarded_both_ways(r);  // default pairs: p0 <-> p1
     ASSERT_EQ(r["lcores"].size(), 1u);
     const json& l = r["lcores"][0];
@@ -193,23 +194,16 @@ TEST_F(NullTest, OneLcorePollsEveryPortOfItsRingOncePerIteration) {
     std::string ports;
     for (int i = 0; i < 5; ++i)
         ports += "  - {name: p" + std::to_string(i) + ", device: net_null" + std::to_string(i) + "}\n";
-    const auto cfg = write_config(eal_yaml() + "ports:\n" + ports +
-                                  "forward:\n"
-                                  "  mode: io\n"
-                                  "  pairs: [[p0, p1], [p2, p3], [p4, p4]]\n"
-                                  "workers:\n"
-                                  "  - {lcore: 1, queues: [p0, p1, p2, p3, p4]}\n"
-                                  "run:\n"
-                                  "  duration_s: 1\n"
-                                  "  stats_interval_s: 0\n");
-    const auto report = path("report.json");
-    const Outcome o =
-        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
-    ASSERT_TRUE(o.exited()) << o.err;
-    ASSERT_EQ(o.exit_code, 0) << o.err;
-    const json r = read_report(report);
+    const json r = run_config("ports:\n" + ports +
+                              "forward:\n"
+                              "  mode: io\n"
+                              "  pairs: [[p0, p1], [p2, p3], [p4, p4]]\n"
+                              "workers:\n"
+                              "  - {lcore: 1, queues: [p0, p1, p2, p3, p4]}\n"
+                              "run:\n"
+                              "  duration_s: 1\n"
+                              "  stats_interval_s: 0\n");
     ASSERT_TRUE(r.is_object());
-    expect_run_invariants(r);
     ASSERT_EQ(r["lcores"].size(), 1u);
     const json& l = r["lcores"][0];
     const uint64_t iterations = l.value("iterations", 0ull);
@@ -232,23 +226,15 @@ TEST_F(NullTest, OneLcorePollsEveryPortOfItsRingOncePerIteration) {
 }
 
 TEST_F(NullTest, SinkReceivesAndTransmitsNothing) {
-    const auto cfg = write_config(eal_yaml() +
-                                  "ports:\n"
-                                  "  - name: s0\n"
-                                  "    device: net_null0\n"
-                                  "forward:\n"
-                                  "  mode: sink\n"
-                                  "run:\n"
-                                  "  duration_s: 1\n"
-                                  "  stats_interval_s: 0\n");
-    const auto report = path("report.json");
-    const Outcome o =
-        run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
-    ASSERT_TRUE(o.exited()) << o.err;
-    ASSERT_EQ(o.exit_code, 0) << o.err;
-    const json r = read_report(report);
+    const json r = run_config("ports:\n"
+                              "  - name: s0\n"
+                              "    device: net_null0\n"
+                              "forward:\n"
+                              "  mode: sink\n"
+                              "run:\n"
+                              "  duration_s: 1\n"
+                              "  stats_interval_s: 0\n");
     ASSERT_TRUE(r.is_object());
-    expect_run_invariants(r);
     EXPECT_EQ(r.value("mode", ""), "sink");
     const json* s = find_port(r, "s0");
     ASSERT_NE(s, nullptr);
