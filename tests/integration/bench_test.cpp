@@ -42,19 +42,33 @@ TEST_F(BenchCli, LoopbackRunsEveryPhaseAndReports) {
     ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
     const json r = read_report(report);
     ASSERT_EQ(r["results"].size(), 2u) << r.dump(1);
+    std::string starved;
     for (const auto& res : r["results"]) {
-        // A ring loses nothing: what limits the result is how much of the rate the generator
-        // lcore offered (all of it on a quiet machine; the report flags it otherwise).
+        // A ring loses nothing, whatever the machine's load.
+        EXPECT_EQ(res.value("loss_ratio", 1.0), 0.0) << res.dump();
+        EXPECT_GE(u(res, "trials"), 2u);
+        // What limits the result is how much of the rate the generator lcore offered: all of it
+        // on a quiet machine. When other work descheduled it, every trial falls short of its rate
+        // and the search says so (limited_by_generator, no throughput): nothing to judge then.
+        if (res.value("throughput_pps", 0.0) == 0.0 &&
+            res["ndr"].value("limited_by_generator", false)) {
+            starved += ' ';
+            starved += std::to_string(res.value("frame_size", 0));
+            continue;
+        }
         EXPECT_GT(res.value("throughput_pps", 0.0), 0.0) << res.dump();
         EXPECT_LE(res.value("throughput_pps", 0.0), 20000.0) << res.dump();
         EXPECT_TRUE(res["ndr"].value("verified", false)) << res.dump();
         EXPECT_GT(res.value("throughput_percent_line_rate", 0.0), 0.0);
-        EXPECT_EQ(res.value("loss_ratio", 1.0), 0.0);
-        EXPECT_GE(u(res, "trials"), 2u);
+        ASSERT_TRUE(res["latency_ns"].is_object()) << res.dump();
         EXPECT_GT(u(res["latency_ns"], "count"), 0u);
         EXPECT_GT(u(res["latency_ns"], "p50"), 0u);
     }
     EXPECT_NE(o.out.find("NDR"), std::string::npos) << o.out;
+    if (!starved.empty())
+        GTEST_SKIP() << "the generator lcore was descheduled too often to offer 20 kpps (frame "
+                        "sizes"
+                     << starved << "); loss and trial counts checked only";
 }
 
 // The convergence test on a real path: gen -> tap -> kernel bridge -> tap -> analyzer,
