@@ -230,7 +230,7 @@ VFPATH_HOT_LOOP int loop(LcoreCtx& ctx) noexcept {
     for (;;) {
         unsigned next = i + 1 == n ? 0 : i + 1;
         asm("" : "+r"(next));
-        if (n > 1) prefetch_slot<M>(ctx, ctx.rx[next]);  // one slot: its lines are still warm
+        prefetch_slot<M>(ctx, ctx.rx[next]);
         got |= poll_slot<M, T, Hw>(ctx, i, pkts, ls);
         i = next;
         uint32_t end = -uint32_t{next == 0};  // all ones when this slot ended an iteration
