@@ -17,8 +17,12 @@ For each, its own ratio to N = 1 and vfpath's per-round ratio to it at every N a
 testpmd's pool has DPDK's one-mbuf-per-page layout (see perf/RESULTS.md, session 4), so its rate
 is not comparable with vfpath's there; its ratio to its own N = 1 still is.
 
+--vfpath A,B,... runs several vfpath builds in the same rounds (an A/B of flatness): each build's
+ratios, each against the references, and each later build against the first at every N.
+
 Usage: perf/flatness.py [--rounds 5] [--seconds 4] [--sizes 1,2,4,8,16] [--mode io]
-                        [--memory 4k|huge] [--peers bare,testpmd] [--json out.json]
+                        [--memory 4k|huge] [--peers bare,testpmd] [--vfpath BIN[,BIN...]]
+                        [--json out.json]
 """
 import argparse, json, os, shutil, statistics, sys, tempfile, time
 
@@ -38,11 +42,11 @@ def config(n, mode, hugepages=False):
             "workers: [{lcore: 1, queues: [" + ", ".join(f"p{i}" for i in range(n)) + "]}]\n")
 
 
-def run(n, mode, secs, tmp):
+def run(n, mode, secs, tmp, exe=None):
     cfg = os.path.join(tmp, f"flat{n}.yaml")
     with open(cfg, "w") as f:
         f.write(config(n, mode, bench.MEMORY == "huge"))
-    r = run_report("run", cfg, secs, tmp)
+    r = run_report("run", cfg, secs, tmp, exe=exe)
     return sent_mpps(r), r["lcores"][0]["cycles_per_packet"]
 
 
@@ -73,13 +77,21 @@ def main():
     ap.add_argument("--memory", choices=["4k", "huge"], default="4k")
     ap.add_argument("--peers", default="bare,testpmd",
                     help="references run in the same rounds: bare, testpmd, both, or '' for none")
+    ap.add_argument("--vfpath", default=VFPATH,
+                    help="vfpath binaries, comma-separated: several are compared in the same rounds")
     ap.add_argument("--json")
     a = ap.parse_args()
     bench.MEMORY = a.memory
     if a.memory == "huge":
         bench.require_hugepages(260, "flatness")  # one program at a time, 512 MB each
-    if not os.path.exists(VFPATH):
-        sys.exit(f"flatness: {VFPATH} missing: build first (scripts/setup.sh)")
+    builds = [b for b in a.vfpath.split(",") if b]
+    for b in builds:
+        if not os.path.exists(b):
+            sys.exit(f"flatness: --vfpath: {b} missing: build first (scripts/setup.sh)")
+    if not builds:
+        sys.exit("flatness: --vfpath: no binary given")
+    # One build is "vfpath" in the output; several are named by their paths.
+    names = ["vfpath"] if len(builds) == 1 else builds
     try:
         sizes = [int(x) for x in a.sizes.split(",")]
     except ValueError:
@@ -94,17 +106,19 @@ def main():
         sys.exit("flatness: dpdk-testpmd missing (apt-get install dpdk), or pass --peers bare")
     tmp = tempfile.mkdtemp(prefix="vfpath-flat-")
     bare = build_bareloop(tmp, src=BARELOOP_N_C) if "bare" in peers else None
-    progs = ["vfpath"] + peers
+    progs = names + peers
     mpps = {p: {n: [] for n in sizes} for p in progs}
-    cpp = {n: [] for n in sizes}
+    cpp = {b: {n: [] for n in sizes} for b in names}
     print(f"memory: {a.memory}")
     for r in range(a.rounds):
         print(f"round {r + 1}:", end="", flush=True)
         for n in sizes:
-            m, c = run(n, a.mode, a.seconds, tmp)
-            mpps["vfpath"][n].append(m)
-            cpp[n].append(c)
-            print(f"  N={n} {m:.2f}", end="", flush=True)
+            print(f"  N={n}", end="", flush=True)
+            for name, exe in zip(names, builds):
+                m, c = run(n, a.mode, a.seconds, tmp, exe)
+                mpps[name][n].append(m)
+                cpp[name][n].append(c)
+                print(f" {'' if len(names) == 1 else name + ' '}{m:.2f}", end="", flush=True)
             if bare:
                 mpps["bare"][n].append(bench.run_bareloop(bare, a.seconds, f"f{r}", ports=n))
                 print(f" bare {mpps['bare'][n][-1]:.2f}", end="", flush=True)
@@ -115,21 +129,28 @@ def main():
     print(f"\n{a.mode}: one lcore, N (port, queue) pairs; median Mpps (all ports), ratio to N={sizes[0]}")
     print("  (ratio: of medians; per round: median of each round's ratio; by cycles: N=1's cycles per"
           " packet over N's)")
-    out = {"vfpath": summarize("vfpath", mpps["vfpath"], sizes, cpp)}
+    out = {b: summarize(b, mpps[b], sizes, cpp[b]) for b in names}
     for p in peers:
         out[p] = summarize(p if p == "testpmd" else "bare loop (perf/bareloop_n.c)", mpps[p], sizes)
+    # Each build against each reference, and every later build against the first, at each N.
     against = {}
-    for p in peers:
-        print(f"  vfpath / {p}, per round (rounds ahead):  " + "  ".join(
-            f"N={n} {paired(mpps['vfpath'][n], mpps[p][n])[0]:.3f} ({paired(mpps['vfpath'][n], mpps[p][n])[1]})"
-            for n in sizes))
-        against[p] = {n: paired(mpps["vfpath"][n], mpps[p][n])[0] for n in sizes}
+    for b in names:
+        for p in peers + [x for x in names[:1] if x != b]:
+            ratios = {n: paired(mpps[b][n], mpps[p][n]) for n in sizes}
+            print(f"  {b} / {p}, per round (rounds ahead):  " +
+                  "  ".join(f"N={n} {r[0]:.3f} ({r[1]})" for n, r in ratios.items()))
+            against.setdefault(b, {})[p] = {n: r[0] for n, r in ratios.items()}
     if a.json:
+        doc = {"mode": a.mode, "rounds": a.rounds, "seconds": a.seconds, "memory": a.memory,
+               "sizes": out[names[0]], "peers": {p: out[p] for p in peers},
+               "date": time.strftime("%Y-%m-%d"), "nproc": os.cpu_count()}
+        if len(names) == 1:
+            doc["vfpath_over_peer"] = against.get("vfpath", {})
+        else:
+            doc["builds"] = {b: out[b] for b in names}
+            doc["ratios"] = against
         with open(a.json, "w") as f:
-            json.dump({"mode": a.mode, "rounds": a.rounds, "seconds": a.seconds, "memory": a.memory,
-                       "sizes": out["vfpath"], "peers": {p: out[p] for p in peers},
-                       "vfpath_over_peer": against, "date": time.strftime("%Y-%m-%d"),
-                       "nproc": os.cpu_count()}, f, indent=2)
+            json.dump(doc, f, indent=2)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
