@@ -308,8 +308,11 @@ TEST_F(GenTest, CountOnALoopbackPortWithAShareOfProbes) {
 }
 
 // The main end-to-end case: generator -> vfpath run (io) -> analyzer over net_memif, two
-// processes. At a low rate nothing is lost, every sequence number arrives once and in order, and
-// both processes' counters agree.
+// processes. At a low rate nothing is lost in the path, every sequence number arrives once and in
+// order, and both processes' counters agree. One exception, at start: gen sends once its own two
+// links are up, and frames that reach m0 before vfpath has seen m1's link come up are dropped and
+// counted as not ready (vfpath's rule for a port without link). On a slow build (ASan) that
+// window held 127 frames once; every such frame must be accounted for exactly.
 TEST_F(GenTest, ThroughVfpathOverMemifNothingIsLost) {
     json gen, run;
     through_vfpath("  rate: 20kpps\n  duration_s: 2\n  size: [64, 128]\n  flows: 16\n", "", gen,
@@ -317,27 +320,31 @@ TEST_F(GenTest, ThroughVfpathOverMemifNothingIsLost) {
     ASSERT_TRUE(gen.is_object() && run.is_object());
     const uint64_t sent = u(gen, "tx_packets");
     EXPECT_GT(sent, 1000u);
-    EXPECT_EQ(u(gen, "received"), sent);
-    EXPECT_EQ(u(gen, "lost"), 0u);
+    const json *m0 = find_port(run, "m0"), *m1 = find_port(run, "m1");
+    ASSERT_TRUE(m0 && m1);
+    // Frames dropped at start because m1 had no link yet (0 on a quiet machine); no other drop.
+    const uint64_t not_ready = u(*m1, "not_ready_drops");
+    EXPECT_EQ(u(*m1, "drops"), not_ready) << "drops other than for a port without link";
+    EXPECT_LT(not_ready, sent / 10) << "only the start can find m1 without link";
+    const uint64_t arrived = sent - not_ready;
+    EXPECT_EQ(u(gen, "received"), arrived);
+    EXPECT_EQ(u(gen, "lost"), not_ready);
     ASSERT_EQ(gen["streams"].size(), 1u);
     const json& s = gen["streams"][0];
     EXPECT_EQ(u(s, "sent"), sent);
-    EXPECT_EQ(u(s, "received"), sent);
-    EXPECT_EQ(u(s, "lost"), 0u);
+    EXPECT_EQ(u(s, "received"), arrived);
+    EXPECT_EQ(u(s, "lost"), not_ready);
     EXPECT_EQ(u(s, "reordered"), 0u);
     EXPECT_EQ(u(s, "duplicates"), 0u);
     const json& lat = s["latency_ns"];
-    EXPECT_EQ(u(lat, "count"), sent);
+    EXPECT_EQ(u(lat, "count"), arrived);
     EXPECT_GT(u(lat, "min"), 0u);
     // Sane on a shared 2-CPU machine: both processes poll, the scheduler slices; a second is
     // far beyond anything a working path shows.
     EXPECT_LT(u(lat, "max"), 1'000'000'000u);
     EXPECT_EQ(gen.value("latency_clock", ""), "tsc");
-    const json *m0 = find_port(run, "m0"), *m1 = find_port(run, "m1");
-    ASSERT_TRUE(m0 && m1);
     EXPECT_EQ(u(*m0, "rx_packets"), sent);
-    EXPECT_EQ(u(*m1, "tx_packets"), sent);
-    EXPECT_EQ(u(*m1, "drops"), 0u);
+    EXPECT_EQ(u(*m1, "tx_packets"), arrived);
     EXPECT_TRUE(gen.value("clean_exit", false));
     std::printf("[ observed ] memif via vfpath: %llu frames, latency ns min %llu p50 %llu p99 %llu "
                 "max %llu, tx %.0f pps\n",
