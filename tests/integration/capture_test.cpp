@@ -128,12 +128,17 @@ TEST_F(CaptureTest, DumpcapCapturesFromARunningVfpathAndTsharkReadsIt) {
     in_ = fs::temp_directory_path() / (prefix_ + ".pcap");
     const fs::path& in = in_;
     write_pcap(in, frames);
+    // dumpcap maps the primary's memory at the same virtual addresses. An ASan build of vfpath
+    // picks its own layout (the shadow takes much of the address space) and once chose one that
+    // dumpcap's libraries already held ("Cannot get a virtual area at requested address").
+    // A fixed base far from both, as EAL's message advises, keeps the two layouts compatible.
     const auto cfg = write_config("eal:\n"
                                   "  lcores: \"0-1\"\n"
                                   "  hugepages: true\n"
                                   "  in_memory: false\n"
                                   "  file_prefix: " + prefix_ + "\n"
                                   "  memory_mb: 32\n"
+                                  "  extra_args: [\"--base-virtaddr=0x200000000000\"]\n"
                                   "ports:\n"
                                   "  - {name: p0, device: \"net_pcap0,rx_pcap=" + in.string() +
                                   ",infinite_rx=1\"}\n"
