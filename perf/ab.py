@@ -30,6 +30,8 @@ def main():
     ap.add_argument("entries", nargs="+", metavar="BIN:MODE")
     a = ap.parse_args()
     bench.MEMORY = a.memory
+    if a.memory == "huge":
+        bench.require_hugepages(260, "ab")  # one program at a time, 512 MB each
     entries = []
     for e in a.entries:
         if e == "bare":
