@@ -1,11 +1,14 @@
 /* The floor for a forwarder on net_null as one lcore serves N ports: ../shared/bench/bareloop.c's
  * loop (rx_burst -> tx_burst, nothing else) over every port the EAL has, in the topology of
  * perf/flatness.py: one port reflects to itself, more are cross-connected in pairs (0<->1, 2<->3,
- * ...; an odd last port reflects). Its pool packs its mbufs (RTE_MEMPOOL_F_NO_IOVA_CONTIG), as
+ * ...; an odd last port reflects). With QUEUES > 1 each port has that many rx queues and the loop
+ * polls every (port, queue) pair, queue by queue (p0:0, p1:0, p0:1, ...), each sending on its
+ * peer's tx queue 0, as perf/flatness.py --layout queues configures vfpath. Its pool packs its mbufs (RTE_MEMPOOL_F_NO_IOVA_CONTIG), as
  * vfpath's vdev-only pools do, so on 4 KiB pages both programs have the same mbuf layout and the
  * ratio to N = 1 is what the PMD and ethdev lose as ports are added.
  *
- * Usage: bareloop_n EAL-ARGS -- [SECONDS [POOL_MBUFS]]   prints "bareloop_n Mpps: X ports: N" */
+ * Usage: bareloop_n EAL-ARGS -- [SECONDS [POOL_MBUFS [QUEUES]]]
+ *        prints "bareloop_n Mpps: X ports: N queues: Q" */
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -18,7 +21,9 @@
 
 static volatile int stop;
 static uint64_t fwd_total;
-static uint16_t n_ports;
+#define MAX_QUEUES 16
+
+static uint16_t n_ports, n_queues = 1;
 
 static uint16_t peer(uint16_t p) {
     uint16_t q = p ^ 1;
@@ -30,12 +35,14 @@ static int worker(void *arg) {
     struct rte_mbuf *b[BURST];
     uint64_t n = 0;
     while (!stop) {
-        for (uint16_t p = 0; p < n_ports; p++) {
-            uint16_t nb = rte_eth_rx_burst(p, 0, b, BURST);
-            if (!nb) continue;
-            uint16_t sent = rte_eth_tx_burst(peer(p), 0, b, nb);
-            n += sent;
-            if (sent < nb) rte_pktmbuf_free_bulk(b + sent, nb - sent);
+        for (uint16_t q = 0; q < n_queues; q++) {
+            for (uint16_t p = 0; p < n_ports; p++) {
+                uint16_t nb = rte_eth_rx_burst(p, q, b, BURST);
+                if (!nb) continue;
+                uint16_t sent = rte_eth_tx_burst(peer(p), 0, b, nb);
+                n += sent;
+                if (sent < nb) rte_pktmbuf_free_bulk(b + sent, nb - sent);
+            }
         }
     }
     fwd_total = n;
@@ -52,10 +59,11 @@ int main(int argc, char **argv) {
     argv += r;
     double secs = argc > 1 ? atof(argv[1]) : 5.0;
     unsigned pool = argc > 2 ? (unsigned)atoi(argv[2]) : 8191;
+    int queues = argc > 3 ? atoi(argv[3]) : 1;
     n_ports = rte_eth_dev_count_avail();
-    if (n_ports == 0 || secs <= 0 || pool < 64) {
-        fprintf(stderr, "bareloop_n: need at least one port (--vdev=net_null0), SECONDS > 0 and "
-                        "POOL_MBUFS >= 64\n");
+    if (n_ports == 0 || secs <= 0 || pool < 64 || queues < 1 || queues > MAX_QUEUES) {
+        fprintf(stderr, "bareloop_n: need at least one port (--vdev=net_null0), SECONDS > 0, "
+                        "POOL_MBUFS >= 64 and QUEUES 1-%d\n", MAX_QUEUES);
         return 2;
     }
     struct rte_pktmbuf_pool_private priv = {.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE};
@@ -67,10 +75,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bareloop_n: pool of %u mbufs: %s\n", pool, rte_strerror(rte_errno));
         return 3;
     }
+    n_queues = (uint16_t)queues;
     struct rte_eth_conf conf = {0};
     for (uint16_t p = 0; p < n_ports; p++) {
-        if (rte_eth_dev_configure(p, 1, 1, &conf) || rte_eth_rx_queue_setup(p, 0, 1024, 0, NULL, mp) ||
-            rte_eth_tx_queue_setup(p, 0, 1024, 0, NULL) || rte_eth_dev_start(p)) {
+        int err = rte_eth_dev_configure(p, n_queues, 1, &conf);
+        for (uint16_t q = 0; q < n_queues && !err; q++)
+            err = rte_eth_rx_queue_setup(p, q, 1024, 0, NULL, mp);
+        if (err || rte_eth_tx_queue_setup(p, 0, 1024, 0, NULL) || rte_eth_dev_start(p)) {
             fprintf(stderr, "bareloop_n: port %u failed to start\n", p);
             return 4;
         }
@@ -86,7 +97,7 @@ int main(int argc, char **argv) {
     stop = 1;
     rte_eal_wait_lcore(lc);
     double el = (double)(rte_get_tsc_cycles() - t0) / rte_get_tsc_hz();
-    printf("bareloop_n Mpps: %.2f ports: %u\n", fwd_total / el / 1e6, n_ports);
+    printf("bareloop_n Mpps: %.2f ports: %u queues: %u\n", fwd_total / el / 1e6, n_ports, n_queues);
     rte_eal_cleanup();
     return 0;
 }

@@ -46,10 +46,12 @@ def null_vdevs(ports):
     return [f"--vdev=net_null{i}" for i in range(ports)]
 
 
-def run_bareloop(exe, secs, tag, ports=2):
-    """One run of a bare loop (../shared/bench's on 2 ports, or perf/bareloop_n.c's on any)."""
+def run_bareloop(exe, secs, tag, ports=2, queues=1):
+    """One run of a bare loop (../shared/bench's on 2 ports, or perf/bareloop_n.c's on any number
+    of ports with `queues` rx queues each)."""
+    more = ["8191", str(queues)] if queues > 1 else []
     out = subprocess.run([exe, *eal_memory(512), "--no-pci", "-l", "0-1", *null_vdevs(ports),
-                          f"--file-prefix=bl{tag}", str(secs)],
+                          f"--file-prefix=bl{tag}", str(secs), *more],
                          capture_output=True, text=True, timeout=secs + 60).stdout
     m = re.search(r"bareloop(?:_n)? Mpps: ([\d.]+)", out)
     if not m:
@@ -57,7 +59,7 @@ def run_bareloop(exe, secs, tag, ports=2):
     return float(m.group(1))
 
 
-def run_testpmd(mode, secs, tag, ports=2):
+def run_testpmd(mode, secs, tag, ports=2, queues=1):
     # testpmd prints Rx-pps per port every period; its start-up (1 GiB --no-huge memory) can take
     # seconds on a loaded machine, so it runs long enough and only full periods are used.
     startup = 8
@@ -65,7 +67,7 @@ def run_testpmd(mode, secs, tag, ports=2):
            *eal_memory(1024 if MEMORY == "4k" else 512), "--no-pci", *null_vdevs(ports),
            f"--file-prefix=tp{tag}",
            "--", f"--forward-mode={TESTPMD_MODE[mode]}", "--total-num-mbufs=16384", "--nb-cores=1",
-           "--auto-start", "--stats-period=1"]
+           "--auto-start", "--stats-period=1", *([f"--rxq={queues}", f"--txq={queues}"] if queues > 1 else [])]
     out = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                          timeout=secs + 60).stdout
     rx = [int(x) for x in re.findall(r"Tx-pps:\s+(\d+)" if mode.startswith("gen") else r"Rx-pps:\s+(\d+)", out)]
