@@ -132,6 +132,11 @@ def run_mode(mode, secs, tmp, exe=None):
     return (run_gen if mode.startswith("gen") else run_vfpath)(mode, secs, tmp, exe=exe)
 
 
+def rx_nombuf(report):
+    """Receive mbuf allocation failures over a report's ports (hw.rx_nombuf), 0 where none report it."""
+    return sum(p.get("hw", {}).get("rx_nombuf", 0) for p in report.get("ports", []))
+
+
 def cycles_per_packet(report):
     """The worker's busy cycles per packet, or None where the report has none (gen)."""
     if "lcores" not in report:
@@ -165,7 +170,7 @@ def main():
         if m in TESTPMD_MODE:
             res[f"testpmd_{m}"] = []
         res[f"vfpath_{m}"] = []
-    pools, cpp = {}, {m: [] for m in modes}
+    pools, cpp, nombuf = {}, {m: [] for m in modes}, {m: [] for m in modes}
     for i in range(a.pairs):
         res["bareloop"].append(run_bareloop(bare, a.seconds, i))
         print(f"round {i + 1}: bareloop {res['bareloop'][-1]:.2f}", end="", flush=True)
@@ -177,6 +182,7 @@ def main():
             res[f"vfpath_{m}"].append(v)
             pools[m] = rep["mempools"]
             cpp[m].append(cycles_per_packet(rep))
+            nombuf[m].append(rx_nombuf(rep))
             print(f" | vfpath {m} {v:.2f}", end="", flush=True)
         print()
     med = {k: statistics.median(v) for k, v in res.items()}
@@ -204,11 +210,12 @@ def main():
         print(f"  {m:8s} " + (f"{statistics.median(v):7.1f}" if v else "    (not in this command's report)"))
     for m, ps in pools.items():
         mem = sum(p.get("memory_bytes", 0) for p in ps)
-        print(f"vfpath {m} mempool: {sum(p['size'] for p in ps)} mbufs, {mem / 1048576:.1f} MiB")
+        print(f"vfpath {m} mempool: {sum(p['size'] for p in ps)} mbufs, {mem / 1048576:.1f} MiB; "
+              f"rx_nombuf {max(nombuf[m])} (most in one run, of {len(nombuf[m])})")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"runs": res, "medians": med, "ratios": ratios, "paired_ratios": per_round,
-                       "pairs": a.pairs,
+                       "pairs": a.pairs, "rx_nombuf": nombuf,
                        "cycles_per_packet": {m: statistics.median([x for x in v if x is not None])
                                              for m, v in cpp.items() if any(x is not None for x in v)},
                        "seconds": a.seconds, "memory": MEMORY, "date": time.strftime("%Y-%m-%d"),
