@@ -10,8 +10,8 @@ lcore 1. Runs N = 1, 2, 4, ... alternately for --rounds rounds and prints the me
 ratios with a 95% bootstrap interval over the rounds, and by vfpath's busy cycles per packet.
 Issue 8's target: every ratio >= 0.95.
 
-References, in the same rounds and on the same N ports (--peers, default both):
-  bare     perf/bareloop_n.c, ../shared/bench's bare loop over N ports with vfpath's packed pool
+References, in the same rounds and on the same N pairs (--peers, default both):
+  bare     perf/bareloop_n.c, ../shared/bench's bare loop over the same pairs with vfpath's packed pool
            layout: what the net_null PMD and ethdev themselves lose as ports are added;
   testpmd  dpdk-testpmd --nb-cores=1 on the same N ports (io mode: io, macswap: macswap, l2: mac).
 For each, its own ratio to N = 1 and vfpath's per-round ratio to it at every N are printed.
