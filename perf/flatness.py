@@ -12,8 +12,9 @@ Issue 8's target: every ratio >= 0.95.
 
 References, in the same rounds and on the same N pairs (--peers, default both):
   bare     perf/bareloop_n.c, ../shared/bench's bare loop over the same pairs with vfpath's packed pool
-           layout: what the net_null PMD and ethdev themselves lose as ports are added;
-  testpmd  dpdk-testpmd --nb-cores=1 on the same N ports (io mode: io, macswap: macswap, l2: mac).
+           layout: what the net_null PMD and ethdev themselves lose as pairs are added;
+  testpmd  dpdk-testpmd --nb-cores=1 on the same pairs (--rxq/--txq N/2 in the queues layout;
+           io mode: io, macswap: macswap, l2: mac).
 For each, its own ratio to N = 1 and vfpath's per-round ratio to it at every N are printed.
 
 --memory as in perf/bench.py: 4k (--no-huge, the default) or huge (2 MiB hugepages). On 4k,
