@@ -49,6 +49,7 @@ def null_vdevs(ports):
 def run_bareloop(exe, secs, tag, ports=2, queues=1):
     """One run of a bare loop (../shared/bench's on 2 ports, or perf/bareloop_n.c's on any number
     of ports with `queues` rx queues each)."""
+    # bareloop_n.c's arguments are positional: QUEUES comes after POOL_MBUFS (8191, its default).
     more = ["8191", str(queues)] if queues > 1 else []
     out = subprocess.run([exe, *eal_memory(512), "--no-pci", "-l", "0-1", *null_vdevs(ports),
                           f"--file-prefix=bl{tag}", str(secs), *more],

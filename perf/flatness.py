@@ -83,8 +83,9 @@ def summarize(name, runs, sizes, cpp=None):
     print(f"  {name}:")
     for n in sizes:
         med = statistics.median(runs[n])
-        per_round, _ = paired(runs[n], runs[sizes[0]])
-        lo, hi = interval([x / y for x, y in zip(runs[n], runs[sizes[0]])])
+        ratios = [x / y for x, y in zip(runs[n], runs[sizes[0]])]
+        per_round = statistics.median(ratios)
+        lo, hi = interval(ratios)
         out[n] = {"median_mpps": med, "ratio": med / base, "ratio_per_round": per_round,
                   "ratio_per_round_95": [lo, hi], "runs": runs[n]}
         line = (f"    N={n:2d}  {med:7.2f} Mpps  ratio {med / base:.3f}  per round {per_round:.3f}"

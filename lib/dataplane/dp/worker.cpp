@@ -98,21 +98,24 @@ inline void record_arrivals(LcoreCtx& ctx, unsigned i, uint16_t sent, bool have,
 // overlaps with the current slot's work (perf/flatness.py measures it). A port under recovery is
 // skipped: its queues may be freed, and this slot's check of its word is what keeps the lcore
 // off them until the next quiescent state.
+// One queue's PMD structure and ethdev callback slot, through a port's rxq or txq entry of
+// rte_eth_fp_ops.
+inline void prefetch_queue(const rte_ethdev_qdata& q, uint16_t queue) noexcept {
+    rte_prefetch0(q.data[queue]);
+    rte_prefetch0(&q.clbk[queue]);
+}
+
 template <Mode M>
 inline void prefetch_slot(const LcoreCtx& ctx, const RxSlot& s) noexcept {
     const uint32_t rx_word = ctx.ports[s.port].word.load(std::memory_order_acquire);
     if (rx_word & k_rx_paused) [[unlikely]]
         return;
-    const struct rte_eth_fp_ops& rx = rte_eth_fp_ops[rx_word & k_port_id_mask];
-    rte_prefetch0(rx.rxq.data[s.queue]);
-    rte_prefetch0(&rx.rxq.clbk[s.queue]);
+    prefetch_queue(rte_eth_fp_ops[rx_word & k_port_id_mask].rxq, s.queue);
     if constexpr (M != Mode::sink) {
         const uint32_t tx_word = ctx.ports[s.tx_port].word.load(std::memory_order_acquire);
         if (tx_word & k_tx_blocked) [[unlikely]]
             return;
-        const struct rte_eth_fp_ops& tx = rte_eth_fp_ops[tx_word & k_port_id_mask];
-        rte_prefetch0(tx.txq.data[s.tx_queue]);
-        rte_prefetch0(&tx.txq.clbk[s.tx_queue]);
+        prefetch_queue(rte_eth_fp_ops[tx_word & k_port_id_mask].txq, s.tx_queue);
     }
 }
 
