@@ -3,11 +3,17 @@
 # Prints "N passed, N failed" as its last line; exits non-zero when anything fails.
 # --sanitize: the same suites on an ASan+UBSan build (build-asan/); any sanitizer finding fails
 # its test, and the last line reads "sanitizers (ASan+UBSan): N passed, N failed, N skipped".
+# --vf [--only NAME,...]: the VF lane instead (tests/vf/lane.py): vfpath on real SR-IOV VFs in a
+# QEMU guest with two emulated igb NICs; last line "vf: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # 64 hugepages of 2 MiB (128 MiB) for the packet capture test (dpdk-dumpcap needs shared memory).
 scripts/setup.sh --hugepages 64 || exit 1
 build=build label=""
+if [ "${1:-}" = "--vf" ]; then
+  shift
+  exec python3 tests/vf/lane.py --vfpath build/app/vfpath "$@"
+fi
 if [ "${1:-}" = "--sanitize" ]; then
   build=build-asan label="sanitizers (ASan+UBSan): "
   if [ ! -f build-asan/build.ninja ]; then

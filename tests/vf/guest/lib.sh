@@ -104,3 +104,106 @@ YAML
 json() {  # FILE PYTHON_EXPR (with j = the loaded JSON): prints the value
   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# --- vfpath run in the background, and the generator against it.
+RUN_PID=
+start_run() {  # MODE [EXTRA_YAML] [RUN ARGS...]: waits until it forwards (its first stats line)
+  local mode=$1 extra=${2:-}; shift 2 || shift $#
+  run_config "$mode" "$extra" > "$W/run.yaml"
+  rm -f "$W/stats.jsonl" "$W/journal.jsonl" "$W/run.json"
+  "$VFPATH" run -c "$W/run.yaml" --duration 600 --report "$W/run.json" --stats-interval 1 \
+    --stats-json "$W/stats.jsonl" --journal "$W/journal.jsonl" "$@" > "$W/run.out" 2>&1 &
+  RUN_PID=$!
+  local i
+  for i in $(seq 1 120); do
+    [ -s "$W/stats.jsonl" ] && { say "vfpath run forwarding (pid $RUN_PID)"; return 0; }
+    kill -0 $RUN_PID 2>/dev/null || break
+    sleep 0.5
+  done
+  tail -5 "$W/run.out"
+  setup_error "vfpath run did not start forwarding: $(grep -m1 -i error "$W/run.out")"
+}
+RUN_RC=
+stop_run() {  # SIGINT, then wait (bounded); the exit status goes to RUN_RC
+  kill -INT $RUN_PID 2>/dev/null
+  local i
+  for i in $(seq 1 120); do kill -0 $RUN_PID 2>/dev/null || break; sleep 0.5; done
+  if kill -0 $RUN_PID 2>/dev/null; then
+    say "vfpath run did not stop within 60 s of SIGINT; killing it"
+    kill -KILL $RUN_PID; wait $RUN_PID 2>/dev/null; RUN_RC=137; return
+  fi
+  wait $RUN_PID; RUN_RC=$?
+}
+gen() {  # NAME RATE DURATION [G0_NEXT_HOP]: runs vfpath gen to completion, report in $W/NAME.json
+  gen_config "$2" "${4:-}" > "$W/$1.yaml"
+  "$VFPATH" gen -c "$W/$1.yaml" --duration "$3" --warmup 0 --report "$W/$1.json" \
+    --stats-interval 0 > "$W/$1.out" 2>&1
+}
+# "SENT RECEIVED" of the stream sent on port PORT in a gen report
+stream() { json "$1" "' '.join(str(sum(s[k] or 0 for s in j['streams'] if s['port'] == '$2')) for k in ('sent', 'received'))"; }
+
+# --- Fault tests. The generator runs while the fault is made (gen1), then a fresh generator
+# (gen2) checks that traffic flows again, with nobody touching vfpath in between.
+# rx_packets of the Nth port (1-based) in vfpath's newest stats line (shell only: python starts
+# slowly under TCG, and this is polled).
+rx_of() { tail -1 "$W/stats.jsonl" | grep -o '"rx_packets": *[0-9]*' | sed -n "${1}p" | grep -o '[0-9]*$'; }
+OUTAGE=${VF_OUTAGE:-10}   # seconds gen1 keeps sending after the fault
+SETTLE=${VF_SETTLE:-3}    # then this long before gen2
+fault_test() {  # FAULTED OTHER|- MODE FAULT_FUNCTION [G0_NEXT_HOP_AFTER]
+  local faulted=$1 other=$2 mode=$3 fault=$4 hop=${5:-}
+  start_run "$mode"
+  gen_config "$RATE" > "$W/gen1.yaml"
+  "$VFPATH" gen -c "$W/gen1.yaml" --duration 0 --warmup 0 --report "$W/gen1.json" \
+    --stats-interval 0 > "$W/gen1.out" 2>&1 &
+  local gpid=$! i
+  for i in $(seq 1 240); do
+    [ "$(rx_of 1)" -gt 0 ] 2>/dev/null && [ "$(rx_of 2)" -gt 0 ] 2>/dev/null && break
+    sleep 0.5
+  done
+  say "gen1 traffic through both ports: p0 rx $(rx_of 1), p1 rx $(rx_of 2)"
+  sleep 2
+  local fault_line; fault_line=$(wc -l < "$W/stats.jsonl")
+  say "fault: $fault ($(cut -d' ' -f1 /proc/uptime) s since boot)"
+  $fault
+  sleep "$OUTAGE"
+  local end_line; end_line=$(wc -l < "$W/stats.jsonl")
+  kill -INT $gpid
+  for i in $(seq 1 60); do kill -0 $gpid 2>/dev/null || break; sleep 0.5; done
+  kill -KILL $gpid 2>/dev/null; wait $gpid
+  ${AFTER_FAULT:-true}
+  sleep "$SETTLE"
+  gen gen2 "$RATE" 5 "$hop"
+  stop_run
+  python3 "$VF_SRC/tests/vf/guest/fault_verdicts.py" "$W" "$faulted" "$other" "$fault_line" \
+    "$end_line" "$RUN_RC" > "$W/verdicts.txt"
+  while read -r name ok detail; do verdict "$name" "$ok" "$detail"; done < "$W/verdicts.txt"
+  # What vfpath did, for the record (the lane's own observation of each fault).
+  python3 - "$W" "$faulted" <<'PY'
+import json, sys
+d, port = sys.argv[1:3]
+try:
+    r = json.load(open(f"{d}/run.json"))
+except Exception:
+    sys.exit(0)
+for p in r["ports"]:
+    rec = p.get("recovery") or {}
+    print(f"[observed] {p['name']}: state {p.get('state')}, mac {p.get('mac')}, "
+          f"recovery {json.dumps({k: rec.get(k) for k in ('events', 'recovered', 'failed', 'recovery_ms')})}, "
+          f"not_ready_drops {p.get('not_ready_drops')}")
+n = 0
+for line in open(f"{d}/journal.jsonl"):
+    e = json.loads(line)
+    if e.get("port") == port and e.get("kind") != "fault" and n < 12:
+        print(f"[observed] journal {e['t_s']:.2f}s {e['port']} {e['kind']}: {e['detail']}")
+        n += 1
+PY
+}
+restore_topology_a() {  # after PF A lost its VFs: make them again, MACs and vfio-pci as before
+  "$VFPATH" host create-vfs "$PF_A" --count 2 --no-autoprobe >"$W/recreate.txt" 2>&1 ||
+    { say "re-creating PF A's VFs failed: $(tail -1 "$W/recreate.txt")"; return 1; }
+  ip link set "$NET_A" up
+  ip link set "$NET_A" vf 0 mac $M1 && ip link set "$NET_A" vf 1 mac $M2
+  "$VFPATH" host bind "$P0" >>"$W/recreate.txt" 2>&1
+  "$VFPATH" host bind "$G0" >>"$W/recreate.txt" 2>&1
+  say "PF A's VFs made again and bound ($(cut -d' ' -f1 /proc/uptime) s since boot)"
+}
