@@ -1,7 +1,7 @@
 # Forwarding between two real VFs (one on each PF), fed by vfpath gen on two more VFs: zero loss
 # at a rate the emulator sustains, and no mbuf left in use at exit. Then an RFC 2544 search.
 RATE=${VF_RATE:-2kpps}
-vf_topology
+guest_setup() { vf_topology; }
 fwd_test() {  # MODE
   start_run "$1"
   gen gen "$RATE" 5; grc=$?
@@ -17,14 +17,14 @@ fwd_test() {  # MODE
     "run exit $rc, clean_exit $clean, in use at exit $inuse"
   say "gen: $(json "$W/gen.json" '"tx %.0f pps, rx %.0f pps, lost %s" % (j["tx_pps"], j["rx_pps"], j["lost"])')"
 }
-begin fwd-io
-fwd_test io
-begin fwd-l2
+t_fwd_io() { fwd_test io; }
+t_fwd_l2() {
 fwd_test l2
 a=$(json "$W/run.json" '[p["mac"] for p in j["ports"]]')
 verdict l2-own-macs $([ "$a" = "['$M1', '$M2']" ]; echo $?) "ports' MACs as the PF set them: $a"
+}
 
-begin rfc2544
+t_rfc2544() {
 start_run io
 gen_config 1kpps > "$W/bench.yaml"
 "$VFPATH" bench rfc2544 -c "$W/bench.yaml" --sizes 64 --trial 1 --warmup 0.5 --verify-trial 1 \
@@ -36,3 +36,4 @@ ndr=$(json "$W/bench.json" 'j["results"][0]["ndr"]["rate_pps"]' 2>/dev/null)
 verdict search-ran $([ $brc = 0 ] && [ -n "$ndr" ] && [ "$ndr" != None ]; echo $?) "bench exit $brc, NDR $ndr pps"
 inuse=$(json "$W/run.json" 'sum(m["in_use_at_exit"] for m in j["mempools"])')
 verdict pool-in-use-0 $([ "$inuse" = 0 ] && [ "$rc" = 0 ]; echo $?) "run exit $rc, in use at exit $inuse"
+}

@@ -44,7 +44,7 @@ base_setup() {
   modload igb
   modload vfio_iommu_type1   # busybox-era softdeps aside, load the IOMMU backend explicitly
   modload vfio-pci
-  echo 384 > /proc/sys/vm/nr_hugepages
+  echo 256 > /proc/sys/vm/nr_hugepages  # 128 MiB each for vfpath run and gen
   local pf n
   for pf in $(pfs); do
     n=$(pf_netdev "$pf") || true
@@ -73,7 +73,22 @@ vf_topology() {  # [VF_COUNT=2]
     ip link set "$NET_B" vf 0 mac $M2 && ip link set "$NET_B" vf 1 mac $M1 ||
     setup_error "ip link set vf mac"
   P0=$(vf_bdf "$PF_A" 0) G0=$(vf_bdf "$PF_A" 1) P1=$(vf_bdf "$PF_B" 0) G1=$(vf_bdf "$PF_B" 1)
+  HOP_P0=$M2 HOP_P1=$M1 HOP_G0=$M1 HOP_G1=$M2
   local v
+  for v in $P0 $G0 $P1 $G1; do
+    "$VFPATH" host bind "$v" >>"$W/bind.txt" 2>&1 || setup_error "host bind $v: $(tail -1 "$W/bind.txt")"
+  done
+}
+
+# Both vfpath ports and both generator ports on PF A (l2 mode only: every frame is switched by
+# A to the MAC vfpath writes). A PF event then hits all four at once.
+vf_topology_one_pf() {
+  "$VFPATH" host create-vfs "$PF_A" --count 4 --no-autoprobe >"$W/create-a.txt" 2>&1 ||
+    setup_error "host create-vfs $PF_A: $(tail -1 "$W/create-a.txt")"
+  local i v
+  for i in 0 1 2 3; do ip link set "$NET_A" vf $i mac 02:00:00:00:0a:0$i || setup_error "vf $i mac"; done
+  P0=$(vf_bdf "$PF_A" 0) P1=$(vf_bdf "$PF_A" 1) G0=$(vf_bdf "$PF_A" 2) G1=$(vf_bdf "$PF_A" 3)
+  HOP_P0=02:00:00:00:0a:02 HOP_P1=02:00:00:00:0a:03 HOP_G0=02:00:00:00:0a:00 HOP_G1=02:00:00:00:0a:01
   for v in $P0 $G0 $P1 $G1; do
     "$VFPATH" host bind "$v" >>"$W/bind.txt" 2>&1 || setup_error "host bind $v: $(tail -1 "$W/bind.txt")"
   done
@@ -84,8 +99,8 @@ run_config() {
   cat <<YAML
 eal: {lcores: "0,1", main_lcore: 0, memory_mb: 128, hugepages: true, file_prefix: vf-run}
 ports:
-  - {name: p0, device: "$P0", next_hop: "$M2"}
-  - {name: p1, device: "$P1", next_hop: "$M1"}
+  - {name: p0, device: "$P0", next_hop: "$HOP_P0"}
+  - {name: p1, device: "$P1", next_hop: "$HOP_P1"}
 forward: {mode: $1, pairs: [[p0, p1]]}
 ${2:-}
 YAML
@@ -95,8 +110,8 @@ gen_config() {
   cat <<YAML
 eal: {lcores: "0,2", main_lcore: 0, memory_mb: 128, hugepages: true, file_prefix: vf-gen}
 ports:
-  - {name: g0, device: "$G0", next_hop: "${2:-$M1}"}
-  - {name: g1, device: "$G1", next_hop: "$M2"}
+  - {name: g0, device: "$G0", next_hop: "${2:-$HOP_G0}"}
+  - {name: g1, device: "$G1", next_hop: "$HOP_G1"}
 gen: {tx: [g0, g1], rx: [g0, g1], rate: $1, size: 64, flows: 8, drain_ms: 300}
 YAML
 }
@@ -114,9 +129,9 @@ start_run() {  # MODE [EXTRA_YAML] [RUN ARGS...]: waits until it forwards (its f
   "$VFPATH" run -c "$W/run.yaml" --duration 600 --report "$W/run.json" --stats-interval 1 \
     --stats-json "$W/stats.jsonl" --journal "$W/journal.jsonl" "$@" > "$W/run.out" 2>&1 &
   RUN_PID=$!
-  local i
-  for i in $(seq 1 120); do
-    [ -s "$W/stats.jsonl" ] && { say "vfpath run forwarding (pid $RUN_PID)"; return 0; }
+  local i t0; t0=$(cut -d' ' -f1 /proc/uptime)
+  for i in $(seq 1 240); do
+    [ -s "$W/stats.jsonl" ] && { say "vfpath run forwarding (pid $RUN_PID), $(awk -v t="$t0" '{printf "%.1f", $1 - t}' /proc/uptime) s after start"; return 0; }
     kill -0 $RUN_PID 2>/dev/null || break
     sleep 0.5
   done
@@ -147,7 +162,7 @@ stream() { json "$1" "' '.join(str(sum(s[k] or 0 for s in j['streams'] if s['por
 # rx_packets of the Nth port (1-based) in vfpath's newest stats line (shell only: python starts
 # slowly under TCG, and this is polled).
 rx_of() { tail -1 "$W/stats.jsonl" | grep -o '"rx_packets": *[0-9]*' | sed -n "${1}p" | grep -o '[0-9]*$'; }
-OUTAGE=${VF_OUTAGE:-10}   # seconds gen1 keeps sending after the fault
+OUTAGE=${VF_OUTAGE:-8}   # seconds gen1 keeps sending after the fault
 SETTLE=${VF_SETTLE:-3}    # then this long before gen2
 fault_test() {  # FAULTED OTHER|- MODE FAULT_FUNCTION [G0_NEXT_HOP_AFTER]
   local faulted=$1 other=$2 mode=$3 fault=$4 hop=${5:-}
@@ -155,12 +170,12 @@ fault_test() {  # FAULTED OTHER|- MODE FAULT_FUNCTION [G0_NEXT_HOP_AFTER]
   gen_config "$RATE" > "$W/gen1.yaml"
   "$VFPATH" gen -c "$W/gen1.yaml" --duration 0 --warmup 0 --report "$W/gen1.json" \
     --stats-interval 0 > "$W/gen1.out" 2>&1 &
-  local gpid=$! i
+  local gpid=$! i t0; t0=$(cut -d' ' -f1 /proc/uptime)
   for i in $(seq 1 240); do
     [ "$(rx_of 1)" -gt 0 ] 2>/dev/null && [ "$(rx_of 2)" -gt 0 ] 2>/dev/null && break
     sleep 0.5
   done
-  say "gen1 traffic through both ports: p0 rx $(rx_of 1), p1 rx $(rx_of 2)"
+  say "gen1 traffic through both ports after $(awk -v t="$t0" '{printf "%.1f", $1 - t}' /proc/uptime) s: p0 rx $(rx_of 1), p1 rx $(rx_of 2)"
   sleep 2
   local fault_line; fault_line=$(wc -l < "$W/stats.jsonl")
   say "fault: $fault ($(cut -d' ' -f1 /proc/uptime) s since boot)"
