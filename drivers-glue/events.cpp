@@ -68,11 +68,17 @@ Status EventQueue::open(SyncHook hook) {
                         " callback: " + rte_strerror(-ret));
     }
     registered_ = true;
+    if (!register_dev_events(this)) {
+        close();
+        return fail(std::string("cannot register the device event callback: ") +
+                    rte_strerror(rte_errno));
+    }
     return ok();
 }
 
 void EventQueue::close() {
     if (registered_) {
+        unregister_dev_events(this);
         for (auto ev : k_events) rte_eth_dev_callback_unregister(RTE_ETH_ALL, ev, on_event, this);
         registered_ = false;
     }

@@ -17,10 +17,13 @@ namespace vfpath::glue {
 struct PortEvent {
     uint16_t port_id = 0;
     uint16_t type = 0;  // enum rte_eth_event_type
-    uint32_t info = 0;  // VF_MBOX: what the synchronous hook decided (see SyncHook)
+    uint32_t info = 0;  // VF_MBOX: what the synchronous hook decided (see SyncHook);
+                        // INTR_RMV: k_info_device_request when the kernel asked for the device
     uint64_t ns = 0;  // CLOCK_MONOTONIC when recorded
 };
 static_assert(sizeof(PortEvent) == 16);
+// PortEvent::info of an INTR_RMV made from the bus's RTE_DEV_EVENT_REMOVE (dev_events.cpp).
+constexpr uint32_t k_info_device_request = 1;
 
 // Optional synchronous hook for events whose answer is due inside the callback (VF_MBOX: the PF
 // PMD reads ret_param when the callback returns). Runs on DPDK's interrupt thread: pure decisions
@@ -55,6 +58,12 @@ private:
 };
 
 const char* event_name(int type);
+
+// --- Bus device events (defined in dev_events.cpp): RTE_DEV_EVENT_REMOVE (vfio's device request:
+// the kernel is removing the device) becomes INTR_RMV on each of the device's ports.
+class EventQueue;
+bool register_dev_events(EventQueue* q);
+void unregister_dev_events(EventQueue* q);
 uint64_t monotonic_ns();
 
 // Runs the ethdev callback chain of a port for `type`, as a PMD does when the event happens.
