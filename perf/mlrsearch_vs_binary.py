@@ -4,11 +4,13 @@ rfc2544`): the same generator on the same path in the same run, searches alterna
 (binary, MLR, binary, MLR, ...), so drift on the shared machine hits both alike.
 
 Paths (root needed: taps, a kernel bridge and tc):
-  clean  two taps bridged by the kernel, a tc tbf of 2 Mbit/s (burst 1600, limit 6000) on the
+  clean  two taps bridged by the kernel, a tc tbf of 500 kbit/s (burst 1600, limit 3000) on the
          egress towards the receiving tap: 64-byte frames are 60 bytes to the kernel, so the path
-         carries 2e6 / (8 * 60) = 4167 frames/s (plus the bucket's burst and queue, ~+1.5% for 1 s
-         trials). Known capacity: 4167 pps.
-  noisy  the same path with a queue of 3100 bytes (about 50 frames) and a CPU hog: two busy
+         carries 5e5 / (8 * 60) = 1042 frames/s. Every trial has 0.5 s of uncounted warm-up at its
+         rate (both methods), which empties the bucket and fills the queue above the capacity, so
+         the burst and queue do not let more through. Known capacity: 1042 pps. (A low rate,
+         because on the shared 2-core machine the generator's lcore is descheduled often.)
+  noisy  the same path with a queue of 1600 bytes (about 26 frames) and a CPU hog: two busy
          processes, each running 30 ms then sleeping 70 ms, one pinned to each core. The kernel's
          softirq work (the tap -> bridge -> tbf path) and the generator's lcores are then delayed
          now and then, and the small queue turns those delays into loss. Same capacity.
@@ -23,16 +25,20 @@ Usage: perf/mlrsearch_vs_binary.py --vfpath build/app/vfpath [--reps 10] [--path
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
-CAPACITY = 2e6 / (8 * 60)
+RATE_BPS = 500e3
+CAPACITY = RATE_BPS / (8 * 60)
 
-# Settings, chosen so that both methods aim at the same precision (0.5% of ~4167 pps ~ 20 pps)
+# Settings, chosen so that both methods aim at the same precision (0.5% of ~1042 pps ~ 5 pps)
 # with 1 s trials at the end; MLRsearch's duration sum is short (5 s) to keep runs affordable.
-COMMON = ["--sizes", "64", "--min-rate", "1000pps", "--max-rate", "8000pps", "--probe-share", "1",
-          "--tx-tolerance", "0.03"]
-BINARY = ["--trial", "1", "--warmup", "0", "--verify-trial", "1", "--latency-trial", "0.2",
-          "--resolution", "20pps"]
-MLR = ["--goal", "name=ndr,loss=0,exceed=0.5,initial=0.5,final=1,sum=5,width=0.005",
-       "--goal", "name=pdr,loss=0.005,exceed=0.5,initial=0.5,final=1,sum=5,width=0.005"]
+COMMON = ["--sizes", "64", "--min-rate", "200pps", "--max-rate", "2000pps", "--probe-share", "1",
+          "--tx-tolerance", "0.03", "--warmup", "0.5"]
+BINARY = ["--trial", "1", "--verify-trial", "1", "--latency-trial", "0.2", "--resolution", "5pps"]
+def mlr_goals(sum_s):
+    return ["--goal", f"name=ndr,loss=0,exceed=0.5,initial=0.5,final=1,sum={sum_s:g},width=0.005",
+            "--goal", f"name=pdr,loss=0.005,exceed=0.5,initial=0.5,final=1,sum={sum_s:g},width=0.005"]
+
+
+MLR = mlr_goals(5)
 
 
 def sh(cmd, check=True):
@@ -53,7 +59,7 @@ def make_path(tag, limit):
     for l in (t0, t1, br):
         sh(f"sysctl -w net.ipv6.conf.{l}.disable_ipv6=1", check=False)
         sh(f"ip link set {l} up")
-    sh(f"tc qdisc add dev {t1} root tbf rate 2mbit burst 1600 limit {limit}")
+    sh(f"tc qdisc add dev {t1} root tbf rate {int(RATE_BPS)}bit burst 1600 limit {limit}")
     return (t0, t1, br)
 
 
@@ -114,6 +120,8 @@ def run_one(vfpath, method, cfg, report):
             "ndr_upper": goals["ndr"]["relevant_upper_bound_pps"],
             "ndr_cond": goals["ndr"]["conditional_throughput_pps"] or 0,
             "ndr_regular": goals["ndr"]["regular"],
+            "ndr_irregular_reason": goals["ndr"]["irregular_reason"],
+            "generator_shortfall_frames": res["frames"]["generator_shortfall"],
             "pdr": goals["pdr"]["relevant_lower_bound_pps"] or 0,
             "pdr_cond": goals["pdr"]["conditional_throughput_pps"] or 0,
             "wall_s": wall, "trial_s": res["trial_time_s"], "trials": res["trial_count"]}
@@ -130,14 +138,18 @@ def main():
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--paths", default="clean,noisy")
     ap.add_argument("--json")
+    ap.add_argument("--mlr-sum", type=float, default=5,
+                    help="MLRsearch goals' duration sum, seconds (default 5)")
     args = ap.parse_args()
+    global MLR
+    MLR = mlr_goals(args.mlr_sum)
     if os.geteuid() != 0:
         sys.exit("needs root (taps, bridge, tc)")
     out = {"capacity_pps": CAPACITY, "settings": {"common": COMMON, "rfc2544": BINARY,
                                                   "mlrsearch": MLR}, "paths": {}}
     with tempfile.TemporaryDirectory(prefix="mlrperf-") as tmp:
         for path in args.paths.split(","):
-            links = make_path("c" if path == "clean" else "n", 6000 if path == "clean" else 3100)
+            links = make_path("c" if path == "clean" else "n", 3000 if path == "clean" else 1600)
             hogs = start_hogs() if path == "noisy" else []
             runs = {"rfc2544": [], "mlrsearch": []}
             try:
