@@ -491,6 +491,11 @@ SizeResult search_size(const Params& p, uint32_t frame_size, const TrialRunner& 
         size_t pick_goal = 0, pick_stage = 0;
         if (lim.max_eff >= lim.min_load) {
             for (size_t gi = 0; gi < stages.size(); ++gi) {
+                // A goal whose final stage has its answer (other goals' trials may give it) needs
+                // nothing, whatever its preceding stages say.
+                const size_t last = stages[gi].size() - 1;
+                if (next_for(db, stages[gi][last], last ? &stages[gi][last - 1] : nullptr, lim).done)
+                    continue;
                 // A stage once done stays behind: later trials may move its bounds, but the
                 // goal does not go back to shorter trials.
                 for (size_t si = reached[gi]; si < stages[gi].size(); ++si) {
