@@ -40,7 +40,8 @@ const Goal k_rfc2544 = goal(60, 60, 0, 0), k_tst009 = goal(60, 120, 0, 0.5),
 std::vector<TrialOutcome> repeat(int n, double s, double loss) {
     return std::vector<TrialOutcome>(static_cast<size_t>(n), TrialOutcome{s, s, loss});
 }
-std::vector<TrialOutcome> operator+(std::vector<TrialOutcome> a, const std::vector<TrialOutcome>& b) {
+std::vector<TrialOutcome> operator+(std::vector<TrialOutcome> a,
+                                    const std::vector<TrialOutcome>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
 }
@@ -118,8 +119,8 @@ TEST(MlrClassification, IntermediateValuesMatchTheRfcTables) {
     EXPECT_DOUBLE_EQ(f.missing_s, 61);
     EXPECT_NEAR(f.pessimistic_exceed_ratio, 61.0 / 120, 1e-12);
     // Point 6, "RFC2544": 66.667% both ways.
-    const auto p6 = repeat(60, 1, 0) + repeat(60, 1, 0.01) + repeat(1, 60, 0.001) +
-                    repeat(1, 60, 0);
+    const auto p6 =
+        repeat(60, 1, 0) + repeat(60, 1, 0.01) + repeat(1, 60, 0.001) + repeat(1, 60, 0);
     const LoadStats r = load_stats(p6, k_rfc2544);
     EXPECT_DOUBLE_EQ(r.effective_whole_s, 180);
     EXPECT_NEAR(r.optimistic_exceed_ratio, 2.0 / 3, 1e-12);
@@ -129,10 +130,10 @@ TEST(MlrClassification, IntermediateValuesMatchTheRfcTables) {
 }
 
 TEST(MlrConditionalThroughput, TheRfcExample) {
-    const auto p6 = repeat(60, 1, 0) + repeat(60, 1, 0.01) + repeat(1, 60, 0.001) +
-                    repeat(1, 60, 0);
-    EXPECT_DOUBLE_EQ(conditional_throughput(1e6, p6, k_tst009), 1e6);      // goal 2
-    EXPECT_DOUBLE_EQ(conditional_throughput(1e6, p6, k_1s_final), 1e6);    // goal 3
+    const auto p6 =
+        repeat(60, 1, 0) + repeat(60, 1, 0.01) + repeat(1, 60, 0.001) + repeat(1, 60, 0);
+    EXPECT_DOUBLE_EQ(conditional_throughput(1e6, p6, k_tst009), 1e6);        // goal 2
+    EXPECT_DOUBLE_EQ(conditional_throughput(1e6, p6, k_1s_final), 1e6);      // goal 3
     EXPECT_NEAR(conditional_throughput(1e6, p6, k_20_exceed), 999e3, 1e-6);  // goal 4
 }
 
@@ -140,15 +141,16 @@ TEST(MlrConditionalThroughput, QuantileByHand) {
     const Goal g = goal(1, 5, 0.005, 0.5);
     // Sorted losses 0, 0.001, 0.002, 0.003, 0.01; 5 s whole, 2.5 s to cover: 0 (1.5 left),
     // 0.001 (0.5 left), 0.002 (-0.5): the quantile loss ratio is 0.002.
-    const std::vector<TrialOutcome> t{{1, 1, 0.01}, {1, 1, 0.002}, {1, 1, 0},
-                                      {1, 1, 0.003}, {1, 1, 0.001}};
+    const std::vector<TrialOutcome> t{
+        {1, 1, 0.01}, {1, 1, 0.002}, {1, 1, 0}, {1, 1, 0.003}, {1, 1, 0.001}};
     EXPECT_NEAR(conditional_throughput(1000, t, g), 998, 1e-9);
     // Fewer full-length seconds than the quantile needs: the loss ratio is taken as 1.
     EXPECT_DOUBLE_EQ(conditional_throughput(1000, {{1, 1, 0}, {1, 1, 0}}, g), 0);
     // Short trials play no part: three 0.5 s trials and three full ones.
     const std::vector<TrialOutcome> mixed{{0.5, 0.5, 0.2}, {0.5, 0.5, 0.2}, {0.5, 0.5, 0.2},
-                                          {1, 1, 0}, {1, 1, 0.004}, {1, 1, 0.004}};
-    EXPECT_NEAR(conditional_throughput(1000, mixed, g), 996, 1e-9);  // 2.5: 0 (1.5), .004 (.5), .004
+                                          {1, 1, 0},       {1, 1, 0.004},   {1, 1, 0.004}};
+    EXPECT_NEAR(conditional_throughput(1000, mixed, g), 996,
+                1e-9);  // 2.5: 0 (1.5), .004 (.5), .004
     // Exceed ratio 0: every trial counts, the worst one decides.
     EXPECT_NEAR(conditional_throughput(1000, t, goal(1, 5, 0.02, 0)), 990, 1e-9);
 }
@@ -323,8 +325,9 @@ TEST(MlrSearch, DeterministicLinkBracketsNdrAndPdr) {
 // The conditional throughput as the RFC defines it, computed here independently: the loss ratio
 // of the trial at which the sorted full-length trials first cover (1 - exceed) of the whole sum.
 double by_definition(double load, std::vector<TrialOutcome> t, const Goal& g) {
-    std::sort(t.begin(), t.end(),
-              [](const TrialOutcome& a, const TrialOutcome& b) { return a.loss_ratio < b.loss_ratio; });
+    std::sort(t.begin(), t.end(), [](const TrialOutcome& a, const TrialOutcome& b) {
+        return a.loss_ratio < b.loss_ratio;
+    });
     double full = 0;
     for (const auto& x : t) full += x.duration_s;
     const double need = std::max(full, g.duration_sum_s) * (1 - g.exceed_ratio);
@@ -466,8 +469,8 @@ TEST(MlrSearch, GeneratorShortfallIsNeverLoss) {
         ASSERT_TRUE(g.relevant_lower_pps.has_value());
         EXPECT_EQ(*g.relevant_lower_pps, 3e6);  // the most it offered, a lower bound
     }
-    const std::string line = progress_line(s.trials[0], s.goals.empty() ? std::vector<Goal>{}
-                                                                        : sim_params(1).goals);
+    const std::string line =
+        progress_line(s.trials[0], s.goals.empty() ? std::vector<Goal>{} : sim_params(1).goals);
     EXPECT_NE(line.find("generator shortfall 1000000"), std::string::npos) << line;
     EXPECT_NE(line.find("GENERATOR SHORT"), std::string::npos) << line;
 }

@@ -9,8 +9,8 @@
 #include <ostream>
 #include <set>
 
-#include "control/bench.h"
 #include "control/api.h"
+#include "control/bench.h"
 #include "control/cp/gen_runner.h"
 #include "control/cp/load.h"
 #include "gen/api.h"

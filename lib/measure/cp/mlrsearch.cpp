@@ -240,7 +240,7 @@ LoadStats load_stats(const std::vector<TrialOutcome>& trials, const Goal& g) {
     s.pessimistic_exceed_ratio = pessimistic_high_loss_s / s.effective_whole_s;
     const bool pessimistic_is_lower = pessimistic_high_loss_s <= quantile_duration_s;
     const bool optimistic_is_lower = s.effective_high_loss_s <= quantile_duration_s;
-    s.bound = pessimistic_is_lower  ? Bound::lower
+    s.bound = pessimistic_is_lower   ? Bound::lower
               : !optimistic_is_lower ? Bound::upper
                                      : Bound::undecided;
     return s;
@@ -317,9 +317,15 @@ Bounds bounds_of(const Db& db, const Goal& g) {
     Bounds b;
     for (const auto& [load, trials] : db) {
         switch (load_stats(trials, g).bound) {
-            case Bound::lower: b.lowers.push_back(load); break;
-            case Bound::upper: b.uppers.push_back(load); break;
-            case Bound::undecided: b.undecided.push_back(load); break;
+            case Bound::lower:
+                b.lowers.push_back(load);
+                break;
+            case Bound::upper:
+                b.uppers.push_back(load);
+                break;
+            case Bound::undecided:
+                b.undecided.push_back(load);
+                break;
         }
     }
     if (!b.uppers.empty()) b.upper = b.uppers.front();
@@ -346,8 +352,8 @@ Need next_for(const Db& db, const Stage& st, const Stage* prev, const Limits& li
     const auto& L = b.lower;
     const auto& U = b.upper;
     if (L && U && width_ok(*L, *U, g.width)) return {true};
-    if (!L && U && *U <= lim.min_load) return {true};    // Min Load is an Upper Bound
-    if (L && *L >= lim.max_eff) return {true};           // Max Load (or the generator's) reached
+    if (!L && U && *U <= lim.min_load) return {true};  // Min Load is an Upper Bound
+    if (L && *L >= lim.max_eff) return {true};         // Max Load (or the generator's) reached
     const double step = 1 - g.width;
     auto in_range = [&](double x) { return x >= lim.min_load && x <= lim.max_eff; };
     double cand = 0;
@@ -467,9 +473,9 @@ SizeResult search_size(const Params& p, uint32_t frame_size, const TrialRunner& 
     out.line_rate_pps = line_rate_pps(p.link_bps, frame_size);
     Limits lim;
     lim.max_load = std::max(1.0, std::floor(p.max_rate.to_pps(out.line_rate_pps)));
-    lim.min_load = std::max(1.0, std::ceil(p.min_rate.value > 0
-                                                ? p.min_rate.to_pps(out.line_rate_pps)
-                                                : lim.max_load / 1000));
+    lim.min_load =
+        std::max(1.0, std::ceil(p.min_rate.value > 0 ? p.min_rate.to_pps(out.line_rate_pps)
+                                                     : lim.max_load / 1000));
     lim.min_load = std::min(lim.min_load, lim.max_load);
     lim.max_eff = lim.max_load;
     out.min_load_pps = lim.min_load;
@@ -494,7 +500,8 @@ SizeResult search_size(const Params& p, uint32_t frame_size, const TrialRunner& 
                 // A goal whose final stage has its answer (other goals' trials may give it) needs
                 // nothing, whatever its preceding stages say.
                 const size_t last = stages[gi].size() - 1;
-                if (next_for(db, stages[gi][last], last ? &stages[gi][last - 1] : nullptr, lim).done)
+                if (next_for(db, stages[gi][last], last ? &stages[gi][last - 1] : nullptr, lim)
+                        .done)
                     continue;
                 // A stage once done stays behind: later trials may move its bounds, but the
                 // goal does not go back to shorter trials.
@@ -527,19 +534,18 @@ SizeResult search_size(const Params& p, uint32_t frame_size, const TrialRunner& 
         t.stage = static_cast<unsigned>(pick_stage);
         t.final_stage = stages[pick_goal][pick_stage].final;
         t.line_rate_pps = out.line_rate_pps;
-        t.spec = TrialSpec{pick->second, frame_size, pick->first, p.warmup_s, p.flows,
-                           p.probe_share};
+        t.spec =
+            TrialSpec{pick->second, frame_size, pick->first, p.warmup_s, p.flows, p.probe_share};
         t.result = run(t.spec);
         const double load = t.spec.rate_pps;
-        t.intended_frames =
-            static_cast<uint64_t>(std::llround(load * t.spec.seconds * p.tx_ports));
+        t.intended_frames = static_cast<uint64_t>(std::llround(load * t.spec.seconds * p.tx_ports));
         t.shortfall_frames =
             t.result.sent < t.intended_frames ? t.intended_frames - t.result.sent : 0;
         t.offered_pps = static_cast<double>(t.result.sent) / (t.spec.seconds * p.tx_ports);
         t.generator_short = t.result.sent == 0 || t.offered_pps < load * (1 - p.tx_tolerance);
-        t.loss_ratio = t.result.sent ? static_cast<double>(t.result.lost) /
-                                           static_cast<double>(t.result.sent)
-                                     : 0;
+        t.loss_ratio = t.result.sent
+                           ? static_cast<double>(t.result.lost) / static_cast<double>(t.result.sent)
+                           : 0;
         t.forwarding_rate_pps = load * (1 - t.loss_ratio);
         out.trial_time_s += t.spec.seconds + t.spec.warmup_s;
         if (t.generator_short) {
@@ -547,8 +553,8 @@ SizeResult search_size(const Params& p, uint32_t frame_size, const TrialRunner& 
             if (++short_count[load] >= k_generator_attempts) {
                 lim.generator_limit =
                     lim.generator_limit > 0 ? std::min(lim.generator_limit, load) : load;
-                const double below = std::floor(
-                    std::min(load * (1 - narrowest_width), best_offered[load]));
+                const double below =
+                    std::floor(std::min(load * (1 - narrowest_width), best_offered[load]));
                 lim.max_eff = std::min(lim.max_eff, below);
             }
         } else {

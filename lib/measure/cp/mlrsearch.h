@@ -49,12 +49,12 @@ using rfc2544::RateUnit;
 // (relevant upper - relevant lower) <= width x relevant upper.
 struct Goal {
     std::string name;
-    double loss_ratio = 0;        // Goal Loss Ratio, in [0, 1)
-    double exceed_ratio = 0.5;    // Goal Exceed Ratio, in [0, 1)
-    double initial_trial_s = 1;   // Goal Initial Trial Duration, > 0, <= final_trial_s
-    double final_trial_s = 1;     // Goal Final Trial Duration, > 0
-    double duration_sum_s = 21;   // Goal Duration Sum, > 0
-    double width = 0.005;         // Goal Width (relative), in (0, 1)
+    double loss_ratio = 0;       // Goal Loss Ratio, in [0, 1)
+    double exceed_ratio = 0.5;   // Goal Exceed Ratio, in [0, 1)
+    double initial_trial_s = 1;  // Goal Initial Trial Duration, > 0, <= final_trial_s
+    double final_trial_s = 1;    // Goal Final Trial Duration, > 0
+    double duration_sum_s = 21;  // Goal Duration Sum, > 0
+    double width = 0.005;        // Goal Width (relative), in (0, 1)
 };
 // FD.io CSIT's published settings: NDR (loss 0) and PDR (loss 0.5%), 1 s trials, 21 s duration
 // sum, exceed ratio 0.5, width 0.5%.
@@ -77,9 +77,9 @@ struct Params {
     std::vector<uint32_t> frame_sizes{64, 128, 256, 512, 1024, 1280, 1518};
     double link_bps = 0;  // the tx link's speed; 0: unknown (then no % units)
     std::vector<Goal> goals = default_goals();
-    RateSpec min_rate{0, RateUnit::pps};  // Min Load; 0: max_rate / 1000
+    RateSpec min_rate{0, RateUnit::pps};        // Min Load; 0: max_rate / 1000
     RateSpec max_rate{100, RateUnit::percent};  // Max Load, the first trial
-    double warmup_s = 0;       // traffic before each trial's counted part, not counted
+    double warmup_s = 0;  // traffic before each trial's counted part, not counted
     uint32_t flows = 1;
     double probe_share = 0.01;
     double tx_tolerance = 0.01;  // the generator offering less than (1 - this) x load: shortfall
@@ -122,20 +122,20 @@ double conditional_throughput(double load_pps, const std::vector<TrialOutcome>& 
 // --- The search
 
 struct Trial {
-    unsigned index = 0;      // 1-based within the frame size
-    std::string goal;        // the goal whose need chose this trial
-    unsigned stage = 0;      // that goal's stage (0-based; the last is its final stage)
+    unsigned index = 0;  // 1-based within the frame size
+    std::string goal;    // the goal whose need chose this trial
+    unsigned stage = 0;  // that goal's stage (0-based; the last is its final stage)
     bool final_stage = false;
     double line_rate_pps = 0;
-    TrialSpec spec{};        // rate_pps is the Trial Load, seconds the Trial Duration
+    TrialSpec spec{};  // rate_pps is the Trial Load, seconds the Trial Duration
     TrialResult result{};
-    uint64_t intended_frames = 0;   // load x duration x tx ports
-    uint64_t shortfall_frames = 0;  // intended - sent (0 when the generator sent them all)
-    double offered_pps = 0;         // per tx port: sent / (duration x tx ports)
-    bool generator_short = false;   // offered < (1 - tx_tolerance) x load: not classified
-    double loss_ratio = 0;          // Trial Loss Ratio: lost / sent
-    double forwarding_rate_pps = 0; // Trial Forwarding Rate: load x (1 - loss ratio)
-    double end_s = 0;               // seconds since the frame size's search began (with a clock)
+    uint64_t intended_frames = 0;    // load x duration x tx ports
+    uint64_t shortfall_frames = 0;   // intended - sent (0 when the generator sent them all)
+    double offered_pps = 0;          // per tx port: sent / (duration x tx ports)
+    bool generator_short = false;    // offered < (1 - tx_tolerance) x load: not classified
+    double loss_ratio = 0;           // Trial Loss Ratio: lost / sent
+    double forwarding_rate_pps = 0;  // Trial Forwarding Rate: load x (1 - loss ratio)
+    double end_s = 0;                // seconds since the frame size's search began (with a clock)
     // After this trial, this load's class for each goal's final parameters (goal order).
     std::vector<Bound> classes;
 };
@@ -147,7 +147,7 @@ struct GoalResult {
     // (Max Load or the generator's limit is a Lower Bound), at that effective lower bound.
     std::optional<double> conditional_throughput_pps;
     bool regular = false;
-    std::string irregular;  // why not regular ("" when regular)
+    std::string irregular;               // why not regular ("" when regular)
     LoadStats lower_stats, upper_stats;  // at the two bounds (when they exist)
     unsigned trials_at_lower = 0, trials_at_upper = 0;
     // Lower Bounds above the relevant upper bound: inconsistent results, not used.
@@ -161,8 +161,8 @@ struct SizeResult {
     double min_load_pps = 0, max_load_pps = 0;
     std::vector<GoalResult> goals;
     std::vector<Trial> trials;
-    double trial_time_s = 0;   // sum of (warm-up + duration) over the trials
-    double search_s = 0;       // wall-clock seconds (with a clock; else trial_time_s)
+    double trial_time_s = 0;  // sum of (warm-up + duration) over the trials
+    double search_s = 0;      // wall-clock seconds (with a clock; else trial_time_s)
     bool trial_limit_hit = false;
 };
 

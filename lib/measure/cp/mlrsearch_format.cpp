@@ -55,9 +55,8 @@ nlohmann::json to_json(const GoalResult& r, double line) {
         {"trials_at_relevant_lower_bound", r.trials_at_lower},
         {"trials_at_relevant_upper_bound", r.trials_at_upper},
         {"loss_inversion_lower_bounds_pps", r.inverted_lower_bounds_pps},
-        {"generator_limit_pps",
-         r.generator_limit_pps > 0 ? nlohmann::json(r.generator_limit_pps)
-                                   : nlohmann::json(nullptr)},
+        {"generator_limit_pps", r.generator_limit_pps > 0 ? nlohmann::json(r.generator_limit_pps)
+                                                          : nlohmann::json(nullptr)},
         {"rfc2544_compliance", to_string(rfc2544_compliance(r.goal))}};
     j["load_stats_at_relevant_lower_bound"] =
         r.relevant_lower_pps ? to_json(r.lower_stats) : nlohmann::json(nullptr);
@@ -113,9 +112,8 @@ std::string progress_line(const Trial& t, const std::vector<Goal>& goals) {
 
 std::string format_table(const std::vector<SizeResult>& results) {
     std::string s = printf_str("%6s %-8s %9s %7s %13s %13s %15s %8s %11s %7s %9s\n", "frame",
-                               "goal", "loss", "exceed", "lower pps", "upper pps",
-                               "cond. thr. pps", "cond. %", "lower trials", "trials",
-                               "time s");
+                               "goal", "loss", "exceed", "lower pps", "upper pps", "cond. thr. pps",
+                               "cond. %", "lower trials", "trials", "time s");
     bool any_flag = false;
     for (const SizeResult& r : results) {
         for (const GoalResult& g : r.goals) {
@@ -157,7 +155,8 @@ nlohmann::json to_json(const Params& p) {
     nlohmann::json goals = nlohmann::json::array();
     for (const Goal& g : p.goals) goals.push_back(to_json(g));
     const auto rate = [](const RateSpec& r) {
-        return nlohmann::json{{"value", r.value}, {"unit", r.unit == RateUnit::percent ? "%" : "pps"}};
+        return nlohmann::json{{"value", r.value},
+                              {"unit", r.unit == RateUnit::percent ? "%" : "pps"}};
     };
     return {{"frame_sizes", p.frame_sizes},
             {"link_bps", p.link_bps > 0 ? nlohmann::json(p.link_bps) : nlohmann::json(nullptr)},
@@ -181,7 +180,8 @@ nlohmann::json to_json(const Trial& t, const std::vector<Goal>& goals) {
     const double line = t.line_rate_pps;
     return {{"index", t.index},
             {"selected_for_goal", t.goal},
-            {"stage", t.final_stage ? std::string("final") : "preceding " + std::to_string(t.stage + 1)},
+            {"stage",
+             t.final_stage ? std::string("final") : "preceding " + std::to_string(t.stage + 1)},
             {"trial_load_pps", t.spec.rate_pps},
             {"trial_load_percent_line_rate",
              line > 0 ? nlohmann::json(100 * t.spec.rate_pps / line) : nlohmann::json(nullptr)},
@@ -226,8 +226,8 @@ nlohmann::json to_json(const SizeResult& r) {
         sent += t.result.sent;
     }
     return {{"frame_size", r.frame_size},
-            {"line_rate_pps", r.line_rate_pps > 0 ? nlohmann::json(r.line_rate_pps)
-                                                  : nlohmann::json(nullptr)},
+            {"line_rate_pps",
+             r.line_rate_pps > 0 ? nlohmann::json(r.line_rate_pps) : nlohmann::json(nullptr)},
             {"min_load_pps", r.min_load_pps},
             {"max_load_pps", r.max_load_pps},
             {"goal_results", gr},
@@ -235,8 +235,7 @@ nlohmann::json to_json(const SizeResult& r) {
             {"search_duration_s", r.search_s},
             {"trial_time_s", r.trial_time_s},
             {"trial_limit_reached", r.trial_limit_hit},
-            {"frames",
-             {{"sent", sent}, {"lost", lost}, {"generator_shortfall", shortfall}}},
+            {"frames", {{"sent", sent}, {"lost", lost}, {"generator_shortfall", shortfall}}},
             {"trials", trials}};
 }
 
