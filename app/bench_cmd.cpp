@@ -7,7 +7,9 @@ namespace vfpath::app {
 struct BenchCommands::State {
     CLI::App* bench = nullptr;
     CLI::App* rfc2544 = nullptr;
+    CLI::App* mlrsearch = nullptr;
     control::BenchOptions opt;
+    control::MlrOptions mlr;
 };
 
 BenchCommands::BenchCommands(CLI::App& app) : s_(std::make_unique<State>()) {
@@ -57,6 +59,41 @@ BenchCommands::BenchCommands(CLI::App& app) : s_(std::make_unique<State>()) {
                   "A trial where the generator offered less than (1 - this) x rate fails")
         ->capture_default_str();
     c->add_option("--report", o.report_path, "Write the JSON report to this file");
+
+    control::MlrOptions& m = s.mlr;
+    CLI::App* q = s.mlrsearch = s.bench->add_subcommand(
+        "mlrsearch",
+        "RFC 9971 MLRsearch per frame size: several loss-ratio goals (default NDR and PDR) in "
+        "one search, many short trials per load, relevant bounds and conditional throughput");
+    q->add_option("-c,--config", m.config_path, "YAML config (ports, EAL) as for run")
+        ->check(CLI::ExistingFile);
+    q->add_option("--sizes", m.sizes, "Frame sizes in bytes, FCS included")
+        ->delimiter(',')
+        ->capture_default_str();
+    q->add_option("--goal", m.goals,
+                  "A search goal, repeatable: ndr, pdr, or name=N,loss=R,exceed=R,initial=S,"
+                  "final=S,sum=S,width=R (default: ndr and pdr: loss 0 / 0.5%, exceed 0.5, "
+                  "1 s trials, 21 s sum, width 0.5%)");
+    q->add_option("--goals", m.goals_file, "YAML file with goals: [{name, loss_ratio, ...}]")
+        ->check(CLI::ExistingFile);
+    q->add_option("--warmup", m.warmup_s, "Seconds of traffic before each trial, not counted")
+        ->capture_default_str();
+    q->add_option("--min-rate", m.min_rate,
+                  "Min Load (N%, Npps, Nkpps, NMpps); 0: max rate / 1000")
+        ->capture_default_str();
+    q->add_option("--max-rate", m.max_rate, "Max Load, the first trial")->capture_default_str();
+    q->add_option("--link-speed", m.link_speed,
+                  "Link speed for line rate, e.g. 10G, 25Gbps (default: as the port reports)");
+    q->add_option("--flows", m.flows, "Flows in the offered traffic")->capture_default_str();
+    q->add_option("--probe-share", m.probe_share, "Share of frames carrying a latency probe")
+        ->capture_default_str();
+    q->add_option("--tx-tolerance", m.tx_tolerance,
+                  "A trial where the generator offered less than (1 - this) x load is a "
+                  "generator shortfall: not classified, tried again")
+        ->capture_default_str();
+    q->add_option("--max-trials", m.max_trials, "Most trials per frame size (a safety stop)")
+        ->capture_default_str();
+    q->add_option("--report", m.report_path, "Write the JSON report to this file");
 }
 
 BenchCommands::~BenchCommands() = default;
@@ -66,6 +103,11 @@ bool BenchCommands::parsed() const {
 }
 
 std::optional<int> BenchCommands::dispatch(const std::vector<std::string>& eal_args) const {
+    if (s_->mlrsearch->parsed()) {
+        control::MlrOptions opt = s_->mlr;
+        opt.eal_args = eal_args;
+        return control::bench_mlrsearch_job(opt);
+    }
     if (!s_->rfc2544->parsed()) return std::nullopt;
     control::BenchOptions opt = s_->opt;
     opt.eal_args = eal_args;

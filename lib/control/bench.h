@@ -59,4 +59,27 @@ int bench_rfc2544_job(const BenchOptions& opt, const BackendFactory& make_backen
 // The CLI's entry point: the generator backend (make_gen_runner), stdout and stderr.
 int bench_rfc2544_job(const BenchOptions& opt);
 
+// `vfpath bench mlrsearch`: RFC 9971 MLRsearch (lib/measure/cp/mlrsearch.h). Search goals come
+// from --goal (repeatable) and --goals FILE (YAML); none given: NDR and PDR with FD.io's settings.
+struct MlrOptions {
+    std::optional<std::string> config_path;
+    std::vector<uint32_t> sizes{64, 128, 256, 512, 1024, 1280, 1518};
+    std::vector<std::string> goals;          // --goal texts (mlrsearch::parse_goal)
+    std::optional<std::string> goals_file;   // --goals YAML file
+    double warmup_s = 0;
+    std::string min_rate = "0pps";  // 0: max rate / 1000
+    std::string max_rate = "100%";
+    std::optional<std::string> link_speed;
+    uint32_t flows = 1;
+    double probe_share = 0.01;
+    double tx_tolerance = 0.01;
+    unsigned max_trials = 1000;
+    std::string report_path;
+    std::vector<std::string> eal_args;
+};
+// Exit codes, streams and preflight as bench_rfc2544_job.
+int bench_mlrsearch_job(const MlrOptions& opt, const BackendFactory& make_backend,
+                        std::ostream& out, std::ostream& err, const Preflight& preflight = {});
+int bench_mlrsearch_job(const MlrOptions& opt);
+
 }  // namespace vfpath::control

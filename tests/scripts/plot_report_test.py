@@ -53,6 +53,8 @@ def main():
             "run-latency.json": ["latency-p0.png", "latency-p1.png", "throughput-time.png"],
             "gen-streams.json": ["latency-streams.png"],
             "rfc2544.json": ["throughput-frame-size.png"],
+            # Real output of `vfpath bench mlrsearch` on the policed tap path (docs/mlrsearch.md).
+            "mlrsearch.json": ["mlrsearch-64B.png"],
         }
         for report, files in expected.items():
             out = os.path.join(tmp, report + ".d")
@@ -85,6 +87,19 @@ def main():
         r = run(script, [nested, "-o", out])
         check(r.returncode == 0 and r.stdout.split()[0] == os.path.join(out, "latency-p0.png"),
               f"nested latency: exit {r.returncode}, printed {r.stdout!r}, stderr {r.stderr}")
+
+        # An mlrsearch report whose trials lack a load: exit 2 naming the key, nothing written.
+        with open(os.path.join(fixtures, "mlrsearch.json")) as f:
+            rep = json.load(f)
+        del rep["results"][0]["trials"][1]["trial_load_pps"]
+        broken = os.path.join(tmp, "broken-mlr.json")
+        with open(broken, "w") as f:
+            json.dump(rep, f)
+        out = os.path.join(tmp, "broken-mlr.d")
+        r = run(script, [broken, "-o", out])
+        check(r.returncode == 2 and "results[0].trials[1].trial_load_pps" in r.stderr
+              and not os.path.exists(out),
+              f"broken mlrsearch report: exit {r.returncode}, stderr {r.stderr!r}")
 
         # Without -o: <report without .json>-plots beside the report.
         copy = os.path.join(tmp, "copy.json")

@@ -226,3 +226,109 @@ TEST_F(BenchJob, TrialFailureKeepsWhatWasMeasured) {
 }
 
 }  // namespace
+
+// `vfpath bench mlrsearch` as a job: goals from --goal and --goals (YAML), the table, the report
+// with every trial, usage errors before anything starts.
+namespace {
+
+class MlrJob : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string tmpl = (fs::temp_directory_path() / "vfpath-mlr-XXXXXX").string();
+        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+        dir_ = tmpl;
+        opt_.sizes = {64};
+        opt_.link_speed = "10G";
+        opt_.max_rate = "5Mpps";
+        opt_.goals = {"name=ndr,loss=0,exceed=0.5,final=1,sum=3,width=0.01",
+                      "name=pdr,loss=0.005,exceed=0.5,final=1,sum=3,width=0.01"};
+        opt_.report_path = (dir_ / "mlr.json").string();
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    int run() {
+        out_.str("");
+        err_.str("");
+        factory_calls_ = 0;
+        const BackendFactory make = [this](const config::Config&, const std::vector<std::string>&) {
+            ++factory_calls_;
+            return Result<TrialBackend>(TrialBackend{link_.runner(), 0});
+        };
+        return bench_mlrsearch_job(opt_, make, out_, err_);
+    }
+    void expect_usage_error(const std::string& needle) {
+        EXPECT_EQ(run(), 2) << err_.str();
+        EXPECT_NE(err_.str().find(needle), std::string::npos) << needle << "\n" << err_.str();
+        EXPECT_EQ(factory_calls_, 0);
+        EXPECT_TRUE(link_.calls.empty());
+        EXPECT_FALSE(fs::exists(opt_.report_path));
+    }
+    fs::path dir_;
+    MlrOptions opt_;
+    measure::SimLink link_{.capacity = 2e6};
+    int factory_calls_ = 0;
+    std::ostringstream out_, err_;
+};
+
+TEST_F(MlrJob, SearchesAndReportsEveryTrial) {
+    ASSERT_EQ(run(), 0) << err_.str();
+    const std::string out = out_.str();
+    EXPECT_NE(out.find("goal ndr: loss ratio 0, exceed ratio 0.5"), std::string::npos) << out;
+    EXPECT_NE(out.find("RFC 2544 compliant: no"), std::string::npos) << out;
+    EXPECT_NE(out.find("mlrsearch 64B #1 ndr stage 1 5000000 pps"), std::string::npos) << out;
+    EXPECT_NE(out.find("cond. thr. pps"), std::string::npos) << out;
+    std::ifstream in(opt_.report_path);
+    const json j = json::parse(in);
+    EXPECT_EQ(j["bench"], "mlrsearch");
+    EXPECT_EQ(j["config_file"], "<built-in default>");
+    const json& r = j["results"][0];
+    EXPECT_EQ(r["trials"].size(), link_.calls.size());
+    size_t lines = 0;
+    for (size_t at = 0; (at = out.find("\nmlrsearch 64B #", at)) != std::string::npos; ++at) ++lines;
+    EXPECT_EQ(lines, link_.calls.size());
+    const json& ndr = r["goal_results"][0];
+    EXPECT_TRUE(ndr["regular"].get<bool>()) << ndr.dump(1);
+    EXPECT_LE(ndr["relevant_lower_bound_pps"].get<double>(), 2e6);
+    EXPECT_GT(ndr["relevant_upper_bound_pps"].get<double>(), 2e6);
+}
+
+TEST_F(MlrJob, GoalsFromAYamlFile) {
+    const fs::path f = dir_ / "goals.yaml";
+    std::ofstream(f) << "goals:\n"
+                        "  - {name: rfc2544, loss_ratio: 0, exceed_ratio: 0, final_trial_s: 60,\n"
+                        "     duration_sum_s: 60, width: 0.01}\n";
+    opt_.goals.clear();
+    opt_.goals_file = f.string();
+    opt_.max_rate = "2.5Mpps";
+    ASSERT_EQ(run(), 0) << err_.str();
+    EXPECT_NE(out_.str().find("goal rfc2544: loss ratio 0, exceed ratio 0, trials 1 s to 60 s"),
+              std::string::npos)
+        << out_.str();
+    EXPECT_NE(out_.str().find("RFC 2544 compliant: unconditional"), std::string::npos);
+    std::ifstream in(opt_.report_path);
+    const json j = json::parse(in);
+    ASSERT_EQ(j["params"]["search_goals"].size(), 1u);
+    EXPECT_EQ(j["params"]["search_goals"][0]["rfc2544_compliance"], "unconditional");
+    // Unconditional compliance: the lower bound rests on a 60 s trial without loss.
+    const json& g = j["results"][0]["goal_results"][0];
+    EXPECT_GE(g["load_stats_at_relevant_lower_bound"]["full_length_low_loss_sum_s"].get<double>(),
+              60);
+    EXPECT_LE(g["relevant_lower_bound_pps"].get<double>(), 2e6);
+}
+
+TEST_F(MlrJob, BadGoalsAreUsageErrors) {
+    opt_.goals = {"name=a,loss=0,exceed=1"};
+    expect_usage_error("goal 'a': exceed ratio must be in [0, 1), got 1");
+    opt_.goals = {"name=a,loss=maybe"};
+    expect_usage_error("--goal name=a,loss=maybe: loss='maybe' is not a number");
+    opt_.goals = {"ndr", "ndr"};
+    expect_usage_error("goal 'ndr': the name is used twice");
+    const fs::path f = dir_ / "bad.yaml";
+    std::ofstream(f) << "goals:\n  - {name: x, los_ratio: 0}\n";
+    opt_.goals.clear();
+    opt_.goals_file = f.string();
+    expect_usage_error("bad.yaml:2: goals[0]: unknown key 'los_ratio'");
+    std::ofstream(f, std::ios::trunc) << "nope: 1\n";
+    expect_usage_error("expected a map with \"goals:\"");
+}
+
+}  // namespace
