@@ -262,7 +262,7 @@ TEST_F(CliTest, ConfigPathThatIsNotARegularFileIsRefused) {
     const fs::path fifo = path("config.fifo");
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
     for (const std::string cmd : {"check", "run", "gen"}) {
-        for (const std::string p : {fifo.string(), std::string("/dev/null")}) {
+        for (const std::string& p : {fifo.string(), std::string("/dev/null")}) {
             const Outcome o = expect_usage_error({cmd, "-c", p});
             EXPECT_LT(o.elapsed_s, 10.0) << cmd << " " << p;
             EXPECT_NE(o.err.find(p), std::string::npos) << o.err;
@@ -301,7 +301,7 @@ TEST_F(CliTest, ControlCharactersInErrorsAreEscaped) {
 // vf_policy on a port that is not a DPDK-driven ixgbe/i40e PF was silently ignored: `check` and
 // `run` warn, naming the entry, the port and its driver.
 TEST_F(CliTest, VfPolicyOnAPortWithoutVfMailboxIsWarnedAbout) {
-    const auto cfg = write_config(eal_yaml() + k_good_ports + "vf_policy:\n  - {pf: p0, trusted: true}\n",
+    const auto cfg = write_config(eal_yaml() + k_good_ports + "vf_policy:\n  - {pf: p0, vf: all, trusted: true}\n",
                                   "policy.yaml");
     const Outcome c = run_vfpath({"check", "-c", cfg.string()}, dir_, 30);
     EXPECT_EQ(c.exit_code, 0) << c.err;

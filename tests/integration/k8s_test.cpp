@@ -94,7 +94,7 @@ TEST_F(K8sTest, LogFormatJsonOnTheSubcommandCarriesConfigErrors) {
 // usage error after it is reported as itself (it used to say "unknown option '--log-format'"),
 // as one JSON line.
 TEST_F(K8sTest, LogFormatJsonBeforeTheCommandKeepsTheRealUsageError) {
-    for (const std::vector<std::string> args :
+    for (const std::vector<std::string>& args :
          {std::vector<std::string>{"--log-format", "json", "check", "-c", "/nonexistent"},
           std::vector<std::string>{"--log-format=json", "run", "-c", "/nonexistent"},
           std::vector<std::string>{"--log-format", "json", "run", "--duration", "x"},

@@ -285,10 +285,10 @@ ports:
   - {name: dpf, device: "0000:3b:00.0"}
 forward: {mode: io, pairs: [[null0, vf], [kpf, dpf]]}
 vf_policy:
-  - {pf: null0}
-  - {pf: vf}
-  - {pf: kpf}
-  - {pf: dpf}
+  - {pf: null0, vf: all}
+  - {pf: vf, vf: all}
+  - {pf: kpf, vf: all}
+  - {pf: dpf, vf: all}
 )",
                          t.root());
     const auto w = with(check::check_ports(j.cfg, j.host, j.ports), "vf_policy");

@@ -231,7 +231,7 @@ LoadResult load_file(const std::string& path, const Env& env) {
     struct stat st{};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        return fail(std::string("not a regular file (") +
+        return fail(std::string("cannot read the configuration: not a regular file (") +
                     (S_ISDIR(st.st_mode)    ? "a directory"
                      : S_ISFIFO(st.st_mode) ? "a FIFO"
                      : S_ISCHR(st.st_mode)  ? "a character device"
