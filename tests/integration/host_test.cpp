@@ -137,7 +137,7 @@ TEST_F(HostTest, BindWritesInOrderAndRecordsThePreviousDriver) {
 
     // A second change keeps the first record, says so, and the file keeps one header line.
     const Outcome again =
-        run_vfpath({"host", "unbind", "af:02.0", "--wait", "0", "--root", t.string()}, dir_, 30);
+        run_vfpath({"host", "unbind", "af:02.0", "--root", t.string()}, dir_, 30);
     EXPECT_TRUE(has(again.out, "0000:af:02.0 already has a record in " +
                                    (t / "run/vfpath/drivers").string() +
                                    " (driver iavf before vfpath first changed it)"))

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,11 +108,23 @@ bool check_writable(const std::string& path, const char* flag) {
         return false;
     }
     const std::string tmp = path + ".tmp";
-    if (::lstat(tmp.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-        print_error(what + tmp + " is " + file_kind(st.st_mode) +
-                    ", and vfpath writes the file there first");
+    if (::lstat(tmp.c_str(), &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            print_error(what + tmp + " is " + file_kind(st.st_mode) +
+                        ", and vfpath writes the file there first");
+            return false;
+        }
+        return true;  // a leftover of an earlier run: it will be replaced
+    }
+    // access() says yes to root everywhere (/proc, a read-only mount): create the temporary
+    // file the report goes through, and remove it again.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        print_error(what + "cannot write there (" + std::strerror(errno) + ")");
         return false;
     }
+    ::close(fd);
+    ::unlink(tmp.c_str());
     return true;
 }
 

@@ -28,7 +28,8 @@ std::optional<config::Config> load_job_config(const std::optional<std::string>& 
 bool check_report_path(const std::string& path);
 // A file a job will write (report, journal, stats) is checked now, so a bad path is a usage error
 // before EAL starts, not a failure after the run: an existing path must be a regular file (never
-// a device node, directory or FIFO), and its directory must be writable. Nothing is created.
+// a device node, directory or FIFO), and its directory must be writable (tried with FILE.tmp,
+// which is removed again).
 // `flag` names the option in the error.
 bool check_writable(const std::string& path, const char* flag);
 
