@@ -1,5 +1,6 @@
 #include "app/bench_cmd.h"
 
+#include "app/cli_checks.h"
 #include "control/bench.h"
 
 namespace vfpath::app {
@@ -22,7 +23,7 @@ BenchCommands::BenchCommands(CLI::App& app) : s_(std::make_unique<State>()) {
         "RFC 2544 throughput search per frame size: zero-loss rate (NDR), rate at "
         "an acceptable loss ratio (PDR), latency at the NDR (RFC 8219)");
     c->add_option("-c,--config", o.config_path, "YAML config (ports, EAL) as for run")
-        ->check(CLI::ExistingFile);
+        ->check(config_file());
     c->add_option("--sizes", o.sizes, "Frame sizes in bytes, FCS included")
         ->delimiter(',')
         ->capture_default_str();

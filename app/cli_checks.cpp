@@ -1,10 +1,14 @@
 #include "app/cli_checks.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include "control/api.h"
 
@@ -35,10 +39,11 @@ const CLI::App* find_command(const CLI::App& a, const std::string& word) {
 CLI::Validator seconds() {
     return CLI::Validator(
         [](std::string& in) -> std::string {
-            errno = 0;
-            char* end = nullptr;
-            const double v = std::strtod(in.c_str(), &end);
-            if (in.empty() || end != in.c_str() + in.size() || errno == ERANGE ||
+            // from_chars reads plain decimals only ("10", "0.5", "1e1"); strtod also took hex
+            // and hex floats ("0x10" ran 16 s) and leading blanks.
+            double v = 0;
+            const auto [end, ec] = std::from_chars(in.data(), in.data() + in.size(), v);
+            if (in.empty() || ec != std::errc{} || end != in.data() + in.size() ||
                 !std::isfinite(v) || v < 0)
                 return "expected a number of seconds >= 0 (10, 0.5), got " + in_quotes(in);
             return {};
@@ -61,6 +66,24 @@ CLI::Validator whole(unsigned long long max) {
         "0.." + std::to_string(max));
 }
 
+CLI::Validator config_file() {
+    return CLI::Validator(
+        [](std::string& in) -> std::string {
+            struct stat st{};
+            if (::stat(in.c_str(), &st) != 0)
+                return in_quotes(in) + ": " + std::strerror(errno);
+            if (S_ISREG(st.st_mode)) return {};
+            const char* kind = S_ISDIR(st.st_mode)    ? "a directory"
+                               : S_ISFIFO(st.st_mode) ? "a FIFO"
+                               : S_ISCHR(st.st_mode)  ? "a character device"
+                               : S_ISBLK(st.st_mode)  ? "a block device"
+                               : S_ISSOCK(st.st_mode) ? "a socket"
+                                                      : "not a regular file";
+            return in_quotes(in) + " is " + kind + ", not a regular file";
+        },
+        "FILE");
+}
+
 CLI::Validator one_of(std::initializer_list<const char*> words) {
     std::vector<std::string> w(words.begin(), words.end());
     std::string list;
@@ -74,7 +97,12 @@ CLI::Validator one_of(std::initializer_list<const char*> words) {
         list);
 }
 
-int usage_error(const CLI::App& app, int argc, char** argv, const CLI::ParseError& e) {
+int usage_error(const CLI::App& app, int argc, char** argv, const CLI::ParseError& e,
+                std::string* message) {
+    const auto say = [&](const std::string& m) {
+        control::print_error(m);
+        if (message) *message = m;
+    };
     // Follow the command words as far as they go: that is the command the user meant.
     const CLI::App* cur = &app;
     std::string path = "vfpath";
@@ -83,6 +111,13 @@ int usage_error(const CLI::App& app, int argc, char** argv, const CLI::ParseErro
         const std::string w = argv[i];
         const bool wants_command = !commands(*cur).empty();
         if (!w.empty() && w[0] == '-') {
+            // An option this command knows ("vfpath --log-format json check ...") is skipped
+            // with its value; only an unknown one is the mistake.
+            const std::string name = w.substr(0, w.find('='));
+            if (const CLI::Option* o = cur->get_option_no_throw(name)) {
+                if (w.find('=') == std::string::npos && o->get_items_expected_min() > 0) ++i;
+                continue;
+            }
             if (wants_command && unknown_option.empty()) unknown_option = w;
             continue;
         }
@@ -100,18 +135,27 @@ int usage_error(const CLI::App& app, int argc, char** argv, const CLI::ParseErro
     if (!commands(*cur).empty()) {
         const std::string list = command_list(*cur);
         if (!unknown_word.empty())
-            std::fprintf(stderr, "error: unknown command %s for '%s': expected one of %s%s\n",
-                         in_quotes(unknown_word).c_str(), path.c_str(), list.c_str(), help.c_str());
+            say("unknown command " + in_quotes(unknown_word) + " for '" + path +
+                                 "': expected one of " + list + help);
         else if (!unknown_option.empty())
-            std::fprintf(stderr, "error: unknown option %s for '%s', which expects a command: %s%s\n",
-                         in_quotes(unknown_option).c_str(), path.c_str(), list.c_str(), help.c_str());
+            say("unknown option " + in_quotes(unknown_option) + " for '" + path +
+                                 "', which expects a command: " + list + help);
         else
-            std::fprintf(stderr, "error: '%s' needs a command: %s%s\n", path.c_str(), list.c_str(),
-                         help.c_str());
+            say("'" + path + "' needs a command: " + list + help);
         return control::k_exit_usage;
     }
-    std::fprintf(stderr, "error: %s%s\n", e.what(), help.c_str());
+    say(e.what() + help);
     return control::k_exit_usage;
+}
+
+std::optional<std::string> early_log_format(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string w = argv[i];
+        if (w == "--") break;
+        if (w == "--log-format" && i + 1 < argc) return std::string(argv[i + 1]);
+        if (w.rfind("--log-format=", 0) == 0) return w.substr(13);
+    }
+    return std::nullopt;
 }
 
 }  // namespace vfpath::app

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     auto* run_cmd = app.add_subcommand("run", "Forward packets as the config says "
                                               "(built-in default: two net_null ports, io mode)");
     run_cmd->add_option("-c,--config", run.config_path, "YAML config file")
-        ->check(CLI::ExistingFile);
+        ->check(vfpath::app::config_file());
     add_log_format(run_cmd);
     run_cmd->add_option("--root", run.root, "Host root: sysfs DIR/sys, procfs DIR/proc (tests)")
         ->check(CLI::ExistingDirectory)
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
     auto* check_cmd = app.add_subcommand("check", "Validate a config and print the plan "
                                                   "without starting anything");
     check_cmd->add_option("-c,--config", check.config_path, "YAML config file")
-        ->check(CLI::ExistingFile);
+        ->check(vfpath::app::config_file());
     add_log_format(check_cmd);
     check_cmd->add_option("--sys-root", check.sys_root, "sysfs root (tests)")->group("");
     check_cmd->add_option("--root", check.root, "Host root: sysfs DIR/sys, procfs DIR/proc")
@@ -85,15 +85,15 @@ int main(int argc, char** argv) {
     auto* gen_cmd = app.add_subcommand("gen", "Traffic generator and analyzer on the config's "
                                               "gen: section (rate, sizes, flows, probes)");
     gen_cmd->add_option("-c,--config", gen.config_path, "YAML config file with a gen: section")
-        ->check(CLI::ExistingFile);
+        ->check(vfpath::app::config_file());
     gen_cmd->add_option("--rate", gen.rate, "Per tx port: 1Mpps, 250kpps, 500Mbit, 10Gbit, 10%, max");
     gen_cmd->add_option("--size", gen.size, "Frame size(s) with FCS: 64 | 64,128,1518 | imix");
     gen_cmd->add_option("--flows", gen.flows, "Distinct IP/UDP flows (1..65535)");
     gen_cmd->add_option("--duration", gen.duration_s, "Seconds to send (0: no time limit)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds());
     gen_cmd->add_option("--count", gen.count, "Frames per tx port (0: no limit)");
     gen_cmd->add_option("--warmup", gen.warmup_s, "Seconds sent first and not counted")
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds());
     gen_cmd->add_option("--probe-share", gen.probe_share, "Share of frames with a probe (0..1)");
     gen_cmd->add_option("--report", gen.report_path, "Write a JSON report to this file");
     gen_cmd->add_flag("--hold", gen.hold,
@@ -101,13 +101,15 @@ int main(int argc, char** argv) {
                       "SIGTERM (stop a net_memif peer first)");
     gen_cmd->add_option("--stats-interval", gen.stats_interval_s,
                         "Seconds between live lines (0: none)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds());
     gen_cmd->add_option("--log-level", gen.log_level,
                         "trace, debug, info, warn, error, critical, off");
     gen_cmd->add_option("--sys-root", gen.sys_root, "sysfs root (tests)")->group("");
     const vfpath::app::HostCommands host(app);
     const vfpath::app::BenchCommands bench(app);
 
+    if (const auto early = vfpath::app::early_log_format(cli_argc, argv); early && *early == "json")
+        set_log_format("json");
     try {
         app.parse(cli_argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -117,11 +119,24 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        return vfpath::app::usage_error(app, cli_argc, argv, e);
+        std::string message;
+        const int rc = vfpath::app::usage_error(app, cli_argc, argv, e, &message);
+        // `check --json` promises a JSON object on stdout, a refused command line included.
+        bool json = false, is_check = false;
+        std::string config;
+        for (int i = 1; i < cli_argc; ++i) {
+            const std::string w = argv[i];
+            is_check = is_check || w == "check";
+            json = json || (is_check && w == "--json");
+            if (is_check && (w == "-c" || w == "--config") && i + 1 < cli_argc) config = argv[i + 1];
+            if (is_check && w.rfind("--config=", 0) == 0) config = w.substr(9);
+        }
+        if (is_check && json) print_check_json_error(config, message);
+        return rc;
     }
     if (!eal_args.empty() && !run_cmd->parsed() && !bench.parsed() && !gen_cmd->parsed()) {
-        std::fprintf(stderr, "error: EAL arguments after -- are only taken by 'vfpath run', "
-                             "'vfpath gen' and 'vfpath bench'\n");
+        print_error("EAL arguments after -- are only taken by 'vfpath run', 'vfpath gen' and "
+                    "'vfpath bench'");
         return k_exit_usage;
     }
     run.eal_args = eal_args;

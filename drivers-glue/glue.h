@@ -43,8 +43,13 @@ void port_shutdown(uint16_t port_id, const std::string& name);
 struct LinkInfo {
     bool up = false;
     uint64_t speed_bps = 0;  // 0: unknown (a vdev without a nominal speed)
+    // A virtual device (vdev bus: net_null, net_ring, net_memif, net_tap, ...) reports a fixed
+    // speed that no wire limits: a share of it means nothing.
+    bool nominal = false;
 };
 LinkInfo port_link(uint16_t port_id);
+// The PMD's driver name of a probed port ("net_ixgbe"; "" when unknown).
+std::string port_driver_name(uint16_t port_id);
 // Receives and frees what (port, queue) holds, at most about `limit` frames (whole bursts: a
 // device that never runs dry, such as net_null, stops there); returns how many. Only while no
 // lcore polls that queue: the generator between phases, a Runtime's ports at shutdown.
@@ -54,6 +59,7 @@ struct PortHwStats {
     uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
     uint64_t imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0;
     uint32_t link_speed_mbps = 0;  // 0: unknown or link down
+    bool link_speed_nominal = false;  // LinkInfo::nominal
 };
 PortHwStats port_hw_stats(uint16_t port_id);
 

@@ -1,5 +1,7 @@
 #include <cstring>
 
+#include <rte_bus.h>
+#include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -100,11 +102,21 @@ void port_shutdown(uint16_t pid, const std::string& name) {
     lg->info("port {} ({}) stopped and closed", pid, name);
 }
 
+std::string port_driver_name(uint16_t port_id) {
+    rte_eth_dev_info info{};
+    if (rte_eth_dev_info_get(port_id, &info) != 0 || !info.driver_name) return "";
+    return info.driver_name;
+}
+
 LinkInfo port_link(uint16_t port_id) {
     rte_eth_link link{};
     LinkInfo out;
     if (rte_eth_link_get_nowait(port_id, &link) != 0) return out;
     out.up = link.link_status == RTE_ETH_LINK_UP;
+    rte_eth_dev_info info{};
+    if (rte_eth_dev_info_get(port_id, &info) == 0 && info.device)
+        if (const rte_bus* bus = rte_dev_bus(info.device))
+            out.nominal = std::strcmp(rte_bus_name(bus), "vdev") == 0;
     if (link.link_speed != RTE_ETH_SPEED_NUM_NONE && link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
         out.speed_bps = uint64_t(link.link_speed) * 1'000'000;
     return out;
@@ -126,8 +138,10 @@ uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit) {
 PortHwStats port_hw_stats(uint16_t pid) {
     rte_eth_stats s{};
     PortHwStats h;
-    if (const LinkInfo link = port_link(pid); link.up)
+    if (const LinkInfo link = port_link(pid); link.up) {
         h.link_speed_mbps = static_cast<uint32_t>(link.speed_bps / 1'000'000);
+        h.link_speed_nominal = link.nominal;
+    }
     if (rte_eth_stats_get(pid, &s) != 0) return h;
     h.ipackets = s.ipackets;
     h.opackets = s.opackets;

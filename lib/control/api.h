@@ -35,6 +35,12 @@ int run_job(const RunOptions& opt);
 
 // --log-format: "text" or "json" for every log line from here on (see util/log.h).
 void set_log_format(const std::string& format);
+// One error for the user on stderr: "error: MESSAGE", or with --log-format json a JSON log line
+// (level "error", logger "vfpath.cli") like every other line.
+void print_error(const std::string& message);
+// `check --json` that stops before judging anything (a bad argument, an unreadable config): the
+// JSON object on stdout still comes, {"ok": false, "findings": [{"check": "usage", ...}]}.
+void print_check_json_error(const std::string& config, const std::string& message);
 // `vfpath gen`: the traffic generator and analyzer (lib/gen) on the config's gen: section. Each
 // option set here replaces the config's value.
 struct GenOptions {

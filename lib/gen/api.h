@@ -161,7 +161,13 @@ nlohmann::json stream_json(const StreamStats& s, bool analyzed);
 nlohmann::json phase_json(const PhaseStats& p);
 // One line: rates over the interval since `prev` (since the start when null), what has not come
 // back yet, latency so far.
-std::string format_live(const PhaseStats& now, const PhaseStats* prev);
+// `rate_pps` (per tx port, 0: unpaced) adds a warning to a line whose interval sent less than
+// 95% of it while sending (intervals of at least 1000 frames due).
+std::string format_live(const PhaseStats& now, const PhaseStats* prev, double rate_pps = 0);
+// The rate sent per tx port over the phase against `rate_pps` asked: when it is short by more
+// than 1%, what was sent, the share, and the counters that say why (frames refused by a full tx
+// ring, pacer credit forfeited while the lcore lagged); "" otherwise and when unpaced.
+std::string rate_shortfall(const PhaseStats& p, double rate_pps);
 std::string format_table(const PhaseStats& p);
 measure::TrialResult trial_result(const PhaseStats& p);
 

@@ -43,9 +43,14 @@ struct PciDevice {
     std::string driver;              // "" when no driver is bound
     std::string driver_override;     // "" when unset ("(null)" in sysfs)
     std::string vendor, device;      // "0x8086", "0x154c"
+    std::string pci_class;           // "0x020000" (class file; "" when unreadable)
     std::optional<int> numa_node;    // nullopt: -1 (no affinity reported) or unreadable
     std::optional<int> iommu_group;  // nullopt: no iommu_group link (IOMMU off)
+    // Every netdev under the device's directory, at any depth: BDF/net/eth0, and virtio's
+    // BDF/virtio0/net/eth0.
     std::vector<Netdev> netdevs;
+    // PCI base class 0x02 (network controller); false when the class is unreadable.
+    bool is_network_class() const;
     // SR-IOV: a PF has sriov_totalvfs; a VF has a physfn link.
     bool is_pf = false;
     unsigned total_vfs = 0, num_vfs = 0;
@@ -72,6 +77,10 @@ Result<PciDevice> find_pf(const HostRoot& root, std::string_view pf);
 struct VfioStatus {
     bool module_loaded = false;  // <sys>/module/vfio_pci or <sys>/bus/pci/drivers/vfio-pci
     bool noiommu = false;        // <sys>/module/vfio/parameters/enable_unsafe_noiommu_mode = Y
+    // The IOMMU backend vfio needs to map DMA: <sys>/module/vfio_iommu_type1 (there when it is
+    // loaded or built in, as it has parameters). Without it EAL finds "No supported IOMMU
+    // extensions" and probes no vfio device.
+    bool iommu_type1 = false;
     size_t iommu_groups = 0;     // entries in <sys>/kernel/iommu_groups
     std::optional<bool> enable_sriov;  // vfio_pci parameter: a PF on vfio-pci may create VFs
 };
@@ -215,7 +224,24 @@ Result<Ack> parse_ack(const uint8_t* msg, size_t len);
 
 // Talks to this kernel's rtnetlink. `ifname` is the PF's netdev.
 Result<std::vector<VfAttrs>> query_vfs(std::string_view ifname);
-Status set_vf(std::string_view ifname, uint32_t vf, const VfSettings& s);
+// What became of a set-vf's messages, in order: the ones the kernel acknowledged, the first one it
+// refused (or that could not be sent) and why, and the ones left unsent after it.
+struct SetOutcome {
+    std::vector<SetMessage> applied;
+    std::optional<SetMessage> refused;
+    std::string why;  // "" when everything was applied
+    std::vector<SetMessage> not_sent;
+    bool ok() const { return why.empty(); }
+};
+// Sends `msgs` one by one through `send` (the kernel's ack, or why there was none), stopping at
+// the first refusal. `send` is rtnetlink in set_vf and a fake in tests.
+using SendFn = std::function<Result<Ack>(const SetMessage&)>;
+SetOutcome apply_setvf(std::string_view ifname, uint32_t vf, const std::vector<SetMessage>& msgs,
+                       const SendFn& send);
+// Lines for the user: "applied: ..." for each applied attribute, then "not applied: ..." with
+// the reason, and the attributes not sent after the refusal.
+std::string describe(const SetOutcome& o, std::string_view ifname, uint32_t vf);
+SetOutcome set_vf(std::string_view ifname, uint32_t vf, const VfSettings& s);
 
 // Where list/check take VF attributes from: rtnetlink on the live root, or a test double.
 class VfAttrSource {

@@ -4,20 +4,45 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <spdlog/pattern_formatter.h>
+
+#include "util/escape.h"
 #include "util/utf8.h"
 
 namespace vfpath::log {
 
 namespace {
 
-constexpr const char* k_text_pattern = "%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v";
+// %* is the message with control characters escaped (EscapedPayload).
+constexpr const char* k_text_pattern = "%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %*";
+
+// The message as text for a terminal: an ESC or NUL from a config value, a device name or a
+// PMD's string is shown as \xNN instead of acting on the terminal or cutting the line short.
+class EscapedPayload final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&,
+                spdlog::memory_buf_t& dest) override {
+        const std::string e =
+            escape_control(std::string_view(msg.payload.data(), msg.payload.size()), true);
+        dest.append(e.data(), e.data() + e.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<EscapedPayload>();
+    }
+};
+
+std::unique_ptr<spdlog::formatter> text_formatter() {
+    auto f = std::make_unique<spdlog::pattern_formatter>();
+    f->add_flag<EscapedPayload>('*').set_pattern(k_text_pattern);
+    return f;
+}
 
 // Logs go to stderr so stdout stays for tables and machine output. The sink holds the format,
 // so loggers created later get it too.
 std::shared_ptr<spdlog::sinks::stderr_color_sink_mt> sink() {
     static auto s = [] {
         auto p = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-        p->set_pattern(k_text_pattern);
+        p->set_formatter(text_formatter());
         return p;
     }();
     return s;
@@ -76,7 +101,7 @@ public:
         const std::time_t tt = static_cast<std::time_t>(secs.count());
         std::tm tm{};
         gmtime_r(&tt, &tm);
-        char when[40];
+        char when[80];
         std::snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                       static_cast<int>(ms));
@@ -123,7 +148,7 @@ bool set_format(std::string_view format) {
         return true;
     }
     if (format == "text") {
-        sink()->set_pattern(k_text_pattern);
+        sink()->set_formatter(text_formatter());
         sink()->set_color_mode(spdlog::color_mode::automatic);
         g_json = false;
         return true;

@@ -3,7 +3,8 @@
 other (config map, network attachment, resource requests, hugepage volumes, scrape port); the
 vfpath config inside the config map passes `vfpath check` in the pod each workload describes,
 simulated on the k8s-pod fixture tree (its PCIDEVICE_* variables, cpuset and hugetlb limits made
-from the workload's resources); the systemd unit passes `systemd-analyze verify`.
+from the workload's resources); the systemd unit passes `systemd-analyze verify` and scores 3.0
+or lower in `systemd-analyze security`.
 
 Usage: check_deploy.py VFPATH_BINARY SOURCE_ROOT
 """
@@ -168,6 +169,20 @@ def check_workload(path, doc, by_kind, binary, fixture, workdir):
         fail("%s: prometheus.io/scrape and prometheus.io/port: \"%s\" missing" % (what, METRICS_PORT))
     if not any(str(p.get("containerPort")) == METRICS_PORT for p in c.get("ports", [])):
         fail("%s: no containerPort %s" % (what, METRICS_PORT))
+    # Probes: readiness and liveness (and startup, for EAL's start) on /metrics, the one path
+    # vfpath serves, at the metrics port (by number or by the port's name).
+    port_names = {p.get("name"): str(p.get("containerPort")) for p in c.get("ports", [])}
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        get = c.get(probe, {}).get("httpGet")
+        if not get:
+            fail("%s: no %s with httpGet" % (what, probe))
+            continue
+        port = port_names.get(get.get("port"), str(get.get("port")))
+        if get.get("path") != "/metrics" or port != METRICS_PORT:
+            fail("%s: %s asks %s on port %s, not /metrics on %s"
+                 % (what, probe, get.get("path"), port, METRICS_PORT))
+    if "/metrics$" not in open(os.path.join(ROOT, "lib/control/cp/metrics_server.cpp")).read():
+        fail("lib/control/cp/metrics_server.cpp no longer serves /metrics, which the probes use")
 
     # `vfpath check` inside the simulated pod: the container's environment, the device plugin's
     # variables, the kubelet's cgroup limits.
@@ -232,9 +247,182 @@ def check_systemd(root, binary, workdir):
     else:
         ok("deploy/systemd/vfpath.service passes systemd-analyze verify")
 
+    # Exposure: `systemd-analyze security` of the unit file itself (--offline, systemd >= 252),
+    # 3.0 or lower ("OK"). It was 5.9 (MEDIUM): root with every capability, no system call
+    # filter, every device.
+    r = subprocess.run([analyze, "security", "--offline=yes", "--no-pager", copy],
+                       capture_output=True, text=True, timeout=60)
+    m = re.search(r"Overall exposure level for \S+: (\d+(?:\.\d+)?)", r.stdout + r.stderr)
+    if not m:
+        fail("systemd-analyze security --offline=yes gave no exposure level (exit %d):\n%s%s"
+             % (r.returncode, r.stdout[-2000:], r.stderr[-2000:]))
+    elif float(m.group(1)) > 3.0:
+        fail("vfpath.service: systemd-analyze security exposure %s > 3.0:\n%s"
+             % (m.group(1), "\n".join(l for l in r.stdout.splitlines() if "\u2717" in l)))
+    else:
+        ok("deploy/systemd/vfpath.service: systemd-analyze security exposure %s (<= 3.0)"
+           % m.group(1))
+    caps = re.search(r"^CapabilityBoundingSet=(.*)$", text, re.M)
+    if not caps or sorted(caps.group(1).split()) != ["CAP_IPC_LOCK", "CAP_NET_ADMIN"]:
+        fail("vfpath.service: CapabilityBoundingSet is not CAP_IPC_LOCK CAP_NET_ADMIN")
+
+# The PMDs the image must carry (package names of Debian 12's DPDK 22.11): what vfpath's docs and
+# tests use, and the Intel VF driver the Kubernetes example's VFs need.
+REQUIRED_PMDS = ["librte-net-null23", "librte-net-ring23", "librte-net-memif23", "librte-net-tap23",
+                 "librte-net-pcap23", "librte-net-iavf23", "librte-mempool-ring23",
+                 "librte-bus-pci23", "librte-bus-vdev23"]
+HEADERS = ["civetweb.h", "yaml-cpp/yaml.h", "spdlog/spdlog.h", "fmt/format.h", "numa.h",
+           "nlohmann/json.hpp", "CLI/CLI.hpp", "pcap/pcap.h", "libmnl/libmnl.h", "dpdk/rte_eal.h"]
+
+
+def containerfile_stages(path):
+    """[(FROM line, [packages of its apt-get install], [COPY lines])] of a Containerfile."""
+    with open(path) as f:
+        text = f.read().replace("\\\n", " ")
+    stages = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("FROM "):
+            stages.append((line, [], []))
+        elif stages and line.startswith("RUN ") and "apt-get install" in line:
+            words = line.split("apt-get install", 1)[1].split("&&")[0].split()
+            stages[-1][1].extend(w for w in words if not w.startswith("-"))
+        elif stages and line.startswith("COPY "):
+            stages[-1][2].append(line)
+    return stages
+
+
+def closure(packages):
+    """The packages apt installs for `packages` without recommends (this host's apt cache)."""
+    r = subprocess.run(["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
+                        "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances"]
+                       + packages, capture_output=True, text=True, timeout=300)
+    names = set()
+    for line in r.stdout.splitlines():
+        if line and not line.startswith(" "):
+            names.add(line.strip("<>").split(":")[0])
+    return names
+
+
+_owners = None
+
+
+def owner(path):
+    """The Debian package that ships `path` (usr-merge aware), or None. Reads dpkg's file lists
+    once (a dpkg -S per library took minutes)."""
+    global _owners
+    if _owners is None:
+        _owners = {}
+        info = "/var/lib/dpkg/info"
+        for f in os.listdir(info):
+            if f.endswith(".list"):
+                pkg = f[:-5].split(":")[0]
+                with open(os.path.join(info, f), errors="replace") as fh:
+                    for line in fh:
+                        _owners.setdefault(line.rstrip("\n"), pkg)
+    tries = [path, os.path.realpath(path)]
+    for p in list(tries):
+        tries.append(p[4:] if p.startswith("/usr/") else "/usr" + p)
+    for p in tries:
+        if p in _owners:
+            return _owners[p]
+    return None
+
+
+def libraries(path):
+    """(resolved library paths, names ldd could not find) of an ELF file."""
+    r = subprocess.run(["ldd", path], capture_output=True, text=True, timeout=60)
+    found, missing = [], []
+    for line in r.stdout.splitlines():
+        if "=> not found" in line:
+            missing.append(line.split()[0])
+        elif "=>" in line and "/" in line.split("=>", 1)[1]:
+            found.append(line.split("=>", 1)[1].split()[0])
+        elif line.strip().startswith("/"):
+            found.append(line.split()[0])
+    return found, missing
+
+
+def check_image(root, binary):
+    """Item by item what the Containerfile's stages must hold; no image is built (podman on this
+    CI costs minutes), the same Debian release's packages answer instead."""
+    if not (shutil.which("apt-cache") and shutil.which("dpkg") and shutil.which("ldd")):
+        print("skip: apt-cache, dpkg or ldd missing: the Containerfile was not checked")
+        return
+    stages = containerfile_stages(os.path.join(root, "deploy/Containerfile"))
+    if len(stages) != 2:
+        fail("deploy/Containerfile: expected a build and a runtime stage, found %d" % len(stages))
+        return
+    (_, build_pkgs, _), (_, run_pkgs, copies) = stages
+    build, runtime = closure(build_pkgs), closure(run_pkgs)
+    for h in HEADERS:
+        pkg = owner("/usr/include/" + h)
+        if pkg is None:
+            fail("build stage: /usr/include/%s is not installed here, cannot tell its package" % h)
+        elif pkg not in build:
+            fail("build stage: %s (for %s) is not in its package list or their Depends" % (pkg, h))
+    copied = " ".join(copies)
+    bad = 0
+
+    def need_libs(what, path):
+        nonlocal bad
+        found, missing = libraries(path)
+        for m in missing:
+            fail("%s: %s is not found even on this host" % (what, m))
+            bad += 1
+        for lib in found:
+            pkg = owner(lib)
+            if pkg is None:
+                continue  # not from a package (this build's own libraries): nothing to install
+            if pkg not in runtime:
+                fail("runtime stage: %s needs %s from %s, which is not in the stage's package "
+                     "list or their Depends" % (what, lib, pkg))
+                bad += 1
+
+    need_libs("vfpath", binary)
+    for pkg in REQUIRED_PMDS:
+        if pkg not in runtime:
+            fail("runtime stage: PMD package %s is missing" % pkg)
+            bad += 1
+    # Every PMD the image installs is loaded by EAL at start: each must find its libraries.
+    pmd_dirs = [d for d in (os.path.join("/usr/lib/x86_64-linux-gnu/dpdk", x)
+                            for x in os.listdir("/usr/lib/x86_64-linux-gnu/dpdk"))
+                if os.path.basename(d).startswith("pmds-")]
+    pmds = 0
+    for d in pmd_dirs:
+        for f in sorted(os.listdir(d)):
+            path = os.path.join(d, f)
+            pkg = owner(path)
+            if pkg in runtime and re.search(r"\.so\.\d+$", f):
+                pmds += 1
+                need_libs("PMD " + f, path)
+    # Packet capture and the telemetry client (README, "Capture"): copied from the build stage.
+    for tool in ("dpdk-dumpcap", "dpdk-telemetry.py"):
+        pkg = owner("/usr/bin/" + tool)
+        if pkg not in runtime and not ("--from=build" in copied and "/usr/bin/" + tool in copied):
+            fail("runtime stage: no /usr/bin/%s (package %s is not installed, nor is it copied "
+                 "from the build stage)" % (tool, pkg))
+            bad += 1
+        elif pkg not in runtime and pkg not in build:
+            fail("build stage: %s is copied from it but %s is not installed there" % (tool, pkg))
+            bad += 1
+    need_libs("dpdk-dumpcap", "/usr/bin/dpdk-dumpcap")
+    if "python3" not in runtime:
+        fail("runtime stage: dpdk-telemetry.py needs python3")
+        bad += 1
+    if not bad:
+        ok("deploy/Containerfile: vfpath, %d PMDs and dpdk-dumpcap find every library in the "
+           "runtime stage's packages (%d with Depends); the build stage has every header"
+           % (pmds, len(runtime)))
+
+
+ROOT = None
+
 
 def main():
+    global ROOT
     binary, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    ROOT = root
     fixture = os.path.join(root, "tests/fixtures/k8s-pod")
     docs = load_all(root)
     by_kind = {}
@@ -247,6 +435,7 @@ def main():
         for path, doc in workloads:
             check_workload(path, doc, by_kind, binary, fixture, work)
         check_systemd(root, binary, work)
+    check_image(root, binary)
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0
 

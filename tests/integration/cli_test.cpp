@@ -1,4 +1,7 @@
 // CLI and config errors seen through the binary: exit codes, messages, nothing half-started.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include <algorithm>
 #include <sstream>
 
@@ -69,6 +72,13 @@ const BadArgs k_bad_args[] = {
     {{"run", "--duration", "1e999"}, {"--duration", "'1e999'"}},
     {{"run", "--duration", "10s"}, {"--duration", "'10s'"}},
     {{"run", "--duration", ""}, {"--duration"}},
+    {{"run", "--duration", "0x10"}, {"--duration", "'0x10'"}},
+    {{"run", "--duration", "0x1p3"}, {"--duration", "'0x1p3'"}},
+    {{"run", "--duration", " 1"}, {"--duration"}},
+    {{"run", "--stats-interval", "0x1"}, {"--stats-interval", "'0x1'"}},
+    {{"gen", "-c", "@CFG", "--duration", "0x10"}, {"--duration", "'0x10'"}},
+    {{"gen", "-c", "@CFG", "--warmup", "nan"}, {"--warmup", "'nan'"}},
+    {{"host", "bind", "0000:af:02.0", "--wait", "0x5"}, {"--wait", "'0x5'"}},
     {{"run", "--stats-interval", "-2"}, {"--stats-interval", "'-2'"}},
     {{"run", "--stats-interval", "x"}, {"--stats-interval", "'x'"}},
     {{"run", "--log-level", "loud"}, {"--log-level", "'loud'", "trace"}},
@@ -121,6 +131,9 @@ const BadArgs k_bad_args[] = {
      {"--qos", "--vlan"}},
     {{"host", "set-vf", "0000:af:00.0", "1", "--mac", "zz", "--root", "@F", "--dry-run"},
      {"--mac", "zz"}},
+    {{"host", "set-vf", "0000:af:00.0", "1", "--mac", "01:00:5e:00:00:01", "--root", "@F",
+      "--dry-run"},
+     {"--mac", "01:00:5e:00:00:01", "multicast"}},
     {{"host", "set-vf", "0000:af:00.0", "1", "--spoofchk", "maybe", "--root", "@F", "--dry-run"},
      {"--spoofchk", "maybe"}},
     {{"host", "set-vf", "0000:af:00.0", "1", "--trust", "yes", "--root", "@F", "--dry-run"},
@@ -185,10 +198,165 @@ TEST_F(CliTest, EveryBadArgumentIsOneLineAndExit2) {
             EXPECT_NE(o.err.find(n), std::string::npos) << cmd << ": expected " << n << " in\n"
                                                         << o.err;
         EXPECT_EQ(o.err.find("[vfpath.eal]"), std::string::npos) << cmd << "\n" << o.err;
-        EXPECT_EQ(o.out, "") << cmd;
+        // `check --json` answers with its JSON object even then; every other command with
+        // nothing on stdout.
+        if (std::find(args.begin(), args.end(), "check") != args.end() &&
+            std::find(args.begin(), args.end(), "--json") != args.end()) {
+            const json j = json::parse(o.out, nullptr, false);
+            EXPECT_TRUE(j.is_object() && j.value("ok", true) == false) << cmd << "\n" << o.out;
+        } else {
+            EXPECT_EQ(o.out, "") << cmd;
+        }
         EXPECT_LT(o.elapsed_s, 10.0) << cmd;
     }
     EXPECT_FALSE(fs::exists(dir_ / "s.jsonl")) << "a refused run creates no file";
+}
+
+// Output files (--report, --journal, --stats-json) are replaced or truncated by a run: a path that
+// holds a device node, a directory or a FIFO is refused before EAL starts, naming the option and
+// the path, and is left as it was. (The report used to replace a device node with a regular
+// file, a directory made the run fail after forwarding, and a FIFO blocked --stats-json.)
+TEST_F(CliTest, OutputPathThatIsNotARegularFileIsRefusedBeforeEal) {
+    std::vector<std::pair<fs::path, fs::file_type>> targets;
+    const fs::path fifo = path("out.fifo");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    targets.push_back({fifo, fs::file_type::fifo});
+    const fs::path subdir = path("somedir");
+    fs::create_directory(subdir);
+    targets.push_back({subdir, fs::file_type::directory});
+    const fs::path node = path("null-node");
+    if (::mknod(node.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0)  // root only
+        targets.push_back({node, fs::file_type::character});
+    for (const auto& [target, type] : targets) {
+        for (const std::string flag : {"--report", "--journal", "--stats-json"}) {
+            const std::vector<std::string> args = {"run",  "--duration",       "0.3",
+                                                   "--stats-interval", "0.1", flag,
+                                                   target.string()};
+            const std::string cmd = "vfpath " + join(args);
+            const Outcome o = expect_usage_error(args);
+            EXPECT_LT(o.elapsed_s, 10.0) << cmd;
+            EXPECT_NE(o.err.find(flag + " " + target.string()), std::string::npos) << cmd << "\n"
+                                                                                   << o.err;
+            EXPECT_NE(o.err.find("not a regular file"), std::string::npos) << cmd << "\n" << o.err;
+            EXPECT_EQ(o.err.find("EAL"), std::string::npos) << cmd << ": EAL must not start\n"
+                                                            << o.err;
+            EXPECT_EQ(fs::symlink_status(target).type(), type) << cmd << ": the path was changed";
+        }
+    }
+    // The same for gen's report.
+    const auto gcfg = write_config(eal_yaml() + "ports:\n  - name: p0\n    device: net_null0\n"
+                                                "gen:\n  tx: [p0]\n  duration_s: 0.3\n",
+                                   "gen.yaml");
+    const Outcome g = expect_usage_error({"gen", "-c", gcfg.string(), "--report", subdir.string()});
+    EXPECT_NE(g.err.find("--report " + subdir.string()), std::string::npos) << g.err;
+    EXPECT_TRUE(fs::is_directory(subdir));
+    // An unwritable directory is found out before the run too.
+    EXPECT_NE(expect_usage_error({"run", "--report", "/proc/vfpath-report.json"})
+                  .err.find("/proc/vfpath-report.json"),
+              std::string::npos);
+}
+
+// A config path that is a FIFO used to hang `check` (and run) forever in open(); a device node
+// was read as YAML. Only a regular file is taken, with exit 2 and the path named.
+TEST_F(CliTest, ConfigPathThatIsNotARegularFileIsRefused) {
+    const fs::path fifo = path("config.fifo");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    for (const std::string cmd : {"check", "run", "gen"}) {
+        for (const std::string& p : {fifo.string(), std::string("/dev/null")}) {
+            const Outcome o = expect_usage_error({cmd, "-c", p});
+            EXPECT_LT(o.elapsed_s, 10.0) << cmd << " " << p;
+            EXPECT_NE(o.err.find(p), std::string::npos) << o.err;
+            EXPECT_NE(o.err.find("not a regular file"), std::string::npos) << o.err;
+        }
+    }
+    const Outcome b = expect_usage_error({"bench", "rfc2544", "-c", fifo.string()});
+    EXPECT_NE(b.err.find("FIFO"), std::string::npos) << b.err;
+}
+
+// Control characters from a config or an argument are shown escaped (\xNN): an ESC sequence
+// used to reach the terminal, and a NUL cut the message short.
+TEST_F(CliTest, ControlCharactersInErrorsAreEscaped) {
+    const std::string text = eal_yaml() +
+                             "ports:\n"
+                             "  - name: p0\n"
+                             "    device: net_null0\n"
+                             "    mtu: \"15\\0tail\"\n"
+                             "    \"col\\e[31mour\": blue\n";
+    const auto cfg = write_config(text, "ctl.yaml");
+    for (const std::string cmd : {"check", "run"}) {
+        const Outcome o = expect_usage_error({cmd, "-c", cfg.string()});
+        EXPECT_EQ(o.err.find('\x1b'), std::string::npos) << "raw ESC on stderr";
+        EXPECT_EQ(o.err.find('\0'), std::string::npos) << "raw NUL on stderr";
+        EXPECT_NE(o.err.find("ports[0].col\\x1b[31mour"), std::string::npos) << o.err;
+        EXPECT_NE(o.err.find("15\\x00tail"), std::string::npos) << o.err;
+    }
+    const Outcome a = expect_usage_error({"run", "--log-level", "lo\x1b[2Jud"});
+    EXPECT_EQ(a.err.find('\x1b'), std::string::npos) << "raw ESC on stderr";
+    EXPECT_NE(a.err.find("lo\\x1b[2Jud"), std::string::npos) << a.err;
+    const Outcome f = expect_usage_error({"check", "-c", path("no\x1b]0;x\x07such.yaml").string()});
+    EXPECT_EQ(f.err.find('\x1b'), std::string::npos) << "raw ESC on stderr";
+    EXPECT_EQ(f.err.find('\x07'), std::string::npos) << "raw BEL on stderr";
+}
+
+// vf_policy on a port that is not a DPDK-driven ixgbe/i40e PF was silently ignored: `check` and
+// `run` warn, naming the entry, the port and its driver.
+TEST_F(CliTest, VfPolicyOnAPortWithoutVfMailboxIsWarnedAbout) {
+    const auto cfg = write_config(eal_yaml() + k_good_ports + "vf_policy:\n  - {pf: p0, vf: all, trusted: true}\n",
+                                  "policy.yaml");
+    const Outcome c = run_vfpath({"check", "-c", cfg.string()}, dir_, 30);
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    EXPECT_NE(c.out.find("vf_policy[0] (port p0): net_null0 is a virtual device"), std::string::npos)
+        << c.out;
+    const Outcome r = run_vfpath({"run", "-c", cfg.string(), "--duration", "0.3"}, dir_, 60);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("vf_policy[0] (" + cfg.string() + ":"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("port p0 runs on net_null, not a DPDK-driven ixgbe or i40e PF"),
+              std::string::npos)
+        << r.err;
+}
+
+// `check --json` promises a JSON object on stdout: a config that cannot be read, or a refused
+// argument, gives {"ok": false, "findings": [...]} naming it (it used to print nothing there).
+TEST_F(CliTest, CheckJsonAnswersWithJsonOnUsageErrors) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"check", "-c", "/nonexistent", "--json"}, "/nonexistent"},
+        {{"check", "--json", "-c", "/nonexistent"}, "/nonexistent"},
+        {{"check", "--json", "--sys-root", "/nonexistent"}, "/nonexistent"},
+        {{"check", "--json", "--bogus"}, "--bogus"}};
+    for (const auto& [args, needle] : cases) {
+        const Outcome o = expect_usage_error(args);
+        const json j = json::parse(o.out, nullptr, false);
+        ASSERT_TRUE(j.is_object()) << o.out;
+        EXPECT_EQ(j["ok"], false);
+        ASSERT_EQ(j["findings"].size(), 1u) << o.out;
+        EXPECT_EQ(j["findings"][0]["severity"], "error");
+        EXPECT_EQ(j["findings"][0]["check"], "usage");
+        EXPECT_NE(j["findings"][0]["message"].get<std::string>().find(needle), std::string::npos)
+            << o.out;
+    }
+}
+
+// A finding about this job's port or lcores is not repeated as a host finding: numa_node -1 of a
+// configured VF, and no isolated CPU, were each listed twice.
+TEST_F(CliTest, CheckListsEachFindingOnce) {
+    const auto cfg = write_config("eal: {lcores: \"0-1\"}\nports:\n"
+                                  "  - {name: p0, device: \"0000:41:01.0\"}\n"
+                                  "  - {name: p1, device: \"0000:41:01.1\"}\n",
+                                  "numa.yaml");
+    const Outcome o = run_vfpath(
+        {"check", "-c", cfg.string(), "--root", std::string(VFPATH_FIXTURES) + "/numa-minus1"},
+        dir_, 30);
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    const auto count = [&](const std::string& a, const std::string& b) {
+        int n = 0;
+        std::istringstream lines(o.out);
+        for (std::string l; std::getline(lines, l);)
+            if (l.find(a) != std::string::npos && l.find(b) != std::string::npos) ++n;
+        return n;
+    };
+    EXPECT_EQ(count("[numa.unknown]", "0000:41:01.0"), 1) << o.out;
+    EXPECT_EQ(count("[numa.unknown]", "0000:41:00.0"), 1) << "not a port: the host says it\n" << o.out;
+    EXPECT_EQ(count("[cpu.isolation]", "no CPU is isolated"), 1) << o.out;
 }
 
 // --help works for every command and exits 0.

@@ -32,10 +32,13 @@ TEST_F(HostTest, ListTable) {
     const Outcome o = run_vfpath({"host", "list", "--root", k_2s}, dir_, 30);
     ASSERT_TRUE(o.exited()) << o.err;
     EXPECT_EQ(o.exit_code, 0) << o.err;
-    EXPECT_TRUE(has(o.out, "PF 0000:af:00.0  ens1f0  driver i40e  node 1  VFs 4/8  link up"))
+    // The PCI vendor:device id (lspci -n's form) of each PF and VF.
+    EXPECT_TRUE(
+        has(o.out, "PF 0000:af:00.0 [8086:1572]  ens1f0  driver i40e  node 1  VFs 4/8  link up"))
         << o.out;
-    EXPECT_TRUE(has(o.out, "PF 0000:3b:00.0  ens2f0  driver mlx5_core  node 0  VFs 2/4")) << o.out;
-    EXPECT_TRUE(has(o.out, "0000:af:02.2  vfio-pci")) << o.out;
+    EXPECT_TRUE(has(o.out, "PF 0000:3b:00.0 [15b3:101d]  ens2f0  driver mlx5_core  node 0  VFs 2/4"))
+        << o.out;
+    EXPECT_TRUE(has(o.out, "0000:af:02.2  8086:154c vfio-pci")) << o.out;
     EXPECT_TRUE(has(o.out, "vfio: vfio-pci loaded, no-IOMMU mode off, 8 IOMMU groups")) << o.out;
     EXPECT_TRUE(has(o.out, "hugepages free: node 0: 1024/1024 x 2 MiB; node 1: 64/512 x 2 MiB"))
         << o.out;
@@ -48,6 +51,7 @@ TEST_F(HostTest, ListJson) {
     ASSERT_EQ(j["pfs"].size(), 2u);
     const json& pf = j["pfs"][1];
     EXPECT_EQ(pf["bdf"], "0000:af:00.0");
+    EXPECT_EQ(pf["id"], "8086:1572");
     EXPECT_EQ(pf["netdev"], "ens1f0");
     EXPECT_EQ(pf["driver"], "i40e");
     EXPECT_EQ(pf["numa_node"], 1);
@@ -57,6 +61,7 @@ TEST_F(HostTest, ListJson) {
     const json& vf = pf["vfs"][2];
     EXPECT_EQ(vf["index"], 2);
     EXPECT_EQ(vf["bdf"], "0000:af:02.2");
+    EXPECT_EQ(vf["id"], "8086:154c");
     EXPECT_EQ(vf["driver"], "vfio-pci");
     EXPECT_EQ(vf["iommu_group"], 43);
     EXPECT_EQ(vf["numa_node"], 1);
@@ -81,7 +86,7 @@ TEST_F(HostTest, ListNamesGarbageAndExitsNonZero) {
                     "numa-minus1/sys/bus/pci/devices/0000:c1:00.0/sriov_totalvfs: "
                     "expected a VF count, got \"garbage\""))
         << o.err;
-    EXPECT_TRUE(has(o.out, "PF 0000:41:00.0  enp65s0f0  driver ice  node -")) << o.out;
+    EXPECT_TRUE(has(o.out, "PF 0000:41:00.0 [8086:1593]  enp65s0f0  driver ice  node -")) << o.out;
 }
 
 TEST_F(HostTest, BindDryRunPrintsEachWriteAndWritesNothing) {
@@ -130,6 +135,18 @@ TEST_F(HostTest, BindWritesInOrderAndRecordsThePreviousDriver) {
                     "driver iavf"))
         << o.err;
 
+    // A second change keeps the first record, says so, and the file keeps one header line.
+    const Outcome again =
+        run_vfpath({"host", "unbind", "af:02.0", "--root", t.string()}, dir_, 30);
+    EXPECT_TRUE(has(again.out, "0000:af:02.0 already has a record in " +
+                                   (t / "run/vfpath/drivers").string() +
+                                   " (driver iavf before vfpath first changed it)"))
+        << again.out;
+    EXPECT_FALSE(has(again.out, "previous driver")) << again.out;
+    EXPECT_EQ(read_text(t / "run/vfpath/drivers"),
+              "# vfpath: drivers to restore (BDF DRIVER OVERRIDE, - for none)\n"
+              "0000:af:02.0 iavf -\n");
+
     // restore: back to iavf through driver_override, then the override cleared.
     const Outcome r =
         run_vfpath({"host", "restore", "af:02.0", "--dry-run", "--root", t.string()}, dir_, 30);
@@ -168,6 +185,7 @@ TEST_F(HostTest, Refusals) {
     };
     const std::string one = (k_fixtures / "host-1node").string();
     const std::string shared = (k_fixtures / "iommu-shared").string();
+    const std::string vm = (k_fixtures / "vm-virtio").string();
     const std::vector<Case> cases = {
         {{"bind", "af:02.1"}, k_2s, "ens1f0v1 is up with routes or addresses (10.1.0.0/24)", 0},
         {{"unbind", "af:02.1"}, k_2s, "ens1f0v1 is up with routes", 0},
@@ -179,6 +197,12 @@ TEST_F(HostTest, Refusals) {
         {{"restore", "af:02.2"}, k_2s, "nothing recorded for 0000:af:02.2", 3},
         {{"create-vfs", "af:00.0", "--count", "9"}, k_2s, "--count 9 exceeds the 8 VFs", 3},
         {{"create-vfs", "af:00.0", "--count", "2"}, k_2s, "which is bound to vfio-pci", 0},
+        // A VM: virtio-net's netdev is in BDF/virtio0/net/, and it carries the default route;
+        // the NVMe controller of the root disk is not a NIC.
+        {{"unbind", "00:03.0"}, vm, "its interface eth0 is up with routes or addresses (0.0.0.0/0)", 0},
+        {{"bind", "00:03.0"}, vm, "its interface eth0 is up", 0},
+        {{"unbind", "00:05.0"}, vm, "0000:00:05.0 is not a network controller (PCI class 0x010802", 0},
+        {{"bind", "00:05.0"}, vm, "is not a network controller", 0},
     };
     for (const auto& c : cases) {
         std::vector<std::string> args = {"host"};

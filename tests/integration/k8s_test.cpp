@@ -90,6 +90,48 @@ TEST_F(K8sTest, LogFormatJsonOnTheSubcommandCarriesConfigErrors) {
                   "give a default)");
 }
 
+// The form the systemd unit and the pod use: the global --log-format before the subcommand. A
+// usage error after it is reported as itself (it used to say "unknown option '--log-format'"),
+// as one JSON line.
+TEST_F(K8sTest, LogFormatJsonBeforeTheCommandKeepsTheRealUsageError) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"--log-format", "json", "check", "-c", "/nonexistent"},
+          std::vector<std::string>{"--log-format=json", "run", "-c", "/nonexistent"},
+          std::vector<std::string>{"--log-format", "json", "run", "--duration", "x"},
+          std::vector<std::string>{"--log-format", "json", "run", "--report", "/"}}) {
+        const Outcome o = run_vfpath(args, dir_, 30);
+        ASSERT_TRUE(o.exited());
+        EXPECT_EQ(o.exit_code, 2) << o.err;
+        EXPECT_EQ(o.err.find("unknown option"), std::string::npos) << o.err;
+        const auto lines = json_lines(o.err);
+        ASSERT_EQ(lines.size(), 1u) << o.err;
+        EXPECT_EQ(lines[0].value("level", ""), "error") << o.err;
+        const std::string msg = lines[0].value("msg", "");
+        EXPECT_NE(msg.find(args.back()), std::string::npos) << msg;
+    }
+    // Without json, the same mistake is the same one plain line.
+    const Outcome t = run_vfpath({"--log-format", "text", "check", "-c", "/nonexistent"}, dir_, 30);
+    EXPECT_EQ(t.exit_code, 2);
+    EXPECT_EQ(t.err.rfind("error: --config: '/nonexistent'", 0), 0u) << t.err;
+}
+
+// EAL's fatal lines ("EAL: FATAL: ...") are written straight to stderr by DPDK; in JSON mode
+// they arrive as JSON lines too, and the failure is still exit 1.
+TEST_F(K8sTest, LogFormatJsonCarriesEalFatalLines) {
+    const auto cfg = write_config(k_null_job);
+    const Outcome o = run_vfpath({"--log-format", "json", "run", "-c", cfg.string(), "--duration",
+                                  "1", "--", "--bogus-eal-option"},
+                                 dir_, 60);
+    ASSERT_TRUE(o.exited());
+    EXPECT_EQ(o.exit_code, 1) << o.err;
+    const auto lines = json_lines(o.err);
+    bool fatal = false;
+    for (const json& j : lines)
+        if (j.value("msg", "").find("Invalid 'command line' arguments") != std::string::npos)
+            fatal = true;
+    EXPECT_TRUE(fatal) << o.err;
+}
+
 TEST_F(K8sTest, UnknownLogFormatIsAUsageError) {
     const Outcome o = run_vfpath({"--log-format", "xml", "check"}, dir_, 30);
     ASSERT_TRUE(o.exited());

@@ -109,6 +109,36 @@ def main():
         check(r.returncode == 0 and r.stdout.strip() == want,
               f"default dir: exit {r.returncode}, printed {r.stdout!r}, expected {want}")
 
+        # What the charts are drawn from (plot-report as a module): the histogram `vfpath gen`
+        # writes (streams[].latency_histogram; the fixture is real gen output), and for RFC 2544
+        # the generator-limited flag and the latency at the NDR.
+        import importlib.machinery
+        import importlib.util
+        loader = importlib.machinery.SourceFileLoader("plot_report", script)
+        spec = importlib.util.spec_from_loader("plot_report", loader)
+        mod = importlib.util.module_from_spec(spec)
+        loader.exec_module(mod)
+        with open(os.path.join(fixtures, "gen-streams.json")) as f:
+            gen = json.load(f)
+        check(all("latency_histogram" in st for st in gen["streams"]),
+              "gen-streams.json is not what vfpath gen writes (streams[].latency_histogram)")
+        charts = dict((n, d) for n, _, d in mod.find_charts(gen))
+        series = charts.get("latency-streams.png", ("", []))[1]
+        check(series and all("buckets" in s for s in series),
+              f"gen's latency_histogram is not used: {[sorted(s) for s in series]}")
+        with open(os.path.join(fixtures, "rfc2544.json")) as f:
+            rfc = json.load(f)
+        rfc["results"][0]["ndr"]["limited_by_generator"] = True
+        rows = dict((n, d) for n, _, d in mod.find_charts(rfc))["throughput-frame-size.png"]
+        check([r[4] for r in rows][:2] == ["g", ""], f"generator-limited flags: {rows}")
+        check(all(r[5] is not None and r[6] is not None for r in rows),
+              f"latency at the NDR missing: {rows}")
+        limited = os.path.join(tmp, "limited.json")
+        with open(limited, "w") as f:
+            json.dump(rfc, f)
+        r = run(script, [limited, "-o", os.path.join(tmp, "limited.d")])
+        check(r.returncode == 0, f"limited.json: exit {r.returncode}, stderr {r.stderr}")
+
         bad = {
             "bad-not-json.json": "not a JSON report",
             "bad-nothing-to-plot.json": "nothing to plot",

@@ -102,6 +102,32 @@ TEST(CheckNuma, SuggestionFedBackPasses) {
     EXPECT_TRUE(with(again.numa.findings, "cpu.isolation").empty());
 }
 
+// --suggest moves the pool with its ports to their device's node; when that node has no free
+// hugepages it says so (it used to move it silently, and the run then failed).
+TEST(CheckNuma, SuggestionSaysWhenThePoolGoesToANodeWithoutHugepages) {
+    TreeCopy t("host-2socket-sriov");
+    put(t.sys("devices/system/node/node1/hugepages/hugepages-2048kB/free_hugepages"), "0\n");
+    const std::string cfg = R"(
+eal: {lcores: "0-1", main_lcore: 0, hugepages: true}
+ports:
+  - {name: vf0, device: "0000:af:02.2", socket: 0}
+  - {name: vf1, device: "0000:af:02.3", socket: 0}
+)";
+    const auto j = judge(cfg, t.root());
+    const auto s = check::suggest(j.cfg, j.plan, j.host, j.ports);
+    auto yaml = check::suggest_yaml(cfg, j.cfg, s, j.ports);
+    ASSERT_TRUE(yaml) << yaml.error();
+    EXPECT_NE(yaml->find("ports[0].socket: 0 -> 1"), std::string::npos) << *yaml;
+    EXPECT_NE(yaml->find("note: the pool of port vf0 goes to node 1 (its device's node), which "
+                         "has no free hugepages"),
+              std::string::npos)
+        << *yaml;
+    // With free hugepages there, no such note.
+    const auto ok = judge(cfg, fixture_root("host-2socket-sriov"));
+    const auto s2 = check::suggest(ok.cfg, ok.plan, ok.host, ok.ports);
+    for (const auto& n : s2.notes) EXPECT_EQ(n.find("hugepages"), std::string::npos) << n;
+}
+
 TEST(CheckNuma, SuggestionUsesTheContainerCpuSet) {
     // host-1node: 4 CPUs, but this "process" may only use 0-1.
     const auto root = fixture_root("host-1node");
@@ -245,6 +271,38 @@ TEST(CheckPorts, IommuGroupAndVfToken) {
     EXPECT_EQ(with(check::check_host(j3.host), "vfio.vf_token").size(), 1u);
 }
 
+// vf_policy acts only on a PF that DPDK drives (ixgbe or i40e PMD): on a vdev, a VF or a PF on
+// its kernel driver it was silently ignored; `check` now says so.
+TEST(CheckPorts, VfPolicyWhereItCannotApply) {
+    TreeCopy t("host-2socket-sriov");
+    t.relink_driver("0000:3b:00.0", "vfio-pci");
+    const auto j = judge(R"(
+eal: {lcores: "0,4"}
+ports:
+  - {name: null0, device: net_null0}
+  - {name: vf, device: "0000:af:02.2"}
+  - {name: kpf, device: "0000:af:00.0"}
+  - {name: dpf, device: "0000:3b:00.0"}
+forward: {mode: io, pairs: [[null0, vf], [kpf, dpf]]}
+vf_policy:
+  - {pf: null0, vf: all}
+  - {pf: vf, vf: all}
+  - {pf: kpf, vf: all}
+  - {pf: dpf, vf: all}
+)",
+                         t.root());
+    const auto w = with(check::check_ports(j.cfg, j.host, j.ports), "vf_policy");
+    ASSERT_EQ(w.size(), 3u) << dump(check::check_ports(j.cfg, j.host, j.ports));
+    EXPECT_NE(w[0].message.find("vf_policy[0] (port null0): net_null0 is a virtual device"),
+              std::string::npos)
+        << w[0].message;
+    EXPECT_NE(w[1].message.find("0000:af:02.2 is not an SR-IOV PF"), std::string::npos)
+        << w[1].message;
+    EXPECT_NE(w[2].message.find("0000:af:00.0 is on kernel driver i40e"), std::string::npos)
+        << w[2].message;
+    for (const auto& x : w) EXPECT_EQ(x.severity, Severity::warning);
+}
+
 TEST(CheckHost, NoVfioNoIommu) {
     const auto f = check::check_host(check::read_host_view(fixture_root("host-1node")));
     EXPECT_EQ(with(f, "vfio.module").size(), 1u) << dump(f);
@@ -253,6 +311,26 @@ TEST(CheckHost, NoVfioNoIommu) {
     EXPECT_NE(io[0].message.find("intel_iommu=on"), std::string::npos);
     EXPECT_EQ(with(f, "cpu.affinity").size(), 1u);
     EXPECT_FALSE(check::has_errors(f));
+}
+
+// vfio-pci loaded, IOMMU on, but no vfio_iommu_type1: `check` used to say "valid" and `run`
+// then failed with "No supported IOMMU extensions found!" and no device after probe.
+TEST(CheckHost, MissingVfioIommuBackendIsFound) {
+    const std::string port = "eal: {lcores: \"0,4\"}\nports: [{device: \"0000:af:02.2\"}]\n";
+    const auto good = judge(port, fixture_root("host-2socket-sriov"));
+    EXPECT_TRUE(with(check::check_host(good.host), "vfio.iommu_type1").empty());
+    EXPECT_TRUE(with(check::check_ports(good.cfg, good.host, good.ports), "vfio.iommu_type1").empty());
+
+    TreeCopy t("host-2socket-sriov");
+    fs::remove_all(t.sys("module/vfio_iommu_type1"));
+    const auto j = judge(port, t.root());
+    const auto h = with(check::check_host(j.host), "vfio.iommu_type1");
+    ASSERT_EQ(h.size(), 1u) << dump(check::check_host(j.host));
+    EXPECT_NE(h[0].message.find("modprobe vfio_iommu_type1"), std::string::npos) << h[0].message;
+    const auto p = with(check::check_ports(j.cfg, j.host, j.ports), "vfio.iommu_type1");
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_EQ(p[0].severity, Severity::error);
+    EXPECT_NE(p[0].message.find("No supported IOMMU extensions"), std::string::npos);
 }
 
 TEST(CheckHost, VfInANonViableGroupIsAnError) {

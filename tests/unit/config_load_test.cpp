@@ -3,8 +3,15 @@
 // right key path, line and column; several errors are all reported; no input crashes.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include "config/api.h"
@@ -916,6 +923,77 @@ TEST(Robustness, ManyPortsAndWorkers) {
     const Config c = load_ok(text);
     EXPECT_EQ(c.ports.size(), 512u);
     EXPECT_EQ(c.workers->size(), 500u);
+}
+
+}  // namespace
+}  // namespace vfpath::config
+
+namespace vfpath::config {
+namespace {
+
+// A FIFO as the config path used to block in open() until a writer came; a device node was read
+// as if it were YAML. Only regular files are read, and the error says what the path is.
+TEST(LoadFile, RefusesFifoAndDirectoryWithoutWaiting) {
+    const std::string dir = ::testing::TempDir() + "vfpath_load_fifo_" + std::to_string(::getpid());
+    ::mkdir(dir.c_str(), 0700);
+    const std::string fifo = dir + "/config.fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+    const LoadResult r = load_file(fifo);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].file, fifo);
+    EXPECT_NE(r.errors[0].message.find("FIFO"), std::string::npos) << r.errors[0].message;
+    const LoadResult d = load_file(dir);
+    ASSERT_EQ(d.errors.size(), 1u);
+    EXPECT_NE(d.errors[0].message.find("directory"), std::string::npos) << d.errors[0].message;
+    const LoadResult n = load_file("/dev/null");
+    ASSERT_EQ(n.errors.size(), 1u);
+    EXPECT_NE(n.errors[0].message.find("character device"), std::string::npos)
+        << n.errors[0].message;
+    ::unlink(fifo.c_str());
+    ::rmdir(dir.c_str());
+}
+
+}  // namespace
+}  // namespace vfpath::config
+
+namespace vfpath::config {
+namespace {
+
+std::string read_all(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    std::string out;
+    if (!f) return out;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    std::fclose(f);
+    return out;
+}
+
+// The README's list of top-level keys names every key the loader takes (it left out measure and
+// gen), and the loader's own list comes from its unknown-key error.
+TEST(LoadDocs, ReadmeNamesEveryTopLevelKey) {
+    const LoadResult r = load_string("bogus_section: 1\nports: [{device: net_null0}]\n", "t.yaml");
+    ASSERT_EQ(r.errors.size(), 1u);
+    const std::string& m = r.errors[0].message;
+    const std::string readme = read_all(k_fixtures + "/../../README.md");
+    const size_t at = readme.find("Top-level keys:");
+    ASSERT_NE(at, std::string::npos);
+    const std::string para = readme.substr(at, readme.find("\n\n", at) - at);
+    size_t keys = 0;
+    const size_t list = m.find("allowed keys: ");
+    ASSERT_NE(list, std::string::npos) << m;
+    std::istringstream words(m.substr(list + 14));
+    for (std::string key; std::getline(words, key, ',');) {
+        while (!key.empty() && key.front() == ' ') key.erase(0, 1);
+        ++keys;
+        EXPECT_NE(para.find("`" + key + "`"), std::string::npos)
+            << "README's top-level keys lack " << key << ":\n" << para;
+    }
+    EXPECT_GE(keys, 12u) << m;
+    EXPECT_NE(para.find("1 MiB"), std::string::npos) << "the size limit:\n" << para;
+    // The memif example's header tells how to run gen with --hold (and in which order to stop).
+    EXPECT_NE(read_all(k_fixtures + "/../../config/gen-memif.yaml").find("--hold"),
+              std::string::npos);
 }
 
 }  // namespace

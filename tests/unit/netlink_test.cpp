@@ -287,10 +287,13 @@ TEST(NetlinkKernel, VethHasNoVfs) {
     // A driver without ndo_set_vf_*: the refusal names the attribute and why.
     sriov::VfSettings s;
     s.trust = true;
-    auto st = sriov::set_vf(name, 0, s);
-    ASSERT_FALSE(st);
-    EXPECT_NE(st.error().find(name + " VF 0: the driver refused trust"), std::string::npos)
-        << st.error();
+    s.max_tx_rate = 100;
+    const sriov::SetOutcome st = sriov::set_vf(name, 0, s);
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.why.find(name + " VF 0: the driver refused trust"), std::string::npos) << st.why;
+    EXPECT_TRUE(st.applied.empty());
+    ASSERT_EQ(st.not_sent.size(), 1u);
+    EXPECT_EQ(st.not_sent[0].attribute, "max-rate");
 }
 
 TEST(NetlinkKernel, MissingInterfaceIsAClearError) {
@@ -299,7 +302,52 @@ TEST(NetlinkKernel, MissingInterfaceIsAClearError) {
     EXPECT_NE(vfs.error().find("cannot read interface vfpnosuch0: No such device"),
               std::string::npos)
         << vfs.error();
-    auto st = sriov::set_vf("vfpnosuch0", 0, {});
-    ASSERT_FALSE(st);
-    EXPECT_NE(st.error().find("no network interface vfpnosuch0"), std::string::npos);
+    const sriov::SetOutcome st = sriov::set_vf("vfpnosuch0", 0, {});
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.why.find("no network interface vfpnosuch0"), std::string::npos);
+}
+
+// set-vf sends one message per attribute and stops at the first refusal. The output says which
+// were applied, which was refused and why, and which were never sent (it used to print every
+// message as sent, then fail on the second).
+TEST(NetlinkSetVf, OutcomeSaysAppliedRefusedAndNotSent) {
+    sriov::VfSettings s;
+    s.mac = std::array<uint8_t, 6>{0x02, 0, 0, 0, 0, 1};
+    s.vlan = 100;
+    s.trust = true;
+    s.max_tx_rate = 500;
+    const auto msgs = sriov::build_setvf(7, 2, s, 1);
+    ASSERT_EQ(msgs.size(), 4u);
+    int sent = 0;
+    const sriov::SetOutcome o =
+        sriov::apply_setvf("ens1f0", 2, msgs, [&](const sriov::SetMessage& m) -> Result<sriov::Ack> {
+            ++sent;
+            if (m.attribute == "vlan") return sriov::Ack{EPERM, "VLAN is locked"};
+            return sriov::Ack{};
+        });
+    EXPECT_EQ(sent, 2) << "nothing is sent after a refusal";
+    EXPECT_FALSE(o.ok());
+    ASSERT_EQ(o.applied.size(), 1u);
+    EXPECT_EQ(o.applied[0].attribute, "mac");
+    ASSERT_TRUE(o.refused);
+    EXPECT_EQ(o.refused->attribute, "vlan");
+    EXPECT_NE(o.why.find("ens1f0 VF 2: the driver refused vlan: Operation not permitted "
+                         "(kernel: VLAN is locked)"),
+              std::string::npos)
+        << o.why;
+    ASSERT_EQ(o.not_sent.size(), 2u);
+    const std::string text = sriov::describe(o, "ens1f0", 2);
+    EXPECT_NE(text.find("  applied: ens1f0 vf 2 mac 02:00:00:00:00:01\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("  not applied: ens1f0 vf 2 vlan 100"), std::string::npos) << text;
+    EXPECT_NE(text.find("trust on: not sent, vlan was refused before it"), std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("  applied: ens1f0 vf 2 trust"), std::string::npos) << text;
+    EXPECT_EQ(text.find("  applied: ens1f0 vf 2 vlan"), std::string::npos) << text;
+    // All accepted: every attribute listed as applied, nothing else.
+    const sriov::SetOutcome all = sriov::apply_setvf(
+        "ens1f0", 2, msgs, [](const sriov::SetMessage&) -> Result<sriov::Ack> { return sriov::Ack{}; });
+    EXPECT_TRUE(all.ok());
+    EXPECT_EQ(all.applied.size(), 4u);
+    EXPECT_EQ(sriov::describe(all, "ens1f0", 2).find("not applied"), std::string::npos);
 }

@@ -47,11 +47,17 @@ TEST(ReportRates, TimelineStatsJsonAndTableAgree) {
     const json l = stats_json(plan, prev, now, {}, {})["ports"][0];
     EXPECT_DOUBLE_EQ(l["rx_pps"].get<double>(), 2e6) << l;
     EXPECT_DOUBLE_EQ(l["tx_pps"].get<double>(), 2e6) << l;
-    // rx/tx Mpps, rx/tx Gb/s of frames (FCS included), drops, rx wire Gb/s, % of the 10G link.
+    // rx/tx Mpps, rx/tx Gb/s of frames (FCS included), drops, rx wire Gb/s, % of the 10G link;
+    // all of the interval: 20 drops in it (30 since the start).
     const std::string table = format_table(plan, prev, now);
     EXPECT_TRUE(has(table, "p0               all      2.000      2.000     1.024     1.024"
-                           "           30       1.344    13.4"))
+                           "           20       1.344    13.4"))
         << table;
+    // A vdev's link speed is nominal (net_null says 10G and forwards more): no share of it.
+    dataplane::Snapshot vprev = prev, vnow = now;
+    vprev.ports[0].hw.link_speed_nominal = vnow.ports[0].hw.link_speed_nominal = true;
+    const std::string vtable = format_table(plan, vprev, vnow);
+    EXPECT_TRUE(has(vtable, "           20       1.344     n/a")) << vtable;
 
     const json back = timeline_entry(plan, now, prev)["ports"][0];
     EXPECT_EQ(back["rx_pps"].get<double>(), 0.0) << back;

@@ -207,6 +207,59 @@ TEST(SriovBind, RefusesActiveNetdevUnlessForced) {
     EXPECT_TRUE(mentions(u->refusals, "ens1f0v1", true));
 }
 
+// virtio-pci keeps its netdev one level down (BDF/virtio0/net/eth0); that interface carries the
+// VM's default route, so unbinding or binding its device is refused like any active netdev.
+TEST(SriovBind, FindsVirtioNetdevOneLevelDown) {
+    const auto vm = fixture_root("vm-virtio");
+    auto d = sriov::read_device(vm, "00:03.0");
+    ASSERT_TRUE(d) << d.error();
+    ASSERT_EQ(d->netdevs.size(), 1u);
+    EXPECT_EQ(d->netdevs[0].name, "eth0");
+    EXPECT_TRUE(d->netdevs[0].active());
+    for (auto p : {sriov::plan_unbind(vm, "00:03.0"), sriov::plan_bind(vm, "00:03.0", "vfio-pci")}) {
+        ASSERT_TRUE(p);
+        EXPECT_TRUE(mentions(p->refusals, "its interface eth0 is up with routes or addresses (0.0.0.0/0)",
+                             true))
+            << all(p->refusals);
+        EXPECT_FALSE(p->blocking(false).empty());
+    }
+}
+
+// The root disk's NVMe controller (class 0x010802) is not a NIC: refused unless --force; a
+// network controller with no netdev is not.
+TEST(SriovBind, RefusesNonNetworkClassUnlessForced) {
+    const auto vm = fixture_root("vm-virtio");
+    for (auto p : {sriov::plan_unbind(vm, "00:05.0"), sriov::plan_bind(vm, "00:05.0", "vfio-pci")}) {
+        ASSERT_TRUE(p);
+        EXPECT_TRUE(mentions(p->refusals, "0000:00:05.0 is not a network controller (PCI class 0x010802",
+                             true))
+            << all(p->refusals);
+        EXPECT_EQ(p->blocking(false).size(), 1u) << all(p->blocking(false));
+        EXPECT_TRUE(p->blocking(true).empty()) << all(p->blocking(true));
+    }
+    auto nic = sriov::plan_bind(vm, "00:06.0", "vfio-pci");
+    ASSERT_TRUE(nic);
+    EXPECT_TRUE(nic->blocking(false).empty()) << all(nic->refusals);
+    EXPECT_FALSE(nic->writes.empty());
+}
+
+// IPv6 routes and addresses are named in their RFC 5952 form (fec0::/64), not as eight groups.
+TEST(SriovBind, Ipv6RoutesAreCompressed) {
+    TreeCopy t("host-2socket-sriov");
+    put(t.dir() / "proc/net/ipv6_route",
+        "fec00000000000000000000000000000 40 00000000000000000000000000000000 00 "
+        "00000000000000000000000000000000 00000100 00000001 00000000 00000001 ens1f0v1\n"
+        "20010db8000000010000000000000000 30 00000000000000000000000000000000 00 "
+        "00000000000000000000000000000000 00000100 00000001 00000000 00000001 ens1f0v1\n");
+    put(t.dir() / "proc/net/if_inet6",
+        "20010db8000000010000000000000001 05 40 00 80 ens1f0v1\n");
+    auto p = sriov::plan_bind(t.root(), "af:02.1", "vfio-pci");
+    ASSERT_TRUE(p);
+    EXPECT_TRUE(mentions(p->refusals, "(10.1.0.0/24, fec0::/64, 2001:db8:0:1::/48, 2001:db8:0:1::1)",
+                         true))
+        << all(p->refusals);
+}
+
 TEST(SriovBind, RefusesPfWithVfsInUseEvenForced) {
     auto p = sriov::plan_bind(k_2s, "af:00.0", "vfio-pci");
     ASSERT_TRUE(p);
@@ -375,4 +428,22 @@ TEST(SriovState, KeepsTheFirstRecord) {
     EXPECT_EQ(r->driver_override, "");
     ASSERT_TRUE(sriov::drop_record(t.root(), "0000:00:04.0"));
     EXPECT_FALSE(sriov::find_record(t.root(), "0000:00:04.0"));
+}
+
+// The file's header comment is not a record: rewriting the file keeps exactly one header and
+// the device lines (each rewrite used to add another "# vfpath: drivers" line).
+TEST(SriovState, HeaderCommentIsNotARecord) {
+    TreeCopy t("host-1node");
+    ASSERT_TRUE(sriov::save_record(t.root(), {"0000:00:04.0", "ixgbe", ""}));
+    ASSERT_TRUE(sriov::save_record(t.root(), {"0000:00:05.0", "", ""}));
+    ASSERT_TRUE(sriov::drop_record(t.root(), "0000:00:05.0"));
+    ASSERT_TRUE(sriov::save_record(t.root(), {"0000:00:06.0", "i40e", "-"}));
+    const std::string text = slurp(sriov::state_file(t.root()));
+    size_t comments = 0, lines = 0;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l); ++lines)
+        if (!l.empty() && l[0] == '#') ++comments;
+    EXPECT_EQ(comments, 1u) << text;
+    EXPECT_EQ(lines, 3u) << text;
+    EXPECT_FALSE(sriov::find_record(t.root(), "#"));
 }

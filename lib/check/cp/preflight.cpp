@@ -39,6 +39,19 @@ const std::vector<sriov::GroupMember>& group_of(const HostView& h, int group) {
     return it == h.groups.end() ? k_none : it->second;
 }
 
+// vfio-pci is there and the IOMMU is on, but the backend that maps DMA for a vfio container is
+// missing (no-IOMMU mode needs none).
+bool missing_type1(const HostView& h) {
+    return h.vfio.module_loaded && !h.vfio.noiommu && !h.vfio.iommu_type1;
+}
+
+std::string type1_message(const HostView& h) {
+    return "vfio's IOMMU backend vfio_iommu_type1 is not loaded (no " +
+           (h.root.sys() / "module/vfio_iommu_type1").string() +
+           "): DPDK finds \"No supported IOMMU extensions\" and probes no device on vfio-pci. "
+           "Load it: modprobe vfio_iommu_type1 (modprobe vfio-pci normally pulls it in)";
+}
+
 const char* k_iommu_fix =
     "Enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on "
     "iommu=pt (AMD: amd_iommu=on)";
@@ -64,6 +77,7 @@ std::vector<Finding> check_host(const HostView& h) {
         add(Severity::warning, "iommu.off",
             std::string("no IOMMU groups in ") + (h.root.sys() / "kernel/iommu_groups").string() +
                 ": the IOMMU is off, so vfio-pci cannot take devices. " + k_iommu_fix);
+    if (missing_type1(h)) add(Severity::warning, "vfio.iommu_type1", type1_message(h));
     std::vector<const sriov::PciDevice*> all;
     for (const auto& d : h.pfs) all.push_back(&d);
     for (const auto& d : h.vfs) all.push_back(&d);
@@ -170,6 +184,8 @@ std::vector<Finding> check_ports(const config::Config& cfg, const HostView& h,
         if (!d.iommu_group && h.vfio.noiommu)
             add(Severity::warning, "vfio.noiommu",
                 d.bdf + " runs in NO-IOMMU MODE: it can DMA anywhere in host memory");
+        if (d.iommu_group && missing_type1(h))
+            add(Severity::error, "vfio.iommu_type1", type1_message(h));
         if (d.iommu_group)
             if (const auto b = blockers(v.group, d.bdf); !b.empty())
                 add(Severity::error, "iommu.group", group_message(d, b));
@@ -184,6 +200,30 @@ std::vector<Finding> check_ports(const config::Config& cfg, const HostView& h,
                     (given ? " (given in eal.extra_args)"
                            : ": add --vfio-vf-token=<UUID> to eal.extra_args"));
         }
+    }
+    // vf_policy acts through the VF mailbox events of a PF that DPDK drives with the ixgbe or
+    // i40e PMD; `run` names the PMD after probing, this says what sysfs already shows.
+    for (size_t i = 0; i < cfg.vf_policy.size(); ++i) {
+        const auto& vp = cfg.vf_policy[i];
+        const std::string at = "vf_policy[" + std::to_string(i) + "] (port " + vp.pf + "): ";
+        std::string why;
+        for (size_t p = 0; p < cfg.ports.size() && p < ports.size(); ++p) {
+            if (cfg.ports[p].name != vp.pf) continue;
+            const PortView& v = ports[p];
+            if (!v.pci)
+                why = cfg.ports[p].device + " is a virtual device: it has no VFs";
+            else if (v.device && !v.device->is_pf)
+                why = v.device->bdf + " is not an SR-IOV PF (no sriov_totalvfs)";
+            else if (v.device && v.device->driver != "vfio-pci" &&
+                     v.device->driver != "uio_pci_generic" && v.device->driver != "igb_uio")
+                why = v.device->bdf + " is on kernel driver " +
+                      (v.device->driver.empty() ? std::string("(none)") : v.device->driver) +
+                      ", which answers its VFs itself";
+        }
+        if (!why.empty())
+            f.push_back({Severity::warning, vp.pf, "vf_policy",
+                         at + why + "; the policy applies only to a PF that DPDK drives with the "
+                                    "ixgbe or i40e PMD, so it is ignored here"});
     }
     return f;
 }

@@ -60,6 +60,28 @@ Suggestion suggest(const config::Config& cfg, const config::Plan& plan, const Ho
             port_node[pp.index] = *cfg.ports[pp.index].socket;
         if (port_node[pp.index]) demand[*port_node[pp.index]] += pp.rx_queues;
     }
+    // Pools follow their ports' nodes: say where that puts a pool on a node without free
+    // hugepages (it could not be created there).
+    if (cfg.eal.hugepages) {
+        std::set<int> told;
+        for (const auto& pp : plan.ports) {
+            const auto n = port_node[pp.index];
+            if (!n || told.count(*n)) continue;
+            const auto node = std::find_if(host.nodes.begin(), host.nodes.end(),
+                                           [&](const topology::NodeInfo& x) { return x.id == *n; });
+            if (node == host.nodes.end()) continue;  // not read: nothing to say
+            uint64_t free_kb = 0;
+            for (const auto& h : node->hugepages) free_kb += uint64_t(h.free) * h.size_kb;
+            if (free_kb > 0) continue;
+            told.insert(*n);
+            s.notes.push_back("the pool of port " + pp.name + " goes to node " +
+                              std::to_string(*n) +
+                              " (its device's node), which has no free hugepages: reserve "
+                              "some there (" + host.root.sys().string() + "/devices/system/node/node" +
+                              std::to_string(*n) +
+                              "/hugepages/hugepages-2048kB/nr_hugepages) before running this");
+        }
+    }
     unsigned total_queues = 0;
     for (const auto& pp : plan.ports) total_queues += pp.rx_queues;
     // As many workers as the plan had (at least one per node with ports), no more than queues.

@@ -11,7 +11,12 @@
 #include <memory>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "config/cp/load_internal.h"
+#include "util/escape.h"
 
 namespace vfpath::config {
 
@@ -130,7 +135,9 @@ std::string Diag::str() const {
         out += ": ";
     }
     out += message;
-    return out;
+    // A value quoted in the message may hold control characters (an ESC sequence, a NUL from
+    // "\0"): shown as \xNN, never passed to the terminal.
+    return escape_control(out);
 }
 
 bool PortConfig::is_pci() const {
@@ -217,8 +224,27 @@ LoadResult load_file(const std::string& path, const Env& env) {
         result.errors.push_back(Diag{path, Loc{}, "", std::move(message)});
         return result;
     };
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
-    if (!f) return fail(std::string("cannot open the configuration: ") + std::strerror(errno));
+    // O_NONBLOCK: opening a FIFO for reading would wait for a writer forever. Only a regular
+    // file is read; a FIFO, device node or directory is refused by name.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return fail(std::string("cannot open the configuration: ") + std::strerror(errno));
+    struct stat st{};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return fail(std::string("cannot read the configuration: not a regular file (") +
+                    (S_ISDIR(st.st_mode)    ? "a directory"
+                     : S_ISFIFO(st.st_mode) ? "a FIFO"
+                     : S_ISCHR(st.st_mode)  ? "a character device"
+                     : S_ISBLK(st.st_mode)  ? "a block device"
+                                            : "not a file") +
+                    "); a configuration is a YAML file");
+    }
+    ::fcntl(fd, F_SETFL, O_RDONLY);  // a regular file: back to blocking reads
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(::fdopen(fd, "rb"), std::fclose);
+    if (!f) {
+        ::close(fd);
+        return fail(std::string("cannot open the configuration: ") + std::strerror(errno));
+    }
     std::string text;
     char buf[4096];
     size_t n = 0;

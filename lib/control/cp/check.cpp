@@ -24,10 +24,37 @@ int emit_json(const std::string& file, const std::vector<check::Finding>& f,
     return rc;
 }
 
+// check_host speaks of the whole host, check_numa and check_ports of this job's ports and lcores.
+// Where both say the same thing (a port's numa_node of -1, no isolated CPU) only the job's
+// finding, the more specific one, is kept: it was listed twice.
+void drop_repeats(std::vector<check::Finding>& host, const std::vector<check::Finding>& job) {
+    std::erase_if(host, [&](const check::Finding& h) {
+        for (const auto& j : job) {
+            if (j.check != h.check) continue;
+            if (h.check != "numa.unknown") return true;
+            const std::string bdf = h.message.substr(0, h.message.find(": "));
+            if (j.message.find("(" + bdf + ")") != std::string::npos) return true;
+        }
+        return false;
+    });
+}
+
 }  // namespace
 
+void print_check_json_error(const std::string& config, const std::string& message) {
+    std::fputs(check::report_json(config, {{check::Severity::error, "", "usage", message}}, {})
+                   .c_str(),
+               stdout);
+    std::fflush(stdout);
+}
+
 int check_job(const CheckOptions& opt) {
-    if (!sys_root_ok(opt.sys_root)) return k_exit_usage;
+    if (!sys_root_ok(opt.sys_root)) {
+        if (opt.json)
+            print_check_json_error(opt.config_path.value_or(""),
+                                   "--sys-root " + opt.sys_root + ": no such directory");
+        return k_exit_usage;
+    }
     topology::HostRoot root{opt.root, opt.sys_root};
     const std::string sys = root.sys().string();
     const std::string text =
@@ -82,10 +109,13 @@ int check_job(const CheckOptions& opt) {
     }
 
     if (opt.json) add_diags(findings, r.warnings, check::Severity::warning);
-    for (auto& f : check::check_host(view)) findings.push_back(std::move(f));
-    for (auto& f : check::check_ports(cfg, view, ports)) findings.push_back(std::move(f));
+    auto host_findings = check::check_host(view);
+    auto port_findings = check::check_ports(cfg, view, ports);
     const check::NumaReport numa = check::check_numa(cfg, *r.plan, view, ports);
-    findings.insert(findings.end(), numa.findings.begin(), numa.findings.end());
+    port_findings.insert(port_findings.end(), numa.findings.begin(), numa.findings.end());
+    drop_repeats(host_findings, port_findings);
+    for (auto& f : host_findings) findings.push_back(std::move(f));
+    for (auto& f : port_findings) findings.push_back(std::move(f));
     auto source = vf_attr_source(root);
     for (auto& f : check::check_drift(cfg, ports, *source)) findings.push_back(std::move(f));
     const int rc = check::has_errors(findings) ? k_exit_runtime : k_exit_ok;

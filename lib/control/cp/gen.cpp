@@ -113,7 +113,8 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
     gen::PhaseStats last;
     bool have_last = false;
     auto tick = [&](const gen::PhaseStats& now) {
-        std::printf("%s\n", gen::format_live(now, have_last ? &last : nullptr).c_str());
+        std::printf("%s\n",
+                    gen::format_live(now, have_last ? &last : nullptr, spec.rate_pps).c_str());
         std::fflush(stdout);
         last = now;
         have_last = true;
@@ -131,6 +132,12 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
     }
     const gen::PhaseStats& p = *res;
     std::fputs(gen::format_table(p).c_str(), stdout);
+    // Under-delivery is said where the figures are, not only in the JSON's counters.
+    const std::string shortfall = gen::rate_shortfall(p, spec.rate_pps);
+    if (!shortfall.empty()) {
+        std::printf("WARNING: below the rate asked: %s\n", shortfall.c_str());
+        lg->warn("below the rate asked: {}", shortfall);
+    }
     std::fflush(stdout);
     nlohmann::json ports = s.ports_json();
     nlohmann::json j = {{"vfpath_version", "0.1.0"},
@@ -140,6 +147,7 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
                         {"settings", settings_json(g, *pps)},
                         {"warmup", warm_json}};
     j.update(gen::phase_json(p));
+    j["rate_shortfall"] = shortfall.empty() ? nlohmann::json(nullptr) : nlohmann::json(shortfall);
     // One object per port: the session's counters next to the device's own.
     for (auto& port : ports)
         for (const auto& c : j["port_counters"])

@@ -32,6 +32,8 @@ int run_change(const HostOptions& opt, const topology::HostRoot& root,
         return k_exit_ok;
     }
     std::printf("%s%s\n", p.what.c_str(), opt.dry_run ? " (dry run: nothing is written)" : "");
+    // The first driver recorded is the one `restore` goes back to; a later change keeps it.
+    const auto prior = p.record ? sriov::find_record(root, p.bdf) : std::nullopt;
     sriov::Writer w(opt.dry_run);
     w.on_write = [&](const sriov::Write& wr) {
         std::printf("  %s%s\n", opt.dry_run ? "would " : "", sriov::describe(wr).c_str());
@@ -42,7 +44,12 @@ int run_change(const HostOptions& opt, const topology::HostRoot& root,
         return k_exit_runtime;
     }
     if (opt.dry_run) return k_exit_ok;
-    if (p.record)
+    if (p.record && prior)
+        std::printf("  %s already has a record in %s (driver %s before vfpath first changed it); "
+                    "restore goes back to that one\n",
+                    p.bdf.c_str(), sriov::state_file(root).c_str(),
+                    prior->driver.empty() ? "(none)" : prior->driver.c_str());
+    else if (p.record)
         std::printf("  previous driver %s recorded in %s\n",
                     p.record->driver.empty() ? "(none)" : p.record->driver.c_str(),
                     sriov::state_file(root).c_str());

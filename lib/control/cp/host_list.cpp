@@ -38,9 +38,17 @@ std::optional<sriov::VfSettings> parse_settings(const SetVfArgs& a) {
     sriov::VfSettings s;
     bool bad = false;
     if (a.mac) {
-        if (auto m = config::parse_mac(*a.mac))
+        if (auto m = config::parse_mac(*a.mac); m && ((*m)[0] & 1)) {
+            // The I/G bit: a group address never names one station; the PF driver would take
+            // it or fail in its own way.
+            std::fprintf(stderr,
+                         "error: --mac: \"%s\" is a multicast address; a VF MAC must be unicast "
+                         "(the first byte even, like 02:00:00:00:00:01)\n",
+                         a.mac->c_str());
+            bad = true;
+        } else if (m) {
             s.mac = *m;
-        else {
+        } else {
             std::fprintf(stderr, "error: --mac: \"%s\" is not a MAC address\n", a.mac->c_str());
             bad = true;
         }
@@ -112,10 +120,12 @@ int host_set_vf(const HostOptions& opt, const SetVfArgs& a) {
     const std::string& ifname = pf->netdevs.front().name;
     std::printf("set-vf %s (%s) VF %u%s\n", ifname.c_str(), pf->bdf.c_str(), a.vf,
                 opt.dry_run ? " (dry run: nothing is sent)" : "");
-    for (const auto& m : msgs)
-        std::printf("  %sRTM_SETLINK %s vf %u %s %s\n", opt.dry_run ? "would send " : "",
-                    ifname.c_str(), a.vf, m.attribute.c_str(), m.value.c_str());
-    if (opt.dry_run) return k_exit_ok;
+    if (opt.dry_run) {
+        for (const auto& m : msgs)
+            std::printf("  would send RTM_SETLINK %s vf %u %s %s\n", ifname.c_str(), a.vf,
+                        m.attribute.c_str(), m.value.c_str());
+        return k_exit_ok;
+    }
     if (!root.live()) {
         std::fprintf(stderr,
                      "error: --root %s: rtnetlink talks to this kernel, not to a tree; "
@@ -123,8 +133,12 @@ int host_set_vf(const HostOptions& opt, const SetVfArgs& a) {
                      opt.root.c_str());
         return k_exit_usage;
     }
-    if (auto st = sriov::set_vf(ifname, a.vf, *s); !st) {
-        std::fprintf(stderr, "error: %s\n", st.error().c_str());
+    // Each attribute is its own message: print what the kernel took, then what it did not.
+    const sriov::SetOutcome out = sriov::set_vf(ifname, a.vf, *s);
+    std::fputs(sriov::describe(out, ifname, a.vf).c_str(), stdout);
+    std::fflush(stdout);
+    if (!out.ok()) {
+        std::fprintf(stderr, "error: %s\n", out.why.c_str());
         return k_exit_runtime;
     }
     std::printf("done\n");

@@ -26,8 +26,11 @@ std::optional<config::Config> load_job_config(const std::optional<std::string>& 
 // A --report FILE that cannot be written is found out before the job, not after it: false (and
 // an error on stderr naming the file) when FILE cannot be created. An empty path is fine.
 bool check_report_path(const std::string& path);
-// A file a job will write (report, journal) is tried now, so a bad path is a usage error before
-// EAL starts, not a failure after the run. Nothing is left behind by the try. `flag` names it.
+// A file a job will write (report, journal, stats) is checked now, so a bad path is a usage error
+// before EAL starts, not a failure after the run: an existing path must be a regular file (never
+// a device node, directory or FIFO), and its directory must be writable (tried with FILE.tmp,
+// which is removed again).
+// `flag` names the option in the error.
 bool check_writable(const std::string& path, const char* flag);
 
 // Device facts knowable before EAL: the NUMA node of PCI ports from sysfs.

@@ -10,6 +10,8 @@
 #include "control/cp/load.h"
 #include "control/cp/signals.h"
 #include "dataplane/api.h"
+#include "drivers-glue/glue.h"
+#include "drivers-glue/mailbox.h"
 #include "report/api.h"
 #include "sriov/api.h"
 #include "topology/api.h"
@@ -85,6 +87,24 @@ void warn_noiommu(const config::Config& cfg, const topology::HostRoot& root) {
         "(intel_iommu=on iommu=pt, or amd_iommu=on) set the parameter to N{}",
         (root.sys() / "module/vfio/parameters/enable_unsafe_noiommu_mode").string(),
         pci ? "" : " (this job's ports are all vdevs, which do not use vfio)");
+}
+
+// vf_policy acts only through a DPDK-driven ixgbe or i40e PF's VF mailbox events; on any other
+// port it can do nothing, which the user should hear about rather than trust it.
+void warn_vf_policy(const config::Config& cfg, const std::vector<uint16_t>& port_ids) {
+    for (size_t i = 0; i < cfg.vf_policy.size(); ++i) {
+        const auto& vp = cfg.vf_policy[i];
+        for (size_t p = 0; p < cfg.ports.size() && p < port_ids.size(); ++p) {
+            if (cfg.ports[p].name != vp.pf) continue;
+            const std::string drv = glue::port_driver_name(port_ids[p]);
+            if (glue::driver_kind(drv) != glue::DriverKind::unknown) continue;
+            log::get("run")->warn(
+                "vf_policy[{}]{}: port {} runs on {}, not a DPDK-driven ixgbe or i40e PF, so no "
+                "VF mailbox request reaches vfpath there and this policy is ignored",
+                i, vp.loc.line > 0 ? " (" + cfg.file + ":" + std::to_string(vp.loc.line) + ")" : "",
+                vp.pf, drv.empty() ? "an unknown driver" : drv);
+        }
+    }
 }
 
 int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOptions& opt,
@@ -166,7 +186,8 @@ int run_job(const RunOptions& opt) {
     if (!copt) return k_exit_usage;
     const char* journal_flag = opt.journal_path.empty() ? "recovery.journal" : "--journal";
     if (!check_report_path(opt.report_path) ||
-        !check_writable(copt->journal_path, journal_flag))
+        !check_writable(copt->journal_path, journal_flag) ||
+        !check_writable(opt.stats_json_path, "--stats-json"))
         return k_exit_usage;
     if (!opt.stats_json_path.empty()) {
         if (cfg->run.stats_interval_s <= 0) {
@@ -182,6 +203,9 @@ int run_job(const RunOptions& opt) {
         copt->stats_json = std::move(*w);
     }
     warn_noiommu(*cfg, root);
+    // Before EAL: a Ctrl-C during its init (hugepage mapping, probing) is a stop request, not the
+    // default action that kills the process and leaves its hugepage files behind.
+    install_signal_handlers();
     if (auto st = dataplane::init_eal(dataplane::eal_args(*cfg, opt.eal_args)); !st) {
         lg->error("{}", st.error());
         return k_exit_runtime;
@@ -194,6 +218,7 @@ int run_job(const RunOptions& opt) {
         return k_exit_usage;
     }
     lg->info("plan:\n{}", config::format_plan(*probed.plan.plan));
+    warn_vf_policy(*cfg, probed.port_ids);
     // Telemetry and /metrics; before the ports start, so a port that cannot be bound leaves nothing
     // half-started.
     auto exporters = Exporters::start(*cfg);
@@ -203,7 +228,6 @@ int run_job(const RunOptions& opt) {
         return k_exit_runtime;
     }
     copt->publisher = (*exporters)->publisher();
-    install_signal_handlers();
     int rc = k_exit_runtime;
     {
         auto rt = dataplane::Runtime::create(*probed.plan.plan, probed.port_ids);

@@ -19,6 +19,9 @@ std::atomic<int>& stop_signal() { return g_signal; }
 void install_signal_handlers() {
     struct sigaction sa{};
     sa.sa_handler = on_signal;
+    // Installed before EAL starts: a signal during its init must not interrupt its system
+    // calls (EINTR), only be remembered.
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);

@@ -1,6 +1,13 @@
 // EAL bootstrap: arguments from the config, DPDK's log routed into spdlog, init and cleanup.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -84,6 +91,96 @@ void init_capture(const std::vector<std::string>& args) {
     lg->info("packet capture on: dpdk-dumpcap --file-prefix={} -i <port> -w FILE.pcapng", prefix);
 }
 
+// The file EAL locks while a primary process runs with this prefix (eal_filesystem.h:
+// <runtime dir>/dpdk/<prefix>/config; the runtime dir is /var/run for root, else
+// $XDG_RUNTIME_DIR or /tmp). Empty when the arguments give EAL no shared files.
+std::string runtime_config_file(const std::vector<std::string>& args) {
+    std::string prefix = "rte";
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--no-shconf" || a == "--in-memory") return "";
+        if (a.rfind("--file-prefix=", 0) == 0) prefix = a.substr(14);
+        if (a == "--file-prefix" && i + 1 < args.size()) prefix = args[i + 1];
+    }
+    std::string dir = "/var/run";
+    if (::getuid() != 0) {
+        const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+        dir = xdg && *xdg ? xdg : "/tmp";
+    }
+    return dir + "/dpdk/" + prefix + "/config";
+}
+
+// A second primary with the same prefix fails in rte_eal_init without setting rte_errno ("EAL
+// initialisation failed: Success"). Ask the lock first: a holder is named with its pid.
+Status check_prefix_free(const std::vector<std::string>& args) {
+    const std::string path = runtime_config_file(args);
+    if (path.empty()) return ok();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ok();  // no such file: nobody runs with this prefix
+    struct flock lk{};
+    lk.l_type = F_WRLCK;
+    lk.l_whence = SEEK_SET;
+    const bool held = ::fcntl(fd, F_GETLK, &lk) == 0 && lk.l_type != F_UNLCK;
+    ::close(fd);
+    if (!held) return ok();
+    const std::string prefix = path.substr(0, path.size() - 7);  // drop "/config"
+    return fail("another DPDK primary process (pid " + std::to_string(lk.l_pid) +
+                ") runs with the same file prefix: it holds the lock on " + path +
+                ". Stop it, or give this job its own eal.file_prefix (" +
+                prefix.substr(prefix.rfind('/') + 1) + " is taken)");
+}
+
+// In JSON log mode every stderr line must be a JSON object, but EAL writes some lines straight
+// to stderr ("EAL: FATAL: ...", usage text). While rte_eal_init runs, fd 2 goes to a memory
+// file; afterwards each captured line is passed on: JSON lines (our own log) as they are, the
+// others wrapped as log lines of vfpath.dpdk.
+class StderrCapture {
+public:
+    StderrCapture() {
+        std::fflush(stderr);
+        mem_ = ::memfd_create("vfpath-eal-stderr", MFD_CLOEXEC);
+        saved_ = mem_ >= 0 ? ::dup(STDERR_FILENO) : -1;
+        if (saved_ < 0 || ::dup2(mem_, STDERR_FILENO) < 0) close_all();
+    }
+    ~StderrCapture() { finish(); }
+    void finish() {
+        if (saved_ < 0) return;
+        std::fflush(stderr);
+        ::dup2(saved_, STDERR_FILENO);
+        std::string text;
+        char buf[4096];
+        ::lseek(mem_, 0, SEEK_SET);
+        for (ssize_t n; (n = ::read(mem_, buf, sizeof buf)) > 0;) text.append(buf, size_t(n));
+        close_all();
+        auto lg = log::get("dpdk");
+        size_t at = 0;
+        while (at < text.size()) {
+            size_t nl = text.find('\n', at);
+            if (nl == std::string::npos) nl = text.size();
+            const std::string line = text.substr(at, nl - at);
+            at = nl + 1;
+            if (line.empty()) continue;
+            if (line.front() == '{') {
+                std::fputs((line + "\n").c_str(), stderr);
+            } else {
+                const bool bad = line.find("FATAL") != std::string::npos ||
+                                 line.find("rror") != std::string::npos ||
+                                 line.find("annot") != std::string::npos;
+                lg->log(bad ? spdlog::level::err : spdlog::level::info, "{}", line);
+            }
+        }
+        std::fflush(stderr);
+    }
+
+private:
+    void close_all() {
+        if (saved_ >= 0) ::close(saved_);
+        if (mem_ >= 0) ::close(mem_);
+        saved_ = mem_ = -1;
+    }
+    int mem_ = -1, saved_ = -1;
+};
+
 }  // namespace
 
 std::vector<std::string> eal_args(const config::Config& cfg,
@@ -126,8 +223,18 @@ Status init_eal(const std::vector<std::string>& args) {
     std::vector<char*> argv;
     for (auto& s : copy) argv.push_back(s.data());
     argv.push_back(nullptr);
-    if (rte_eal_init(static_cast<int>(copy.size()), argv.data()) < 0) {
-        return fail(std::string("EAL initialisation failed: ") + rte_strerror(rte_errno) +
+    if (auto st = check_prefix_free(args); !st)
+        return fail("EAL cannot start: " + st.error() + " (EAL args: " + joined + ")");
+    std::optional<StderrCapture> capture;
+    if (log::json()) capture.emplace();
+    rte_errno = 0;
+    const int rc = rte_eal_init(static_cast<int>(copy.size()), argv.data());
+    const int err = rte_errno;
+    if (capture) capture->finish();
+    if (rc < 0) {
+        // Some failures set no rte_errno: then EAL's own lines above are the reason.
+        return fail(std::string("EAL initialisation failed: ") +
+                    (err != 0 ? rte_strerror(err) : "see EAL's messages above") +
                     " (EAL args: " + joined + ")");
     }
     init_capture(args);

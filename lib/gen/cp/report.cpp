@@ -1,4 +1,5 @@
 // Phase figures as JSON (the report contract), as a final table and as a live line.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -158,7 +159,38 @@ json phase_json(const PhaseStats& p) {
     return j;
 }
 
-std::string format_live(const PhaseStats& now, const PhaseStats* prev) {
+namespace {
+
+// Like bench rfc2544 (its tx_tolerance): less than this share of the rate is under-delivery.
+constexpr double k_rate_tolerance = 0.01;
+
+size_t tx_ports(const PhaseStats& p) {
+    std::vector<std::string> names;
+    for (const auto& s : p.streams)
+        if (std::find(names.begin(), names.end(), s.port) == names.end()) names.push_back(s.port);
+    return names.empty() ? 1 : names.size();
+}
+
+}  // namespace
+
+std::string rate_shortfall(const PhaseStats& p, double rate_pps) {
+    if (rate_pps <= 0 || p.tx_s <= 0) return "";
+    const double per_port = per_s(p.tx_packets, p.tx_s) / static_cast<double>(tx_ports(p));
+    if (per_port >= rate_pps * (1 - k_rate_tolerance)) return "";
+    uint64_t refused = 0, forfeited = 0;
+    for (const auto& s : p.streams) {
+        refused += s.refused;
+        forfeited += s.pacer_forfeited;
+    }
+    return "sent " + fmt("%.0f", per_port) + " pps per tx port, " +
+           fmt("%.1f", 100 * per_port / rate_pps) + "% of the " + fmt("%.0f", rate_pps) +
+           " pps asked (" + std::to_string(refused) + " frames refused by a full tx ring, " +
+           std::to_string(forfeited) +
+           " frames of pacer credit forfeited while the lcore lagged): the port or the "
+           "generator lcore cannot keep up, so the results are for the lower rate";
+}
+
+std::string format_live(const PhaseStats& now, const PhaseStats* prev, double rate_pps) {
     const double dt = prev ? now.elapsed_s - prev->elapsed_s : now.elapsed_s;
     const uint64_t dtx = now.tx_packets - (prev ? prev->tx_packets : 0);
     const uint64_t dtxb = now.tx_bytes - (prev ? prev->tx_bytes : 0);
@@ -176,6 +208,13 @@ std::string format_live(const PhaseStats& now, const PhaseStats* prev) {
             s += "  latency us p50 " + us(l.p50) + " p99 " + us(l.p99) + " max " + us(l.max);
         }
     }
+    // Only while sending (the last interval, cut short, says nothing), over an interval long
+    // enough that bursts and a late tick cannot look like a shortfall, and by more than 5%.
+    const double want = rate_pps * static_cast<double>(tx_ports(now));
+    if (rate_pps > 0 && now.sending && dt > 0 && want * dt >= 1000 &&
+        per_s(dtx, dt) < want * 0.95)
+        s += "  BELOW RATE: " + fmt("%.1f", 100 * per_s(dtx, dt) / want) + "% of " +
+             fmt("%.0f", rate_pps) + " pps per port";
     return s;
 }
 

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "measure/cp/histogram_stats.h"
@@ -138,6 +139,7 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
         p["drops"] = ps.drops();
         p.update(clock_json(ps.clock));
         p["link_speed_mbps"] = ps.hw.link_speed_mbps ? json(ps.hw.link_speed_mbps) : json(nullptr);
+        p["link_speed_nominal"] = ps.hw.link_speed_nominal;  // a vdev's: no wire behind it
         p["rx"] = throughput_json(ps.rx_packets(), ps.rx_bytes(), secs, ps.hw.link_speed_mbps);
         p["tx"] = throughput_json(ps.tx_packets(), ps.tx_bytes(), secs, ps.hw.link_speed_mbps);
         p["drained_at_stop"] = i < shut.drained_at_stop.size() ? shut.drained_at_stop[i] : 0;
@@ -203,6 +205,12 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
 }
 
 Status write_json(const std::string& path, const json& j) {
+    // The rename below replaces whatever is at `path`: never a device node, directory or FIFO
+    // (the CLI refuses those before the job; this holds if one appeared since).
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+        return fail("cannot write report " + path + ": it exists and is not a regular file");
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp);

@@ -52,12 +52,16 @@ Counts counts(const dataplane::QueueSnapshot& q) {
     return {q.rx_packets, q.rx_bytes, q.tx_packets, q.tx_bytes, q.drops};
 }
 
+// Every column is of the interval, drops included (a counter that went back, after a port
+// reset, counts from 0). A vdev's link speed is nominal: its share is "n/a".
 std::string counters_line(const char* name, const char* queue, const Counts& a, const Counts& b,
-                          double dt, uint32_t link) {
+                          double dt, uint32_t link, bool nominal) {
     const Rates rx = rates(b.rx_packets, a.rx_packets, b.rx_bytes, a.rx_bytes, dt, link);
     const Rates tx = rates(b.tx_packets, a.tx_packets, b.tx_bytes, a.tx_bytes, dt, link);
+    const uint64_t drops = b.drops >= a.drops ? b.drops - a.drops : b.drops;
     return row(k_line, name, queue, rx.mpps, tx.mpps, rx.gbps, tx.gbps,
-               static_cast<unsigned long long>(b.drops), rx.wire_gbps, rx.link_pct.c_str());
+               static_cast<unsigned long long>(drops), rx.wire_gbps,
+               nominal ? "n/a" : rx.link_pct.c_str());
 }
 
 // Dwell latency of the last interval: the difference of two cumulative histograms.
@@ -94,7 +98,9 @@ std::string format_table(const config::Plan& plan, const dataplane::Snapshot& pr
          ++i) {
         const auto &a = prev.ports[i], &b = now.ports[i];
         const uint32_t link = b.hw.link_speed_mbps;
-        out += counters_line(plan.ports[i].name.c_str(), "all", counts(a), counts(b), dt, link);
+        const bool nominal = b.hw.link_speed_nominal;
+        out += counters_line(plan.ports[i].name.c_str(), "all", counts(a), counts(b), dt, link,
+                             nominal);
         if (i < health.size() && (health[i].state != "running" || health[i].events > 0)) {
             const PortHealth& h = health[i];
             out += row("%-14s %s, resets %llu, recovered %llu, failed %llu, link changes %llu\n",
@@ -106,7 +112,7 @@ std::string format_table(const config::Plan& plan, const dataplane::Snapshot& pr
             const auto &qa = a.queues[q], &qb = b.queues[q];
             if (b.queues.size() >= 2)
                 out += counters_line("", std::to_string(q).c_str(), counts(qa), counts(qb), dt,
-                                     link);
+                                     link, nominal);
             if (qa.latency && qb.latency)
                 out += latency_line(plan.ports[i].name.c_str(), q, *qa.latency, *qb.latency);
         }

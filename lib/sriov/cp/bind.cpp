@@ -41,6 +41,19 @@ void check_netdevs(const PciDevice& d, ChangePlan& p) {
     }
 }
 
+// vfpath's host commands are for NICs: a disk controller, GPU or USB host on the wrong driver
+// takes the root filesystem or the console with it. Anything that is not a PCI network
+// controller (class 0x02xxxx) is refused unless --force.
+void check_class(const PciDevice& d, ChangePlan& p) {
+    if (d.is_network_class()) return;
+    const std::string cls = d.pci_class.empty() ? "unreadable" : d.pci_class;
+    p.refusals.push_back({d.bdf + " is not a network controller (PCI class " + cls + " in " +
+                              (d.path / "class").string() +
+                              "; a NIC is 0x02xxxx): changing its driver could take a disk, "
+                              "display or other host device away. Use --force if you mean it",
+                          true});
+}
+
 // Unbinding a PF's driver tears its VFs down (the PF driver's remove disables SR-IOV).
 void check_pf(const HostRoot& root, const PciDevice& d, ChangePlan& p) {
     if (!d.is_pf || d.num_vfs == 0) return;
@@ -139,6 +152,7 @@ Result<ChangePlan> plan_bind(const HostRoot& root, std::string_view bdf, std::st
                                       d->driver + " (use --force only to pass it to a VM)",
                                   true});
     }
+    check_class(*d, p);
     check_netdevs(*d, p);
     check_pf(root, *d, p);
     if (!d->driver.empty()) p.writes.push_back({drivers_dir(root) / d->driver / "unbind", d->bdf});
@@ -155,6 +169,7 @@ Result<ChangePlan> plan_unbind(const HostRoot& root, std::string_view bdf) {
     p.bdf = d->bdf;
     p.what = "unbind " + d->bdf + " from " + (d->driver.empty() ? "no driver" : d->driver);
     if (d->driver.empty()) return p;  // nothing to do
+    check_class(*d, p);
     check_netdevs(*d, p);
     check_pf(root, *d, p);
     p.writes.push_back({drivers_dir(root) / d->driver / "unbind", d->bdf});

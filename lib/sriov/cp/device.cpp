@@ -1,5 +1,8 @@
 // PCI devices in sysfs: driver, IOMMU group, NUMA node, netdevs and the SR-IOV links between a PF
 // (sriov_*, virtfnN) and its VFs (physfn). Bad content is reported per value, never thrown.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -54,16 +57,20 @@ int prefix_len(const std::string& mask_hex) {
     return __builtin_popcount(v);
 }
 
-// 32 hex digits -> "2001:db8:0:0:0:0:0:1" (uncompressed groups: enough to name it).
+// 32 hex digits -> "2001:db8::1", the RFC 5952 text form (inet_ntop); the digits themselves when
+// they are not 32 hex digits.
 std::string ipv6_from_hex(const std::string& hex) {
-    std::string out;
-    for (size_t i = 0; i + 4 <= hex.size() && i < 32; i += 4) {
-        if (!out.empty()) out += ':';
-        size_t k = i;
-        while (k < i + 3 && hex[k] == '0') ++k;  // drop leading zeros of the group
-        out += hex.substr(k, i + 4 - k);
+    in6_addr a{};
+    if (hex.size() != 32) return hex;
+    for (size_t i = 0; i < 16; ++i) {
+        unsigned v = 0;
+        const auto r = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, v, 16);
+        if (r.ec != std::errc{} || r.ptr != hex.data() + 2 * i + 2) return hex;
+        a.s6_addr[i] = static_cast<uint8_t>(v);
     }
-    return out;
+    char text[INET6_ADDRSTRLEN];
+    if (!inet_ntop(AF_INET6, &a, text, sizeof text)) return hex;
+    return text;
 }
 
 // Routes that make an interface "active" as dpdk-devbind sees it. IPv6 link-local, multicast and
@@ -134,7 +141,34 @@ void optional_number(const fs::path& p, std::optional<T>& out, std::vector<std::
         problems.push_back(v.error());
 }
 
+// The netdevs of a PCI device: each entry of a "net" directory anywhere below it. Most drivers
+// put it at BDF/net/, virtio-pci at BDF/virtioN/net/. Symlinks (driver, subsystem, physfn,
+// virtfnN, iommu_group) are not followed, so the walk stays inside the device.
+std::vector<fs::path> netdev_dirs(const fs::path& dev) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(dev, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it.depth() > 4) {  // net/ sits one or two levels down; nothing useful is deeper
+            it.disable_recursion_pending();
+            continue;
+        }
+        std::error_code e2;
+        if (it->is_symlink(e2) || !it->is_directory(e2)) continue;
+        if (it->path().filename() != "net") continue;
+        for (const auto& n : fs::directory_iterator(it->path(), e2))
+            if (n.is_directory(e2)) out.push_back(n.path());
+        it.disable_recursion_pending();  // a netdev's own tree (queues/, ...) holds no netdevs
+    }
+    return out;
+}
+
 }  // namespace
+
+bool PciDevice::is_network_class() const {
+    // "0x020000": base class 0x02 is "network controller" (Ethernet 0x0200, other 0x0280).
+    return pci_class.size() == 8 && pci_class.rfind("0x02", 0) == 0;
+}
 
 std::optional<std::string> parse_bdf(std::string_view s) {
     static const std::regex re("^([0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\\.[0-7]$");
@@ -162,8 +196,8 @@ Result<PciDevice> read_device(const HostRoot& root, std::string_view bdf_in) {
     d.numa_node = loc.node;
     if (!loc.problem.empty()) d.problems.push_back(loc.problem);
     if (const auto g = parse_number<int>(link_name(d.path / "iommu_group"))) d.iommu_group = *g;
-    std::vector<fs::path> nets;
-    for (const auto& e : fs::directory_iterator(d.path / "net", ec)) nets.push_back(e.path());
+    d.pci_class = read_first_line(d.path / "class").value_or("");
+    std::vector<fs::path> nets = netdev_dirs(d.path);
     std::sort(nets.begin(), nets.end());
     for (const auto& n : nets) d.netdevs.push_back(read_netdev(root, n, d.problems));
 

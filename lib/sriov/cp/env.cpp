@@ -14,6 +14,7 @@ VfioStatus read_vfio(const HostRoot& root) {
     VfioStatus s;
     s.module_loaded =
         present(root.sys() / "module/vfio_pci") || present(root.sys() / "bus/pci/drivers/vfio-pci");
+    s.iommu_type1 = present(root.sys() / "module/vfio_iommu_type1");
     // Y/N for a bool module parameter; 1 is accepted too.
     const auto yes = [](const std::optional<std::string>& v) {
         return v && !v->empty() &&

@@ -21,6 +21,17 @@ json str_or_null(const std::string& s) {
     return s.empty() ? json(nullptr) : json(s);
 }
 
+// "8086:1572" from sysfs's "0x8086" and "0x1572" (lspci -n's form); "-" when unreadable.
+std::string pci_id(const PciDevice& d) {
+    const auto bare = [](const std::string& v) { return v.rfind("0x", 0) == 0 ? v.substr(2) : v; };
+    if (d.vendor.empty() || d.device.empty()) return "-";
+    return bare(d.vendor) + ":" + bare(d.device);
+}
+json id_or_null(const PciDevice& d) {
+    const std::string id = pci_id(d);
+    return id == "-" ? json(nullptr) : json(id);
+}
+
 std::string cell(const std::optional<int>& v) {
     return v ? std::to_string(*v) : "-";
 }
@@ -73,14 +84,16 @@ std::string format_list(const HostList& l) {
         const std::string link = pf.netdevs.empty() || pf.netdevs.front().operstate.empty()
                                      ? "-"
                                      : pf.netdevs.front().operstate;
-        std::snprintf(line, sizeof line, "PF %s  %s  driver %s  node %s  VFs %u/%u  link %s\n",
-                      pf.bdf.c_str(), netdev.c_str(), pf.driver.empty() ? "-" : pf.driver.c_str(),
-                      cell(pf.numa_node).c_str(), pf.num_vfs, pf.total_vfs, link.c_str());
+        std::snprintf(line, sizeof line,
+                      "PF %s [%s]  %s  driver %s  node %s  VFs %u/%u  link %s\n", pf.bdf.c_str(),
+                      pci_id(pf).c_str(), netdev.c_str(),
+                      pf.driver.empty() ? "-" : pf.driver.c_str(), cell(pf.numa_node).c_str(),
+                      pf.num_vfs, pf.total_vfs, link.c_str());
         out += line;
         if (e.vfs.empty()) continue;
         std::snprintf(line, sizeof line,
-                      "  %-3s %-13s %-10s %-5s %-4s %-17s %-4s %-3s %-8s %-5s %-7s %s\n", "VF",
-                      "BDF", "DRIVER", "GROUP", "NODE", "MAC", "VLAN", "QOS", "SPOOFCHK", "TRUST",
+                      "  %-3s %-13s %-9s %-10s %-5s %-4s %-17s %-4s %-3s %-8s %-5s %-7s %s\n", "VF",
+                      "BDF", "ID", "DRIVER", "GROUP", "NODE", "MAC", "VLAN", "QOS", "SPOOFCHK", "TRUST",
                       "LINK", "RATE(min/max)");
         out += line;
         for (size_t i = 0; i < e.vfs.size(); ++i) {
@@ -89,9 +102,9 @@ std::string format_list(const HostList& l) {
             const std::string rate =
                 a ? std::to_string(a->min_tx_rate) + "/" + std::to_string(a->max_tx_rate) : "-";
             std::snprintf(line, sizeof line,
-                          "  %-3s %-13s %-10s %-5s %-4s %-17s %-4s %-3s %-8s %-5s %-7s %s\n",
+                          "  %-3s %-13s %-9s %-10s %-5s %-4s %-17s %-4s %-3s %-8s %-5s %-7s %s\n",
                           vf.vf_index ? std::to_string(*vf.vf_index).c_str() : "?", vf.bdf.c_str(),
-                          vf.driver.empty() ? "-" : vf.driver.c_str(), cell(vf.iommu_group).c_str(),
+                          pci_id(vf).c_str(), vf.driver.empty() ? "-" : vf.driver.c_str(), cell(vf.iommu_group).c_str(),
                           cell(vf.numa_node).c_str(), a ? format_mac(a->mac).c_str() : "-",
                           a ? std::to_string(a->vlan).c_str() : "-",
                           a ? std::to_string(a->qos).c_str() : "-",
@@ -127,6 +140,7 @@ std::string list_json(const HostList& l) {
             vfs.push_back({
                 {"index", vf.vf_index ? json(*vf.vf_index) : json(nullptr)},
                 {"bdf", vf.bdf},
+                {"id", id_or_null(vf)},
                 {"driver", str_or_null(vf.driver)},
                 {"iommu_group", opt(vf.iommu_group)},
                 {"numa_node", opt(vf.numa_node)},
@@ -144,6 +158,7 @@ std::string list_json(const HostList& l) {
         }
         pfs.push_back({
             {"bdf", pf.bdf},
+            {"id", id_or_null(pf)},
             {"netdev", pf.netdevs.empty() ? json(nullptr) : json(pf.netdevs.front().name)},
             {"driver", str_or_null(pf.driver)},
             {"numa_node", opt(pf.numa_node)},

@@ -72,27 +72,70 @@ Result<std::vector<VfAttrs>> query_vfs(std::string_view ifname) {
     return parse_vfinfo(ans->data(), ans->size());
 }
 
-Status set_vf(std::string_view ifname, uint32_t vf, const VfSettings& settings) {
+SetOutcome apply_setvf(std::string_view ifname, uint32_t vf, const std::vector<SetMessage>& msgs,
+                       const SendFn& send) {
+    SetOutcome o;
+    for (size_t i = 0; i < msgs.size(); ++i) {
+        const SetMessage& m = msgs[i];
+        std::string why;
+        auto ack = send(m);
+        if (!ack) {
+            why = ack.error();
+        } else if (ack->error != 0) {
+            why = "the driver refused " + m.attribute + ": " + ack_text(*ack);
+            if (ack->error == EOPNOTSUPP)
+                why += ": the PF driver does not implement it";
+            else if (ack->error == EINVAL && vf != 0)
+                why += ": check that VF " + std::to_string(vf) + " exists and the value is allowed";
+        } else {
+            o.applied.push_back(m);
+            continue;
+        }
+        o.refused = m;
+        o.why = std::string(ifname) + " VF " + std::to_string(vf) + ": " + why;
+        o.not_sent.assign(msgs.begin() + static_cast<long>(i) + 1, msgs.end());
+        break;
+    }
+    return o;
+}
+
+std::string describe(const SetOutcome& o, std::string_view ifname, uint32_t vf) {
+    std::string out;
+    const std::string who = std::string(ifname) + " vf " + std::to_string(vf);
+    for (const SetMessage& m : o.applied)
+        out += "  applied: " + who + " " + m.attribute + " " + m.value + "\n";
+    if (o.refused) {
+        out += "  not applied: " + who + " " + o.refused->attribute + " " + o.refused->value +
+               ": " + o.why + "\n";
+        for (const SetMessage& m : o.not_sent)
+            out += "  not applied: " + who + " " + m.attribute + " " + m.value + ": not sent, " +
+                   o.refused->attribute + " was refused before it\n";
+    }
+    return out;
+}
+
+SetOutcome set_vf(std::string_view ifname, uint32_t vf, const VfSettings& settings) {
+    const auto fail_all = [&](const std::string& why) {
+        auto msgs = build_setvf(0, vf, settings, 0);
+        SetOutcome o;
+        o.why = why;
+        if (msgs.empty()) return o;
+        o.refused = msgs.front();
+        o.not_sent.assign(msgs.begin() + 1, msgs.end());
+        return o;
+    };
     const unsigned ifindex = if_nametoindex(std::string(ifname).c_str());
     if (ifindex == 0)
-        return fail("no network interface " + std::string(ifname) + ": " + std::strerror(errno));
+        return fail_all("no network interface " + std::string(ifname) + ": " +
+                        std::strerror(errno));
     auto s = open_socket();
-    if (!s) return fail(s.error());
-    for (const SetMessage& m : build_setvf(static_cast<int>(ifindex), vf, settings, next_seq())) {
+    if (!s) return fail_all(s.error());
+    const auto msgs = build_setvf(static_cast<int>(ifindex), vf, settings, next_seq());
+    return apply_setvf(ifname, vf, msgs, [&](const SetMessage& m) -> Result<Ack> {
         auto ans = transact(s->get(), m.bytes);
         if (!ans) return fail(ans.error());
-        auto ack = parse_ack(ans->data(), ans->size());
-        if (!ack) return fail(ack.error());
-        if (ack->error == 0) continue;
-        std::string why = ack_text(*ack);
-        if (ack->error == EOPNOTSUPP)
-            why += ": the PF driver does not implement it";
-        else if (ack->error == EINVAL && vf != 0)
-            why += ": check that VF " + std::to_string(vf) + " exists and the value is allowed";
-        return fail(std::string(ifname) + " VF " + std::to_string(vf) + ": the driver refused " +
-                    m.attribute + ": " + why);
-    }
-    return ok();
+        return parse_ack(ans->data(), ans->size());
+    });
 }
 
 }  // namespace vfpath::sriov

@@ -19,6 +19,9 @@ std::vector<BindRecord> load(const fs::path& p) {
         std::istringstream f(line);
         BindRecord r;
         if (!(f >> r.bdf >> r.driver >> r.driver_override)) continue;  // foreign line: ignore
+        // The header comment (store writes one) and anything else that is not "BDF ...": a
+        // comment read as a record came back as another comment line on every rewrite.
+        if (!parse_bdf(r.bdf) || *parse_bdf(r.bdf) != r.bdf) continue;
         if (r.driver == "-") r.driver.clear();
         if (r.driver_override == "-") r.driver_override.clear();
         out.push_back(std::move(r));
