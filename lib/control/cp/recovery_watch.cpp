@@ -41,9 +41,10 @@ void Recovery::watchdog_tick() {
             w.rx_since = now;
             if (++w.rx_moving >= k_rx_learn_periods && !w.expect_rx) {
                 w.expect_rx = true;
-                journal_.add(rel(now), names_[i], "watchdog",
-                             "receives steadily: an rx silence of " +
-                                 std::to_string(policy_.rx_stall_ms) + " ms will be a stall");
+                if (policy_.rx_stall_ms)
+                        journal_.add(rel(now), names_[i], "watchdog",
+                                 "receives steadily: an rx silence of " +
+                                     std::to_string(policy_.rx_stall_ms) + " ms will be a stall");
             }
         } else {
             w.rx_moving = 0;
