@@ -245,7 +245,7 @@ void health(Writer& w, const View& v) {
         {"vfpath_port_link_bounce_restarts_total",
          "Restarts after the link went down and came back (a PF may have reset the VF).",
          &PortHealth::link_bounce_restarts},
-        {"vfpath_port_device_counter_jumps_total",
+        {"vfpath_port_device_stat_jumps_total",
          "Device counters that went back or jumped (e.g. to 2^32 after a PF bounce): counted from "
          "a new base.",
          &PortHealth::counter_jumps},
