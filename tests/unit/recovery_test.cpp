@@ -327,6 +327,18 @@ TEST(Recovery, ProactiveDriverIsLeftAloneUntilSuccess) {
     EXPECT_EQ(r.count("reset") + r.count("stop") + r.count("reattach"), 0u);
 }
 
+TEST(Recovery, NoResetWhileAProactiveDriverRecovers) {
+    Rig r;
+    r.drv.mode = glue::ErrMode::proactive;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_ERR_RECOVERING, 100.0);
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.1);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).state, PortState::driver_recovering);
+    EXPECT_EQ(r.count("reset") + r.count("stop") + r.count("reattach"), 0u);
+    EXPECT_TRUE(r.journaled("recovery", "left to the driver"));
+}
+
 TEST(Recovery, ProactiveFailureTakesOverWithoutReset) {
     Rig r;
     r.drv.mode = glue::ErrMode::proactive;

@@ -146,10 +146,15 @@ void Recovery::on_event(uint16_t pidx, int type, double event_s) {
         case RTE_ETH_EVENT_INTR_RESET:
             ++st.resets;
             if (st.state == PortState::failed) break;  // only a removal/re-add revives it
+            if (st.state == PortState::driver_recovering) {
+                // Never rte_eth_dev_reset while the driver is recovering the port.
+                note(pidx, "recovery", "INTR_RESET while the driver recovers: left to the driver");
+                break;
+            }
             if (driver_recovers_[pidx]) {
                 // Never rte_eth_dev_reset while the driver recovers: hand it the port as for
                 // ERR_RECOVERING; its link coming back up ends it.
-                if (st.state == PortState::driver_recovering || jobs_[pidx].active) break;
+                if (jobs_[pidx].active) break;
                 driver_rec_t_[pidx] = event_s;
                 drv_.publish(pidx, drv_.port_id(pidx), true, true);
                 (void)drv_.quiesce_start();
