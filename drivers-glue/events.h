@@ -84,5 +84,25 @@ int port_start(uint16_t port_id);
 // the device got back (looked up by `name`).
 Result<uint16_t> port_reattach(uint16_t port_id, const std::string& devargs,
                                const std::string& name);
+// Whether the port's driver needs a restart after its link went down and came back: a VF whose
+// PF reset (a PF link bounce does it) keeps rx and tx disabled until it redoes its reset
+// handshake, and raises no event for it. `why` names the driver and the reason, for the journal.
+struct LinkBounceRule {
+    bool restart = false;
+    std::string why;
+};
+LinkBounceRule link_bounce_rule(uint16_t port_id);
+// Who recovers a port from a reset: vfpath (rte_eth_dev_reset, stop/start, re-attach), or the
+// driver by itself, raising no INTR_RESET (iavf with auto_reset: the devarg from DPDK 23.11, the
+// default from 26.07). vfpath must then never call rte_eth_dev_reset, and times the downtime from
+// the link going down to coming back up. `dpdk_version` as RTE_VERSION_NUM(y, m, 0, 0).
+struct RecoveryModel {
+    bool driver_recovers = false;
+    std::string why;
+};
+RecoveryModel recovery_model(const std::string& driver, uint32_t dpdk_version,
+                             const std::string& devargs);
+// The same for a probed port with the devargs it was probed with, on the DPDK we run on.
+RecoveryModel recovery_model(uint16_t port_id, const std::string& devargs);
 
 }  // namespace vfpath::glue

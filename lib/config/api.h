@@ -194,6 +194,21 @@ struct RecoveryConfig {
     unsigned link_poll_ms = 500;
     unsigned tx_stall_ms = 2000;  // watchdog; 0: off
     unsigned rx_stall_ms = 0;     // watchdog; 0: off
+    unsigned first_frame_timeout_ms = 1000;  // after a recovery, wait this long for a frame
+    // Restart a port whose link went down and came back: auto (drivers-glue's per-driver rule:
+    // VFs whose PF may have reset them), always, never.
+    std::string restart_on_link_up = "auto";
+    // A fault found again within recurrence_window_ms of a recovery backs off
+    // (recurrence_backoff_ms, doubling), re-attaches at the escalate_after-th time, then the
+    // port is declared degraded.
+    unsigned recurrence_window_ms = 10000;
+    unsigned recurrence_backoff_ms = 500;
+    unsigned escalate_after = 3;
+    // Reset storm: storm_resets recoveries within storm_window_ms (0: off) hold the port for
+    // storm_hold_ms (doubling for storms in a row), on its standby if it has one.
+    unsigned storm_resets = 10;
+    unsigned storm_window_ms = 60000;
+    unsigned storm_hold_ms = 10000;
     std::string journal;          // JSON-lines file; empty: in memory only
     Loc ladder_loc;
 };

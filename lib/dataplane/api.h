@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/plan.h"
+#include "dataplane/cp/hw_guard.h"
 #include "dataplane/dp/counters.h"
 #include "drivers-glue/glue.h"
 #include "measure/cp/histogram_stats.h"
@@ -143,6 +144,20 @@ public:
     // Waits until every worker has passed a quiescent state begun now, so none still polls a port
     // paused before the call. False after `timeout_ms` (the stuck lcores are logged).
     bool quiesce(unsigned timeout_ms);
+    // The same without waiting: a token now, then whether every worker has passed a quiescent
+    // state since (the control thread checks it on its next wake-ups).
+    uint64_t quiesce_start();
+    bool quiesced(uint64_t token) const;
+    // The MAC the port transmits with in l2 mode and that reports show; set_port_mac changes it
+    // (after a restart or re-attach gave the device a new one). Call it while no frame is sent
+    // to the port (tx blocked), then quiesce before unblocking: workers read the l2 source MAC
+    // without a lock.
+    config::MacAddr port_mac(uint16_t pidx) const;
+    // Reads every open port's device counters so jumps are found between close readings (call
+    // it about once a second), and hands over the jumps found since the last call.
+    void sample_hw();
+    std::vector<HwJump> take_hw_jumps();
+    void set_port_mac(uint16_t pidx, const config::MacAddr& mac);
     // Whether shutdown must stop and close the port (false once it was closed or detached).
     void set_port_open(uint16_t pidx, bool open);
     // Frames received on / dropped as not-ready towards a port, summed over workers (cheap reads).

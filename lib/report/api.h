@@ -19,6 +19,10 @@ struct PortHealth {
     uint64_t events = 0;
     std::vector<std::pair<std::string, uint64_t>> events_by_type;
     uint64_t resets = 0, removals = 0, recovered = 0, failed = 0, link_changes = 0;
+    uint64_t restarted_no_traffic = 0, degraded = 0, recurrences = 0, escalations = 0;
+    uint64_t mac_changes = 0, link_bounce_restarts = 0;
+    uint64_t storms = 0;         // reset storms declared
+    uint64_t counter_jumps = 0;  // device counters counted from a new base (went back or jumped)
     uint64_t dropped_during_recovery = 0;
     uint64_t watchdog_triggers = 0;
     std::string standby;  // empty: none

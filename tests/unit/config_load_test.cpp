@@ -262,6 +262,38 @@ TEST(LoadGood, MinimalConfigKeepsEveryDefault) {
     EXPECT_EQ(c.run.log_level, defaults.run.log_level);
 }
 
+TEST(LoadGood, RecoveryOutcomeStormAndLinkKeys) {
+    const Config d = load_ok("ports:\n  - device: net_null0\n");
+    const RecoveryConfig def;
+    EXPECT_EQ(d.recovery.restart_on_link_up, "auto");
+    EXPECT_EQ(d.recovery.first_frame_timeout_ms, def.first_frame_timeout_ms);
+    EXPECT_EQ(d.recovery.recurrence_window_ms, 10000u);
+    EXPECT_EQ(d.recovery.escalate_after, 3u);
+    EXPECT_EQ(d.recovery.storm_resets, 10u);
+    const Config c = load_ok(
+        "ports:\n  - device: net_null0\n"
+        "recovery:\n"
+        "  restart_on_link_up: always\n"
+        "  first_frame_timeout_ms: 250\n"
+        "  recurrence_window_ms: 5000\n"
+        "  recurrence_backoff_ms: 100\n"
+        "  escalate_after: 2\n"
+        "  storm_resets: 0\n"
+        "  storm_window_ms: 30000\n"
+        "  storm_hold_ms: 2000\n");
+    EXPECT_EQ(c.recovery.restart_on_link_up, "always");
+    EXPECT_EQ(c.recovery.first_frame_timeout_ms, 250u);
+    EXPECT_EQ(c.recovery.recurrence_window_ms, 5000u);
+    EXPECT_EQ(c.recovery.recurrence_backoff_ms, 100u);
+    EXPECT_EQ(c.recovery.escalate_after, 2u);
+    EXPECT_EQ(c.recovery.storm_resets, 0u);
+    EXPECT_EQ(c.recovery.storm_window_ms, 30000u);
+    EXPECT_EQ(c.recovery.storm_hold_ms, 2000u);
+    EXPECT_EQ(load_ok("ports:\n  - device: net_null0\nrecovery: {restart_on_link_up: never}\n")
+                  .recovery.restart_on_link_up,
+              "never");
+}
+
 TEST(LoadGood, LatencyClockWords) {
     const Config c = load_ok(
         "ports:\n  - device: net_null0\n  - device: net_null1\n    latency_clock: tsc\n"
@@ -674,6 +706,16 @@ const BadCase k_bad_cases[] = {
      "got '1'"},
     {"RecoveryUnknownKey", P0 "recovery: {tx_stall: 100}\n", "recovery.tx_stall", 3, 12,
      "did you mean 'tx_stall_ms'"},
+    {"RecoveryRestartOnLinkUpWord", P0 "recovery: {restart_on_link_up: sometimes}\n",
+     "recovery.restart_on_link_up", 3, 32, "got 'sometimes'"},
+    {"RecoveryEscalateAfterZero", P0 "recovery: {escalate_after: 0}\n", "recovery.escalate_after", 3,
+     28, "got '0'"},
+    {"RecoveryStormWindowZero", P0 "recovery: {storm_window_ms: 0}\n", "recovery.storm_window_ms", 3,
+     29, "got '0'"},
+    {"RecoveryFirstFrameTimeoutZero", P0 "recovery: {first_frame_timeout_ms: 0}\n",
+     "recovery.first_frame_timeout_ms", 3, 36, "got '0'"},
+    {"RecoveryBackoffTooLong", P0 "recovery: {recurrence_backoff_ms: 600000}\n",
+     "recovery.recurrence_backoff_ms", 3, 35, "got '600000'"},
     {"StandbyUnknown", "ports:\n  - {name: p0, device: net_null0, standby: s9}\n", "ports[0].standby",
      2, 44, "no port named 's9'"},
     {"StandbySelf", "ports:\n  - {name: p0, device: net_null0, standby: p0}\n", "ports[0].standby",

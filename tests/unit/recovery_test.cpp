@@ -7,10 +7,12 @@
 
 #include <gtest/gtest.h>
 #include <rte_ethdev.h>
+#include <rte_version.h>
 
 #include "control/cp/faults.h"
 #include "control/cp/journal.h"
 #include "control/cp/recovery.h"
+#include "dataplane/cp/hw_guard.h"
 
 using namespace vfpath;
 using namespace vfpath::control;
@@ -22,12 +24,19 @@ class FakeDriver : public PortDriver {
 public:
     glue::ErrMode mode = glue::ErrMode::passive;
     std::deque<int> reset_answers;  // empty: 0
+    double reset_busy_until[2] = {0, 0};  // -EAGAIN until then, per port (a slow PF)
     int start_answer = 0;
     bool setup_ok = true;
     int reattach_fail = 0;  // number of failing re-attaches before success
     uint16_t reattach_id = 7;
     bool link = true;
     bool quiesce_ok = true;
+    unsigned quiesce_checks = 1;  // quiesced() answers true from this check on
+    unsigned checks_left = 0;
+    bool traffic_after_resume = true;  // frames arrive as soon as the port is polled again
+    config::MacAddr mac{2, 0, 0, 0, 0, 1};
+    config::MacAddr mac_after_reattach{2, 0, 0, 0, 0, 1};
+    std::vector<config::MacAddr> used_macs;
     std::vector<std::string> calls;
     struct Pub {
         uint16_t id;
@@ -43,20 +52,31 @@ public:
         id = pid;
         published.push_back({pid, paused, blocked});
         calls.push_back(paused ? "pause" : (blocked ? "block" : "resume"));
-        if (!paused) rx += 10;  // traffic flows again as soon as the port is polled
+        if (!paused && traffic_after_resume) rx += 10;
     }
     std::vector<uint16_t> redirected_to;
     void redirect(uint16_t, uint16_t standby_pidx) override {
         redirected_to.push_back(standby_pidx);
         calls.push_back("redirect");
     }
-    bool quiesce(unsigned) override {
+    uint64_t quiesce_start() override {
         calls.push_back("quiesce");
-        return quiesce_ok;
+        checks_left = quiesce_checks;
+        return 1;
+    }
+    bool quiesced(uint64_t) override {
+        if (!quiesce_ok) return false;
+        if (checks_left > 1) {
+            --checks_left;
+            return false;
+        }
+        return true;
     }
     glue::ErrMode err_mode(uint16_t) override { return mode; }
-    int reset(uint16_t) override {
+    int reset(uint16_t pid) override {
         calls.push_back("reset");
+        const unsigned p = pid == 4 ? 1 : 0;
+        if (clock < reset_busy_until[p]) return -EAGAIN;
         if (reset_answers.empty()) return 0;
         const int r = reset_answers.front();
         reset_answers.pop_front();
@@ -81,21 +101,23 @@ public:
             --reattach_fail;
             return fail("device not back yet");
         }
+        mac = mac_after_reattach;
         return reattach_id;
     }
     bool link_up(uint16_t) override { return link; }
+    config::MacAddr read_mac(uint16_t) override { return mac; }
+    void use_mac(uint16_t, const config::MacAddr& m) override {
+        used_macs.push_back(m);
+        calls.push_back("use_mac");
+    }
     uint64_t rx_packets(uint16_t pidx) override { return pidx == 1 ? peer_rx : rx; }
     uint64_t not_ready(uint16_t) override { return dropped += 5; }
     uint64_t tx = 0, full = 0, peer_rx = 0;
     uint64_t tx_packets(uint16_t) override { return tx; }
-    uint64_t tx_full(uint16_t) override { return full; }
+    uint64_t tx_full(uint16_t pidx) override { return pidx == 0 ? full : 0; }  // p0's ring fills
     uint16_t peer(uint16_t pidx) override { return pidx ^ 1; }
     uint16_t standby_of0 = 0xffff;
     uint16_t standby(uint16_t pidx) override { return pidx == 0 ? standby_of0 : 0xffff; }
-    void sleep_us(unsigned us) override {
-        clock += us / 1e6;
-        calls.push_back("sleep:" + std::to_string(us));
-    }
     double now_s() override { return clock += 0.0001; }
 };
 
@@ -104,24 +126,51 @@ struct Rig {
     Journal journal;
     RecoveryPolicy policy;
     std::unique_ptr<Recovery> rec;
-    void make() { rec = std::make_unique<Recovery>(drv, journal, policy, std::vector<std::string>{"p0", "p1"}, 100.0); }
+    void make() {
+        rec = std::make_unique<Recovery>(drv, journal, policy,
+                                         std::vector<std::string>{"p0", "p1"}, 100.0);
+        rec->set_mac(0, drv.mac);
+        rec->set_mac(1, drv.mac);
+    }
     size_t count(const std::string& call) const {
         return std::count(drv.calls.begin(), drv.calls.end(), call);
+    }
+    // Runs the control loop's part: ticks as time passes, 1 ms at a time, until no recovery is in
+    // progress (or `limit_s` of simulated time went by). Returns the simulated seconds it took.
+    double settle(double limit_s = 30) {
+        const double t0 = drv.clock;
+        while (rec->busy() && drv.clock - t0 < limit_s) {
+            drv.clock += 0.001;
+            rec->tick();
+        }
+        return drv.clock - t0;
+    }
+    bool journaled(const std::string& kind, const std::string& text) const {
+        for (const auto& e : journal.entries())
+            if (e.kind == kind && e.detail.find(text) != std::string::npos) return true;
+        return false;
     }
 };
 
 }  // namespace
 
-TEST(Recovery, PassiveResetRetriesEagainThenReconfigures) {
+TEST(Recovery, PassiveResetRetriesEagainWithoutBlockingThenReconfigures) {
     Rig r;
+    r.drv.rx = 100;  // the port received before: a frame must arrive for "recovered"
     r.drv.reset_answers = {-EAGAIN, -EAGAIN, 0};
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    // on_event returned at once: the port waits in a state, the -EAGAIN retries are due later.
+    EXPECT_TRUE(r.rec->busy());
+    EXPECT_LE(r.count("reset"), 1u);
+    EXPECT_LT(r.drv.clock, 100.01);
+    const double took = r.settle();
     const auto& s = r.rec->stats(0);
     EXPECT_EQ(s.state, PortState::running);
     EXPECT_EQ(s.resets, 1u);
     EXPECT_EQ(s.recovered, 1u);
     EXPECT_EQ(r.count("reset"), 3u);
+    EXPECT_GE(took, 0.039);  // two waits of reset_eagain_wait_ms (20 ms), as ticks, not sleeps
     EXPECT_EQ(r.count("setup:3"), 1u);  // full reconfiguration after the reset
     // Fixed order: pause, quiesce, reset..., setup, resume.
     ASSERT_GE(r.drv.calls.size(), 4u);
@@ -129,8 +178,54 @@ TEST(Recovery, PassiveResetRetriesEagainThenReconfigures) {
     EXPECT_EQ(r.drv.calls[1], "quiesce");
     EXPECT_EQ(r.drv.calls.back(), "resume");
     ASSERT_EQ(s.recovery_ms.size(), 1u);
-    EXPECT_GT(s.recovery_ms[0], 0.0);
+    EXPECT_GE(s.recovery_ms[0], 40.0);
     EXPECT_GT(s.dropped_during_recovery, 0u);
+    EXPECT_TRUE(r.journaled("recovery", "-EAGAIN"));
+}
+
+TEST(Recovery, NothingHappensToThePortBeforeWorkersQuiesce) {
+    Rig r;
+    r.drv.quiesce_checks = 5;  // quiescence takes a few control-loop ticks
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::quiescing);
+    EXPECT_EQ(r.count("reset"), 0u);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).state, PortState::running);
+    EXPECT_EQ(r.count("reset"), 1u);
+}
+
+TEST(Recovery, PortsRecoverConcurrently) {
+    // Both ports' PF takes 200 ms: one after the other would take 400 ms; at once, 200 ms.
+    Rig r;
+    r.drv.reset_busy_until[0] = r.drv.reset_busy_until[1] = 100.2;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.drv.id = 4;  // the second port's device (port_id is the fake's last published id)
+    r.rec->on_event(1, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::resetting);
+    EXPECT_EQ(r.rec->stats(1).state, PortState::resetting);
+    r.settle();
+    for (uint16_t p = 0; p < 2; ++p) {
+        const auto& s = r.rec->stats(p);
+        EXPECT_EQ(s.recovered, 1u) << p;
+        ASSERT_EQ(s.recovery_ms.size(), 1u);
+        EXPECT_GE(s.recovery_ms[0], 200.0) << p;
+        EXPECT_LT(s.recovery_ms[0], 240.0) << p;
+    }
+}
+
+TEST(Recovery, ResetsDuringARecoveryEachGetTheirOwn) {
+    Rig r;
+    r.drv.reset_busy_until[0] = 100.05;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.001);
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.002);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).resets, 3u);
+    EXPECT_EQ(r.rec->stats(0).recovered, 3u);
+    EXPECT_EQ(r.count("setup:3"), 3u);
 }
 
 TEST(Recovery, NoResetSupportFallsBackToStopStart) {
@@ -139,6 +234,7 @@ TEST(Recovery, NoResetSupportFallsBackToStopStart) {
     r.drv.reset_answers = {-ENOTSUP};
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
     EXPECT_EQ(r.rec->stats(0).state, PortState::running);
     EXPECT_EQ(r.count("reset"), 1u);
     EXPECT_EQ(r.count("stop"), 1u);
@@ -152,6 +248,7 @@ TEST(Recovery, LadderEndsWithReattachAndTheNewPortId) {
     r.drv.start_answer = -EIO;
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
     EXPECT_EQ(r.rec->stats(0).state, PortState::running);
     EXPECT_EQ(r.count("reattach"), 1u);
     EXPECT_EQ(r.count("setup:7"), 1u);
@@ -164,14 +261,20 @@ TEST(Recovery, RemovalGoesStraightToReattachWithBackoff) {
     r.drv.reattach_fail = 2;
     r.make();
     r.rec->on_event(1, RTE_ETH_EVENT_INTR_RMV, 100.0);
+    EXPECT_EQ(r.count("reattach"), 1u);
+    // Exponential backoff between passes, 10 ms then 20 ms, as states: nothing before it ends.
+    const double t = r.drv.clock;
+    while (r.drv.clock < t + 0.007) r.drv.clock += 0.001, r.rec->tick();
+    EXPECT_EQ(r.count("reattach"), 1u);
+    EXPECT_EQ(r.rec->stats(1).state, PortState::backoff);
+    r.settle();
     const auto& s = r.rec->stats(1);
     EXPECT_EQ(s.removals, 1u);
     EXPECT_EQ(s.state, PortState::running);
     EXPECT_EQ(r.count("reset"), 0u);
     EXPECT_EQ(r.count("reattach"), 3u);
-    // Exponential backoff between passes: 10 ms, then 20 ms.
-    EXPECT_EQ(r.count("sleep:10000"), 1u);
-    EXPECT_EQ(r.count("sleep:20000"), 1u);
+    EXPECT_TRUE(r.journaled("state", "next attempt in 10.000 ms"));
+    EXPECT_TRUE(r.journaled("state", "next attempt in 20.000 ms"));
 }
 
 TEST(Recovery, GivesUpAfterMaxAttemptsAndStaysOutOfService) {
@@ -182,6 +285,7 @@ TEST(Recovery, GivesUpAfterMaxAttemptsAndStaysOutOfService) {
     r.drv.reattach_fail = 100;
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
     const auto& s = r.rec->stats(0);
     EXPECT_EQ(s.state, PortState::failed);
     EXPECT_EQ(s.failed, 1u);
@@ -191,6 +295,7 @@ TEST(Recovery, GivesUpAfterMaxAttemptsAndStaysOutOfService) {
     EXPECT_TRUE(r.drv.published.back().blocked);
     // A later reset on a failed port is counted but not acted on.
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 101.0);
+    r.settle();
     EXPECT_EQ(r.rec->stats(0).resets, 2u);
     EXPECT_EQ(r.count("reattach"), 3u);
 }
@@ -200,6 +305,8 @@ TEST(Recovery, NoQuiescenceMeansNoTouchingThePort) {
     r.drv.quiesce_ok = false;
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::quiescing);
+    r.settle();
     EXPECT_EQ(r.rec->stats(0).state, PortState::failed);
     EXPECT_EQ(r.count("reset"), 0u);
     EXPECT_EQ(r.count("stop"), 0u);
@@ -220,12 +327,25 @@ TEST(Recovery, ProactiveDriverIsLeftAloneUntilSuccess) {
     EXPECT_EQ(r.count("reset") + r.count("stop") + r.count("reattach"), 0u);
 }
 
+TEST(Recovery, NoResetWhileAProactiveDriverRecovers) {
+    Rig r;
+    r.drv.mode = glue::ErrMode::proactive;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_ERR_RECOVERING, 100.0);
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.1);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).state, PortState::driver_recovering);
+    EXPECT_EQ(r.count("reset") + r.count("stop") + r.count("reattach"), 0u);
+    EXPECT_TRUE(r.journaled("recovery", "left to the driver"));
+}
+
 TEST(Recovery, ProactiveFailureTakesOverWithoutReset) {
     Rig r;
     r.drv.mode = glue::ErrMode::proactive;
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_ERR_RECOVERING, 100.0);
     r.rec->on_event(0, RTE_ETH_EVENT_RECOVERY_FAILED, 100.2);
+    r.settle();
     EXPECT_EQ(r.rec->stats(0).state, PortState::running);
     EXPECT_EQ(r.count("reset"), 0u);
     EXPECT_EQ(r.count("start"), 1u);
@@ -247,12 +367,126 @@ TEST(Recovery, LinkDownBlocksTxButKeepsPolling) {
     EXPECT_FALSE(r.drv.published.back().blocked);
     r.rec->on_link_poll(1);  // no change, no count
     EXPECT_EQ(r.rec->stats(1).link_changes, 2u);
+    EXPECT_EQ(r.count("stop"), 0u);  // no rule asked for a restart
+}
+
+TEST(Recovery, LinkBackUpRestartsAVfWhosePfMayHaveResetIt) {
+    Rig r;
+    r.make();
+    r.rec->set_restart_on_link_up(0, true);
+    r.drv.link = false;
+    r.rec->on_link_poll(0);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::link_down);
+    r.drv.link = true;
+    r.rec->on_link_poll(0);
+    r.settle();
+    const auto& s = r.rec->stats(0);
+    EXPECT_EQ(s.link_bounce_restarts, 1u);
+    EXPECT_EQ(r.count("stop"), 1u);  // restart, not rte_eth_dev_reset
+    EXPECT_EQ(r.count("start"), 1u);
+    EXPECT_EQ(r.count("reset"), 0u);
+    EXPECT_EQ(s.state, PortState::running);
+    EXPECT_EQ(s.recovered, 1u);
+    EXPECT_TRUE(r.journaled("recovery", "PF may have reset it"));
+    // Link polling that sees no change does nothing more.
+    r.rec->on_link_poll(0);
+    r.settle();
+    EXPECT_EQ(r.count("stop"), 1u);
+}
+
+TEST(Recovery, RestartWithoutTrafficIsNotARecovery) {
+    Rig r;
+    r.drv.rx = 100;  // it received before the fault
+    r.drv.traffic_after_resume = false;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
+    const auto& s = r.rec->stats(0);
+    EXPECT_EQ(s.recovered, 0u);
+    EXPECT_EQ(s.restarted_no_traffic, 1u);
+    EXPECT_TRUE(s.recovery_ms.empty());
+    EXPECT_EQ(s.state, PortState::running);  // in service: the frames may still come
+    EXPECT_TRUE(r.journaled("recovery", "restarted, no traffic yet"));
+    EXPECT_TRUE(r.journaled("state", "no frame received yet"));
+}
+
+TEST(Recovery, APortThatNeverReceivedIsRecoveredWhenUp) {
+    Rig r;
+    r.drv.traffic_after_resume = false;  // egress only: rx stays 0
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).recovered, 1u);
+    EXPECT_EQ(r.rec->stats(0).restarted_no_traffic, 0u);
+    EXPECT_TRUE(r.journaled("state", "no traffic expected"));
+}
+
+TEST(Recovery, RecurringFaultBacksOffThenReattachesThenDegradesAndNeverLoops) {
+    Rig r;
+    r.drv.rx = 100;
+    r.drv.traffic_after_resume = false;  // every restart leaves it silent: the fault stays
+    r.drv.mode = glue::ErrMode::none;
+    r.drv.reset_answers = {-ENOTSUP, -ENOTSUP, -ENOTSUP, -ENOTSUP, -ENOTSUP, -ENOTSUP};
+    r.drv.mac_after_reattach = {2, 0, 0, 0, 0, 0x20};  // a PF set a new MAC meanwhile
+    r.make();
+    std::vector<double> took;
+    for (int i = 0; i < 6; ++i) {
+        r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);
+        took.push_back(r.settle(60));
+        r.drv.clock += 0.5;  // the fault is seen again half a second later
+    }
+    const auto& s = r.rec->stats(0);
+    EXPECT_EQ(s.resets, 6u);
+    EXPECT_EQ(s.recovered, 0u);
+    EXPECT_EQ(s.restarted_no_traffic, 4u);  // 3 restarts and the re-attach
+    EXPECT_EQ(s.recurrences, 5u);
+    EXPECT_EQ(s.escalations, 1u);
+    EXPECT_EQ(s.degraded, 2u);  // the 5th and the 6th: no action
+    EXPECT_EQ(s.state, PortState::degraded);
+    EXPECT_EQ(r.count("start"), 3u);
+    EXPECT_EQ(r.count("reattach"), 1u);
+    // Exponential backoff before each recurrence's restart: 500, 1000, 2000 ms (+1 s waiting
+    // for a frame each time).
+    ASSERT_EQ(took.size(), 6u);
+    EXPECT_LT(took[0], 1.1);
+    EXPECT_GE(took[1], 1.5);
+    EXPECT_GE(took[2], 2.0);
+    EXPECT_GE(took[3], 3.0);
+    EXPECT_LT(took[4], 0.01);
+    // The re-attach re-read the MAC: journaled and put to use.
+    EXPECT_EQ(s.mac_changes, 1u);
+    ASSERT_EQ(r.drv.used_macs.size(), 1u);
+    EXPECT_EQ(r.drv.used_macs[0][5], 0x20);
+    EXPECT_TRUE(r.journaled("mac", "MAC changed from 02:00:00:00:00:01 to 02:00:00:00:00:20"));
+    EXPECT_TRUE(r.journaled("recovery", "degraded"));
+}
+
+TEST(Recovery, ANewMacIsInPlaceBeforeThePortIsSentToAgain) {
+    Rig r;
+    r.policy.ladder = {Step::reattach};
+    r.drv.mac_after_reattach = {2, 0, 0, 0, 0, 0x33};
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).mac_changes, 1u);
+    // use_mac, then a grace period, then the port is sent to again.
+    const auto use = std::find(r.drv.calls.begin(), r.drv.calls.end(), "use_mac");
+    ASSERT_NE(use, r.drv.calls.end());
+    const auto q = std::find(use, r.drv.calls.end(), "quiesce");
+    const auto resume = std::find(use, r.drv.calls.end(), "resume");
+    EXPECT_LT(q, resume);
+    EXPECT_NE(resume, r.drv.calls.end());
+    // The same MAC after the next recovery: nothing more.
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).mac_changes, 1u);
 }
 
 TEST(Recovery, EveryTransitionIsJournaledWithItsDuration) {
     Rig r;
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
     int states = 0;
     for (const auto& e : r.journal.entries()) {
         if (e.kind != "state") continue;
@@ -287,12 +521,10 @@ TEST(Watchdog, TxThatStopsCompletingWithLinkUpIsRecovered) {
     r.drv.full += 100;
     r.drv.clock += 0.15;
     r.rec->watchdog_tick();
+    r.settle();
     EXPECT_EQ(r.rec->stats(0).watchdog_triggers, 1u);
     EXPECT_EQ(r.rec->stats(0).recovered, 1u);
-    bool journaled = false;
-    for (const auto& e : r.journal.entries())
-        journaled |= e.kind == "watchdog" && e.detail.find("tx stalled") != std::string::npos;
-    EXPECT_TRUE(journaled);
+    EXPECT_TRUE(r.journaled("watchdog", "tx stalled"));
 }
 
 TEST(Watchdog, IdlePortsAndMovingCountersAreNotStalls) {
@@ -317,19 +549,67 @@ TEST(Watchdog, IdlePortsAndMovingCountersAreNotStalls) {
     EXPECT_EQ(r.rec->stats(1).watchdog_triggers, 0u);
 }
 
-TEST(Watchdog, RxFrozenWhileThePeerStillReceives) {
+TEST(Watchdog, RxFreezeOnAPortThatReceivedIsCaughtWithinTwoSeconds) {
     Rig r;
     r.policy.tx_stall_ms = 0;
-    r.policy.rx_stall_ms = 300;
+    r.policy.rx_stall_ms = 1500;
     r.make();
     r.rec->watchdog_tick();
-    for (int i = 0; i < 4; ++i) {
-        r.drv.peer_rx += 1000;  // p1 still receives, p0 receives nothing
+    for (int i = 0; i < 20; ++i) {  // 2 s of steady traffic into p0
+        r.drv.rx += 1000;
         r.drv.clock += 0.1;
         r.rec->watchdog_tick();
     }
-    EXPECT_EQ(r.rec->stats(0).watchdog_triggers, 1u);
+    EXPECT_TRUE(r.journaled("watchdog", "receives steadily"));
+    const double frozen_at = r.drv.clock;
+    double caught = -1;
+    for (int i = 0; i < 30 && caught < 0; ++i) {  // p0's rx freezes, its link stays up
+        r.drv.clock += 0.1;
+        r.rec->watchdog_tick();
+        if (r.rec->stats(0).watchdog_triggers) caught = r.drv.clock - frozen_at;
+    }
+    ASSERT_GT(caught, 0);
+    EXPECT_LE(caught, 2.0);
+    EXPECT_GE(caught, 1.5);
     EXPECT_EQ(r.rec->stats(1).watchdog_triggers, 0u);
+}
+
+TEST(Watchdog, AnEgressOnlyPortIsNeverRestarted) {
+    // One-way traffic: p0 receives and forwards to p1, which receives nothing, for 10 minutes.
+    Rig r;
+    r.policy.rx_stall_ms = 1500;
+    r.make();
+    r.rec->watchdog_tick();
+    for (int i = 0; i < 6000; ++i) {
+        r.drv.rx += 1000;
+        r.drv.tx += 1000;
+        r.drv.clock += 0.1;
+        r.rec->watchdog_tick();
+    }
+    EXPECT_EQ(r.rec->stats(0).watchdog_triggers, 0u);
+    EXPECT_EQ(r.rec->stats(1).watchdog_triggers, 0u);
+    EXPECT_EQ(r.count("stop") + r.count("reset"), 0u);
+}
+
+TEST(Watchdog, AFreezeThatARestartDoesNotCureIsNotRestartedForever) {
+    Rig r;
+    r.policy.tx_stall_ms = 0;
+    r.policy.rx_stall_ms = 1000;
+    r.drv.traffic_after_resume = false;
+    r.make();
+    r.rec->watchdog_tick();
+    for (int i = 0; i < 10; ++i) {
+        r.drv.rx += 1000;
+        r.drv.clock += 0.1;
+        r.rec->watchdog_tick();
+    }
+    for (int i = 0; i < 600; ++i) {  // frozen for a minute
+        r.drv.clock += 0.1;
+        r.rec->watchdog_tick();
+        r.settle();
+    }
+    EXPECT_EQ(r.rec->stats(0).watchdog_triggers, 1u);
+    EXPECT_EQ(r.rec->stats(0).restarted_no_traffic, 1u);
 }
 
 TEST(Watchdog, APortThatIsDownIsNotWatched) {
@@ -351,6 +631,7 @@ TEST(Failover, RemovalMovesTrafficToTheStandbyAndBack) {
     r.drv.standby_of0 = 1;
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RMV, 100.0);
+    r.settle();
     // During the re-attach, p0's traffic went to the standby, and the re-attach used p0's own id.
     ASSERT_EQ(r.drv.redirected_to.size(), 1u);
     EXPECT_EQ(r.drv.redirected_to[0], 1);
@@ -370,6 +651,7 @@ TEST(Failover, FailedRecoveryStaysOnTheStandby) {
     r.drv.reset_answers = {-EIO};
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
     EXPECT_EQ(r.rec->stats(0).state, PortState::failed);
     EXPECT_TRUE(r.rec->stats(0).on_standby);
     EXPECT_EQ(r.drv.calls.back(), "redirect");
@@ -381,6 +663,7 @@ TEST(Failover, ResetWithoutFailureDoesNotFailOver) {
     r.drv.standby_of0 = 1;
     r.make();
     r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
     EXPECT_EQ(r.rec->stats(0).failovers, 0u);
 }
 
@@ -410,6 +693,9 @@ TEST(Faults, ParsesEveryForm) {
     ASSERT_TRUE(f);
     EXPECT_DOUBLE_EQ(f->at_s, 0.0005);
     EXPECT_TRUE(parse_fault("err-recovering:p0@1s,for=20ms"));
+    f = parse_fault("reset:p0@1s,slow=300ms");
+    ASSERT_TRUE(f) << f.error();
+    EXPECT_DOUBLE_EQ(f->slow_s, 0.3);
 }
 
 TEST(Faults, RejectsMalformedSpecsWithAReason) {
@@ -425,6 +711,8 @@ TEST(Faults, RejectsMalformedSpecsWithAReason) {
         {"reset:p0@1s,for=1s", "for= is for"},
         {"link-down:p0@1s,every=1s,for=2s", "shorter than every"},
         {"reset:p0@1s,often=1", "unknown option"},
+        {"link-down:p0@1s,slow=1s", "slow= is for reset"},
+        {"reset:p0@1s,slow=soon", "bad slow"},
     };
     for (const auto& [text, why] : bad) {
         auto f = parse_fault(text);
@@ -483,4 +771,167 @@ TEST(Journal, BoundedAndWritesJsonLines) {
     }
     std::fclose(f);
     EXPECT_EQ(lines, int(Journal::k_capacity + 10));
+}
+
+TEST(HwCounters, AJumpTo2Pow32AfterAPfBounceIsCountedFromANewBase) {
+    dataplane::HwCounterGuard g(2);
+    glue::PortHwStats raw;
+    raw.ipackets = 1'000'000;
+    raw.opackets = 900'000;
+    EXPECT_EQ(g.apply(0, raw, 10.0).ipackets, 1'000'000u);
+    raw.ipackets += 50'000;  // ordinary traffic in a second
+    raw.opackets += 50'000;
+    EXPECT_EQ(g.apply(0, raw, 11.0).ipackets, 1'050'000u);
+    EXPECT_TRUE(g.take_jumps().empty());
+    // The PF bounced: the PMD now reads its counters as 2^32 and up.
+    raw.ipackets = (1ull << 32) + 7;
+    raw.opackets = (1ull << 32) + 3;
+    const glue::PortHwStats a = g.apply(0, raw, 12.0);
+    EXPECT_EQ(a.ipackets, 1'050'000u);  // the figure goes on from where it was
+    EXPECT_EQ(a.opackets, 950'000u);
+    const auto jumps = g.take_jumps();
+    ASSERT_EQ(jumps.size(), 2u);
+    EXPECT_EQ(jumps[0].counter, "ipackets");
+    EXPECT_EQ(jumps[0].before, 1'050'000u);
+    EXPECT_EQ(jumps[0].after, (1ull << 32) + 7);
+    raw.ipackets += 1000;  // and counts on from the new base
+    EXPECT_EQ(g.apply(0, raw, 13.0).ipackets, 1'051'000u);
+    EXPECT_TRUE(g.take_jumps().empty());
+    // Back to 0 (a re-attached device): again from a new base, never backwards.
+    raw.ipackets = 10;
+    EXPECT_EQ(g.apply(0, raw, 14.0).ipackets, 1'051'000u);
+    EXPECT_EQ(g.take_jumps().size(), 1u);  // ipackets went back; opackets did not move
+    // The other port is not affected.
+    glue::PortHwStats other;
+    other.ipackets = 5;
+    EXPECT_EQ(g.apply(1, other, 14.0).ipackets, 5u);
+}
+
+TEST(HwCounters, FastButPossibleTrafficIsNotAJump) {
+    dataplane::HwCounterGuard g(1);
+    glue::PortHwStats raw;
+    g.apply(0, raw, 0.0);
+    raw.ipackets = 148'800'000;  // 100 GbE line rate of 64-byte frames for a second
+    raw.ibytes = 12'500'000'000ull;
+    EXPECT_EQ(g.apply(0, raw, 1.0).ipackets, 148'800'000u);
+    raw.ipackets += 148'800'000ull * 600;  // ten minutes between readings
+    EXPECT_EQ(g.apply(0, raw, 601.0).ipackets, 148'800'000ull * 601);
+    EXPECT_TRUE(g.take_jumps().empty());
+}
+
+TEST(Recovery, DriverThatRecoversByItselfIsNeverResetAndTimedByItsLink) {
+    Rig r;
+    r.make();
+    r.rec->set_driver_recovers(0, true);
+    // An INTR_RESET, if one comes anyway: handed to the driver, no rte_eth_dev_reset.
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).state, PortState::driver_recovering);
+    EXPECT_EQ(r.count("reset") + r.count("stop") + r.count("reattach"), 0u);
+    r.drv.link = false;
+    r.rec->on_link_poll(0);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::driver_recovering);
+    r.drv.clock += 0.3;
+    r.drv.link = true;
+    r.rec->on_link_poll(0);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::running);
+    EXPECT_EQ(r.rec->stats(0).recovered, 1u);
+    // No event at all: the link going down and back up is the recovery, timed between the two.
+    r.drv.link = false;
+    r.rec->on_link_poll(0);
+    const double down = r.drv.clock;
+    EXPECT_EQ(r.rec->stats(0).state, PortState::driver_recovering);
+    r.drv.clock += 0.25;
+    r.drv.link = true;
+    r.rec->on_link_poll(0);
+    const auto& s = r.rec->stats(0);
+    EXPECT_EQ(s.state, PortState::running);
+    EXPECT_EQ(s.recovered, 2u);
+    ASSERT_EQ(s.recovery_ms.size(), 2u);
+    EXPECT_NEAR(s.recovery_ms[1], (r.drv.clock - down) * 1e3, 1.0);
+    EXPECT_GE(s.recovery_ms[1], 250.0);
+    EXPECT_EQ(r.count("reset") + r.count("stop") + r.count("reattach"), 0u);
+    EXPECT_TRUE(r.journaled("state", "the driver recovered by itself"));
+}
+
+TEST(Recovery, TheResetStepIsSkippedForADriverThatRecoversByItself) {
+    Rig r;
+    r.policy.tx_stall_ms = 200;
+    r.make();
+    r.rec->set_driver_recovers(0, true);
+    r.rec->watchdog_tick();
+    for (int i = 0; i < 4; ++i) {  // a tx stall: the watchdog recovers it with the ladder
+        r.drv.full += 100;
+        r.drv.clock += 0.1;
+        r.rec->watchdog_tick();
+    }
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).watchdog_triggers, 1u);
+    EXPECT_EQ(r.count("reset"), 0u);
+    EXPECT_EQ(r.count("stop"), 1u);
+    EXPECT_EQ(r.count("start"), 1u);
+    EXPECT_TRUE(r.journaled("recovery", "no rte_eth_dev_reset"));
+}
+
+TEST(RecoveryModel, IavfAutoResetByVersionAndDevargs) {
+    const uint32_t v2211 = RTE_VERSION_NUM(22, 11, 0, 0), v2311 = RTE_VERSION_NUM(23, 11, 0, 0),
+                   v2607 = RTE_VERSION_NUM(26, 7, 0, 0);
+    EXPECT_FALSE(glue::recovery_model("net_iavf", v2211, "0000:3b:02.0").driver_recovers);
+    EXPECT_FALSE(glue::recovery_model("net_iavf", v2211, "0000:3b:02.0,auto_reset=1").driver_recovers);
+    EXPECT_FALSE(glue::recovery_model("net_iavf", v2311, "0000:3b:02.0").driver_recovers);
+    EXPECT_TRUE(glue::recovery_model("net_iavf", v2311, "0000:3b:02.0,auto_reset=1").driver_recovers);
+    EXPECT_TRUE(glue::recovery_model("net_iavf", v2607, "0000:3b:02.0").driver_recovers);
+    EXPECT_FALSE(glue::recovery_model("net_iavf", v2607, "0000:3b:02.0,auto_reset=0").driver_recovers);
+    EXPECT_FALSE(glue::recovery_model("net_e1000_igb_vf", v2607, "0000:00:03.0").driver_recovers);
+    EXPECT_FALSE(glue::recovery_model("net_null", v2607, "net_null0,auto_reset=1").driver_recovers);
+    EXPECT_NE(glue::recovery_model("net_iavf", v2607, "x").why.find("26.07"), std::string::npos);
+}
+
+TEST(Recovery, ResetStormHoldsThePortOnItsStandbyThenRecoversOnce) {
+    Rig r;
+    r.drv.standby_of0 = 1;
+    r.policy.storm_resets = 3;
+    r.policy.storm_window_ms = 60000;
+    r.policy.storm_hold_ms = 2000;
+    r.make();
+    for (int i = 0; i < 2; ++i) {
+        r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);
+        r.settle();
+    }
+    EXPECT_EQ(r.rec->stats(0).recovered, 2u);
+    EXPECT_EQ(r.rec->stats(0).storms, 0u);
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);  // the third within the window
+    EXPECT_EQ(r.rec->stats(0).storms, 1u);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::storm);
+    EXPECT_TRUE(r.rec->stats(0).on_standby);
+    EXPECT_TRUE(r.journaled("storm", "reset storm"));
+    const size_t resets_before = r.count("reset");
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);  // during the hold: counted only
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);
+    EXPECT_EQ(r.rec->stats(0).storm_merged, 2u);
+    const double took = r.settle();
+    EXPECT_GE(took, 2.0);
+    const auto& s = r.rec->stats(0);
+    EXPECT_EQ(s.state, PortState::running);
+    EXPECT_EQ(s.recovered, 3u);  // the two before, and one after the hold
+    EXPECT_EQ(r.count("reset"), resets_before + 1);
+    EXPECT_FALSE(s.on_standby);  // traffic back once recovered
+    EXPECT_EQ(s.failovers, 1u);
+}
+
+TEST(Recovery, StormsInARowHoldLonger) {
+    Rig r;
+    r.policy.storm_resets = 2;
+    r.policy.storm_hold_ms = 1000;
+    r.make();
+    std::vector<double> holds;
+    for (int i = 0; i < 6; ++i) {
+        r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);
+        holds.push_back(r.settle());
+    }
+    EXPECT_EQ(r.rec->stats(0).storms, 3u);
+    EXPECT_LT(holds[0], 0.5);
+    EXPECT_GE(holds[1], 1.0);
+    EXPECT_GE(holds[3], 2.0);
+    EXPECT_GE(holds[5], 4.0);
 }

@@ -261,7 +261,15 @@ TEST_F(RxTimestamps, TheForwarderStartsTheDwellAtTheNicTimestamp) {
     ctx->lcore = k_worker_lcore;
     ctx->latency_sample = 1;
     ctx->tsc_ns = measure::TscToNs::from_hz(rte_get_tsc_hz());
-    ctx->rx[0] = dp::RxSlot{0, 0, 1, 0, 0, 0, 0};
+    // port 0 queue 0 -> port 1 queue 0 (RxSlot holds atomics: set field by field).
+    ctx->rx[0].port = 0;
+    ctx->rx[0].queue = 0;
+    ctx->rx[0].tx_port = 1;
+    ctx->rx[0].tx_queue = 0;
+    ctx->rx[0].tx_slot = 0;
+    ctx->rx[0].l2_lo.store(0);
+    ctx->rx[0].l2_hi.store(0);
+    ctx->rx[0].prefetch = false;
     ctx->latency[0] = hist.get();
     ctx->rx_clock[0] = clock.get();
     ctx->rx_ts = field_;

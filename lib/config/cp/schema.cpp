@@ -342,6 +342,11 @@ const Key<MeasureConfig> k_measure_keys[] = {
 // Bounds that keep a typo from turning into an hour-long wait.
 constexpr uint64_t k_max_attempts = 100;
 constexpr uint64_t k_max_wait_ms = 600'000;
+// The recurrence backoff doubles up to escalate_after times: 60 s << 15 still fits a double's
+// milliseconds, and escalating later than the 16th recurrence is a loop by another name.
+constexpr uint64_t k_max_recurrence_backoff_ms = 60'000;
+constexpr uint64_t k_max_escalate_after = 16;
+constexpr uint64_t k_max_storm_resets = 100'000;
 
 const Key<RecoveryConfig> k_recovery_keys[] = {
     {"ladder",
@@ -373,6 +378,39 @@ const Key<RecoveryConfig> k_recovery_keys[] = {
      [](Reader& r, const In& in, RecoveryConfig& c) { r.set(in, 0, k_max_wait_ms, c.tx_stall_ms); }},
     {"rx_stall_ms",
      [](Reader& r, const In& in, RecoveryConfig& c) { r.set(in, 0, k_max_wait_ms, c.rx_stall_ms); }},
+    {"first_frame_timeout_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 1, k_max_wait_ms, c.first_frame_timeout_ms);
+     }},
+    {"restart_on_link_up",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         constexpr std::string_view modes[] = {"auto", "always", "never"};
+         if (auto s = r.word(in, modes)) c.restart_on_link_up = *s;
+     }},
+    {"recurrence_window_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 0, k_max_wait_ms, c.recurrence_window_ms);
+     }},
+    {"recurrence_backoff_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 0, k_max_recurrence_backoff_ms, c.recurrence_backoff_ms);
+     }},
+    {"escalate_after",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 1, k_max_escalate_after, c.escalate_after);
+     }},
+    {"storm_resets",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 0, k_max_storm_resets, c.storm_resets);
+     }},
+    {"storm_window_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 1, k_max_wait_ms, c.storm_window_ms);
+     }},
+    {"storm_hold_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 0, k_max_wait_ms, c.storm_hold_ms);
+     }},
     {"journal",
      [](Reader& r, const In& in, RecoveryConfig& c) {
          if (auto s = r.text(in, "a file path")) c.journal = *s;

@@ -1,8 +1,7 @@
 #include "control/cp/control_loop.h"
 
-#include <time.h>
-
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 
 #include <rte_ethdev.h>
@@ -20,7 +19,8 @@ class ControlLoop::RuntimeDriver : public PortDriver {
 public:
     RuntimeDriver(dataplane::Runtime& rt, const config::Config& cfg,
                   const std::vector<bool>& forced_down)
-        : rt_(rt), cfg_(cfg), forced_down_(forced_down) {}
+        : rt_(rt), cfg_(cfg), forced_down_(forced_down),
+          reset_busy_until_(rt.plan().ports.size(), 0) {}
     uint16_t port_id(uint16_t pidx) override { return rt_.port_id(pidx); }
     void publish(uint16_t pidx, uint16_t id, bool rx_paused, bool tx_blocked) override {
         rt_.set_port_state(pidx, id, rx_paused, tx_blocked);
@@ -28,9 +28,17 @@ public:
     void redirect(uint16_t pidx, uint16_t standby_pidx) override {
         rt_.redirect_tx(pidx, rt_.port_id(standby_pidx));
     }
-    bool quiesce(unsigned timeout_ms) override { return rt_.quiesce(timeout_ms); }
+    uint64_t quiesce_start() override { return rt_.quiesce_start(); }
+    bool quiesced(uint64_t token) override { return rt_.quiesced(token); }
     glue::ErrMode err_mode(uint16_t id) override { return glue::err_mode(id); }
-    int reset(uint16_t id) override { return glue::port_reset(id); }
+    // A reset fault with slow=DUR: the device answers -EAGAIN until then, as a VF does while its
+    // PF is still resetting it; afterwards the driver's own answer.
+    int reset(uint16_t id) override {
+        for (uint16_t i = 0; i < reset_busy_until_.size(); ++i)
+            if (rt_.port_id(i) == id && now_s() < reset_busy_until_[i]) return -EAGAIN;
+        return glue::port_reset(id);
+    }
+    void slow_reset(uint16_t pidx, double until_s) { reset_busy_until_[pidx] = until_s; }
     int stop(uint16_t id) override { return glue::port_stop(id); }
     int start(uint16_t id) override { return glue::port_start(id); }
     Status setup(uint16_t pidx, uint16_t id) override {
@@ -48,6 +56,8 @@ public:
             if (rt_.port_id(i) == id && forced_down_[i]) return false;
         return glue::port_link(id).up;
     }
+    config::MacAddr read_mac(uint16_t id) override { return glue::port_mac(id); }
+    void use_mac(uint16_t pidx, const config::MacAddr& mac) override { rt_.set_port_mac(pidx, mac); }
     uint64_t rx_packets(uint16_t pidx) override { return rt_.port_rx_packets(pidx); }
     uint64_t not_ready(uint16_t pidx) override { return rt_.port_not_ready(pidx); }
     uint64_t tx_packets(uint16_t pidx) override { return rt_.port_tx_packets(pidx); }
@@ -59,16 +69,13 @@ public:
         const uint16_t p = rt_.plan().ports[pidx].peer;
         return p == config::k_no_port ? pidx : p;
     }
-    void sleep_us(unsigned us) override {
-        timespec ts{us / 1000000, long(us % 1000000) * 1000};
-        nanosleep(&ts, nullptr);
-    }
     double now_s() override { return glue::monotonic_ns() / 1e9; }
 
 private:
     dataplane::Runtime& rt_;
     const config::Config& cfg_;
     const std::vector<bool>& forced_down_;
+    std::vector<double> reset_busy_until_;  // per plan port, PortDriver::now_s clock
 };
 
 ControlLoop::ControlLoop(dataplane::Runtime& rt, const config::Config& cfg, ControlOptions opt)
@@ -97,9 +104,22 @@ Status ControlLoop::open() {
     recovery_ = std::make_unique<Recovery>(*driver_, journal_, opt_.policy, names, t0_s_);
     recovery_->hold_ports_without_link();
     for (uint16_t i = 0; i < names.size(); ++i) {
+        const uint16_t id = rt_.port_id(i);
+        recovery_->set_mac(i, rt_.port_mac(i));
+        // Restart after a link down/up: the driver's rule (drivers-glue), or the config's choice.
+        const glue::LinkBounceRule rule = glue::link_bounce_rule(id);
+        const bool restart = opt_.restart_on_link_up == "always" ||
+                             (opt_.restart_on_link_up == "auto" && rule.restart);
+        recovery_->set_restart_on_link_up(i, restart);
+        // Who recovers it from a reset: vfpath, or the driver by itself (drivers-glue).
+        const glue::RecoveryModel model = glue::recovery_model(id, cfg_.ports[i].device);
+        recovery_->set_driver_recovers(i, model.driver_recovers);
+        journal_.add(0, names[i], "state", "recovery model: " + model.why);
         journal_.add(0, names[i], "state",
                      std::string("running; driver error handling: ") +
-                         glue::to_string(glue::err_mode(rt_.port_id(i))));
+                         glue::to_string(glue::err_mode(id)) + "; restart after link down/up: " +
+                         (restart ? "yes" : "no") + " (" + opt_.restart_on_link_up +
+                         (opt_.restart_on_link_up == "auto" ? ": " + rule.why : "") + ")");
     }
     // VF mailbox: decided synchronously in the callback (the PF PMD reads retval when it
     // returns); the verdict is packed into the event for counting on the control thread.
@@ -156,10 +176,16 @@ void ControlLoop::fire(const FaultAction& a) {
     const double t = glue::monotonic_ns() / 1e9 - t0_s_;
     Status st = ok();
     switch (a.kind) {
-        case FaultKind::reset:
-            journal_.add(t, name, "fault", "injected INTR_RESET");
+        case FaultKind::reset: {
+            const double slow = schedule_.specs()[a.spec].slow_s;
+            if (slow > 0) driver_->slow_reset(pidx, glue::monotonic_ns() / 1e9 + slow);
+            journal_.add(t, name, "fault",
+                         slow > 0 ? "injected INTR_RESET; rte_eth_dev_reset answers -EAGAIN for " +
+                                        std::to_string(int(slow * 1e3)) + " ms"
+                                  : std::string("injected INTR_RESET"));
             st = glue::inject_event(id, RTE_ETH_EVENT_INTR_RESET);
             break;
+        }
         case FaultKind::remove:
             journal_.add(t, name, "fault", "injected INTR_RMV");
             st = glue::inject_event(id, RTE_ETH_EVENT_INTR_RMV);
@@ -189,13 +215,18 @@ void ControlLoop::fire(const FaultAction& a) {
 // The watchdog samples counters this often; stall thresholds are multiples of it.
 constexpr double k_watchdog_period_s = 0.1;
 
+// Device counters are read this often so a jump (hw_guard.h) shows between close readings.
+constexpr double k_hw_sample_period_s = 1.0;
+
 // With --stop-after-faults: how long every port must stay settled after the last fault.
 constexpr double k_settle_s = 0.2;
 
 bool ControlLoop::settled() const {
+    if (recovery_->busy()) return false;
     for (uint16_t i = 0; i < recovery_->ports(); ++i) {
         const PortState st = recovery_->stats(i).state;
-        if (st != PortState::running && st != PortState::failed && st != PortState::link_down)
+        if (st != PortState::running && st != PortState::failed && st != PortState::link_down &&
+            st != PortState::degraded)
             return false;
     }
     return true;
@@ -208,20 +239,27 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
     double next_print = run.stats_interval_s;
     double next_poll = opt_.link_poll_s;
     double next_watch = k_watchdog_period_s;
+    double next_hw = k_hw_sample_period_s;
     for (;;) {
         double now = glue::monotonic_ns() / 1e9 - t0_s_;
         // Sleep until the next thing to do, at most 20 ms (signals are checked that often).
-        double wait = std::min({0.02, schedule_.next_in(now), std::max(0.0, next_poll - now)});
+        // Recoveries in progress wake the loop when their next step is due (their waits are
+        // states with deadlines, never sleeps: every port's recovery goes on at once).
+        const double rec_due = recovery_->next_due_s() - t0_s_ - now;
+        double wait = std::min({0.02, schedule_.next_in(now), std::max(0.0, next_poll - now),
+                                std::max(0.0, rec_due)});
         if (run.stats_interval_s > 0) wait = std::min(wait, std::max(0.0, next_print - now));
         if (run.duration_s > 0) wait = std::min(wait, std::max(0.0, run.duration_s - now));
         events_.wait(static_cast<int64_t>(wait * 1e6));
         if (const int sig = signal.load(std::memory_order_relaxed)) return sig == 2 ? "SIGINT" : "SIGTERM";
         dispatch_events();
+        recovery_->tick();
         now = glue::monotonic_ns() / 1e9 - t0_s_;
         if (opt_.publisher) serve_readers(now);
         rt_.tick_clocks();  // NIC clock fits for hardware rx timestamps (every 100 ms)
         for (const FaultAction& a : schedule_.due(now)) fire(a);
         dispatch_events();
+        recovery_->tick();
         if (now >= next_poll) {
             for (uint16_t i = 0; i < rt_.plan().ports.size(); ++i) recovery_->on_link_poll(i);
             next_poll = now + opt_.link_poll_s;
@@ -229,6 +267,11 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
         if (now >= next_watch) {
             recovery_->watchdog_tick();
             next_watch = now + k_watchdog_period_s;
+        }
+        if (now >= next_hw) {
+            rt_.sample_hw();
+            note_hw_jumps(now);
+            next_hw = now + k_hw_sample_period_s;
         }
         if (run.duration_s > 0 && now >= run.duration_s) return "duration";
         if (opt_.stop_after_faults && schedule_.finished() && settled()) {
@@ -247,6 +290,18 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
             prev = std::move(cur);
             next_print += run.stats_interval_s;
         }
+    }
+}
+
+void ControlLoop::note_hw_jumps(double now) {
+    for (const dataplane::HwJump& j : rt_.take_hw_jumps()) {
+        if (j.pidx >= counter_jumps_.size()) counter_jumps_.resize(j.pidx + 1, 0);
+        ++counter_jumps_[j.pidx];
+        journal_.add(now, rt_.plan().ports[j.pidx].name, "counters",
+                     "device counter " + j.counter + " jumped from " + std::to_string(j.before) +
+                         " to " + std::to_string(j.after) +
+                         (j.after < j.before ? " (went back: the device reset it)" : "") +
+                         "; counted from a new base, the reported figure goes on from where it was");
     }
 }
 
@@ -270,7 +325,15 @@ std::vector<report::PortHealth> ControlLoop::health() const {
         h.resets = s.resets;
         h.removals = s.removals;
         h.recovered = s.recovered;
+        h.restarted_no_traffic = s.restarted_no_traffic;
         h.failed = s.failed;
+        h.degraded = s.degraded;
+        h.recurrences = s.recurrences;
+        h.escalations = s.escalations;
+        h.mac_changes = s.mac_changes;
+        h.link_bounce_restarts = s.link_bounce_restarts;
+        h.storms = s.storms;
+        h.counter_jumps = i < counter_jumps_.size() ? counter_jumps_[i] : 0;
         h.link_changes = s.link_changes;
         h.dropped_during_recovery = s.dropped_during_recovery;
         h.watchdog_triggers = s.watchdog_triggers;

@@ -26,6 +26,9 @@ struct ControlOptions {
     std::string journal_path;
     // Link state is polled this often in case a device raises no LSC (STYLE §9).
     double link_poll_s = 0.5;
+    // Restart a port whose link went down and came back: "auto" (drivers-glue's rule for its
+    // driver: VFs whose PF may have reset them), "always", "never".
+    std::string restart_on_link_up = "auto";
     // Stop once every fault has fired and every port has settled (run --stop-after-faults).
     bool stop_after_faults = false;
     // --stats-json: one line per stats interval, written where the live table is printed.
@@ -56,6 +59,9 @@ private:
     void write_stats_json(const dataplane::Snapshot& prev, const dataplane::Snapshot& cur,
                           const std::vector<report::PortHealth>& health);
     void serve_readers(double now);  // control_publish.cpp
+    // Journals the device-counter jumps the runtime found (hw_guard.h) and counts them per port.
+    void note_hw_jumps(double now);
+    std::vector<uint64_t> counter_jumps_;
     class RuntimeDriver;
     dataplane::Runtime& rt_;
     const config::Config& cfg_;

@@ -36,7 +36,7 @@ Result<FaultSpec> parse_fault(std::string_view text) {
     const auto colon = text.find(':');
     const auto at = text.find('@');
     if (colon == std::string_view::npos || at == std::string_view::npos || at < colon)
-        return fail(where + "expected KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR]");
+        return fail(where + "expected KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR][,slow=DUR]");
     const std::string_view kind = text.substr(0, colon);
     if (kind == "reset") f.kind = FaultKind::reset;
     else if (kind == "link-down") f.kind = FaultKind::link_down;
@@ -61,11 +61,11 @@ Result<FaultSpec> parse_fault(std::string_view text) {
         const auto eq = opt.find('=');
         const std::string_view key = opt.substr(0, eq);
         const std::string_view val = eq == std::string_view::npos ? "" : opt.substr(eq + 1);
-        if (key == "every" || key == "for") {
+        if (key == "every" || key == "for" || key == "slow") {
             const auto d = parse_duration(val);
             if (!d || (key == "every" && *d <= 0))
                 return fail(where + "bad " + std::string(key) + " \"" + std::string(val) + "\"");
-            (key == "every" ? f.every_s : f.for_s) = *d;
+            (key == "every" ? f.every_s : key == "for" ? f.for_s : f.slow_s) = *d;
         } else if (key == "count") {
             unsigned n = 0;
             auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), n);
@@ -73,12 +73,15 @@ Result<FaultSpec> parse_fault(std::string_view text) {
                 return fail(where + "bad count \"" + std::string(val) + "\"");
             f.count = n;
         } else {
-            return fail(where + "unknown option \"" + std::string(key) + "\" (every, count, for)");
+            return fail(where + "unknown option \"" + std::string(key) +
+                        "\" (every, count, for, slow)");
         }
     }
     if (f.every_s == 0 && f.count != 1) return fail(where + "count needs every=");
     if (f.for_s > 0 && f.kind != FaultKind::link_down && f.kind != FaultKind::err_recovering)
         return fail(where + "for= is for link-down and err-recovering");
+    if (f.slow_s > 0 && f.kind != FaultKind::reset)
+        return fail(where + "slow= is for reset");
     if (f.every_s > 0 && f.for_s > 0 && f.for_s >= f.every_s)
         return fail(where + "for= must be shorter than every=");
     return f;

@@ -22,10 +22,12 @@ struct FaultSpec {
     unsigned count = 1;   // firings in all (with every=); "count=0" means until the run ends
     double for_s = 0;     // link-down: how long the link stays down (0: stays down);
                           // err-recovering: when the driver reports RECOVERY_SUCCESS
+    double slow_s = 0;    // reset: the driver answers rte_eth_dev_reset with -EAGAIN for this
+                          // long after the event (a PF that takes its time to reset the VF)
     std::string text;     // as written, for messages
 };
 
-// KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR]
+// KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR][,slow=DUR]
 //   KIND: reset | link-down | remove | err-recovering;  TIME/DUR: 250ms, 2s, 1.5s, 500us
 Result<FaultSpec> parse_fault(std::string_view text);
 // "2s", "250ms", "500us", "1.5" (seconds) -> seconds; nullopt when malformed or negative.

@@ -31,6 +31,14 @@ std::optional<ControlOptions> control_options(const config::Config& cfg, const R
     c.policy.quiesce_timeout_ms = rc.quiesce_timeout_ms;
     c.policy.tx_stall_ms = rc.tx_stall_ms;
     c.policy.rx_stall_ms = rc.rx_stall_ms;
+    c.policy.first_packet_timeout_ms = rc.first_frame_timeout_ms;
+    c.policy.recur_window_ms = rc.recurrence_window_ms;
+    c.policy.recur_backoff_ms = rc.recurrence_backoff_ms;
+    c.policy.escalate_after = rc.escalate_after;
+    c.policy.storm_resets = rc.storm_resets;
+    c.policy.storm_window_ms = rc.storm_window_ms;
+    c.policy.storm_hold_ms = rc.storm_hold_ms;
+    c.restart_on_link_up = rc.restart_on_link_up;
     c.link_poll_s = rc.link_poll_ms / 1e3;
     c.journal_path = opt.journal_path.empty() ? rc.journal : opt.journal_path;
     std::string ladder_text;

@@ -237,7 +237,7 @@ Status register_telemetry_commands() {
              "vfpath: the plan: ports, lcores and their queues, mempools. No parameter."},
             {"/vfpath/fault", cmd_fault,
              "vfpath: inject a fault, as --fault. Parameter: "
-             "KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR], TIME from now."},
+             "KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR][,slow=DUR], TIME from now."},
         };
         for (const Cmd& c : cmds)
             if (const int rc = rte_telemetry_register_cmd(c.name, c.fn, c.help); rc != 0) {

@@ -16,6 +16,7 @@
 #include "dataplane/cp/clocks.h"
 #include "dataplane/dp/pipelines.h"
 #include "dataplane/dp/worker.h"
+#include "drivers-glue/events.h"
 #include "util/log.h"
 
 namespace vfpath::dataplane {
@@ -45,6 +46,8 @@ struct Runtime::Impl {
     std::vector<rte_mempool*> pools;
     std::vector<bool> port_up;
     std::vector<config::MacAddr> macs;
+    // Device counters that jump are counted from a new base (hw_guard.h); control thread only.
+    HwCounterGuard hw_guard;
     std::vector<dp::LcoreCtx*> ctxs;
     dp::PortCtl* port_ctl = nullptr;  // one per plan port, rte_zmalloc'd
     rte_rcu_qsbr* qsbr = nullptr;
@@ -124,6 +127,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
         new (&im.port_ctl[p.index]) dp::PortCtl;
         im.port_ctl[p.index].word.store(im.port_ids[p.index], std::memory_order_relaxed);
     }
+    im.hw_guard.resize(plan.ports.size());
     for (const auto& p : plan.ports) {
         im.port_up[p.index] = true;  // shut down even if setup stops halfway
         auto st = glue::port_setup(im.port_ids[p.index], p, im.pools[p.pool]);
@@ -184,8 +188,8 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
             const auto& nh = plan.ports[a.tx_port].next_hop;
             const dp::L2Header l2 = dp::make_l2_header(to_ether(im.macs[a.tx_port]),
                                                        nh ? to_ether(*nh) : rte_ether_addr{});
-            s.l2_lo = l2.lo;
-            s.l2_hi = l2.hi;
+            s.l2_lo.store(l2.lo, std::memory_order_relaxed);
+            s.l2_hi.store(l2.hi, std::memory_order_relaxed);
         }
     }
     return rt;
@@ -224,7 +228,9 @@ Snapshot Runtime::snapshot(bool with_latency) const {
         if (p.index < im.macs.size()) ps.mac = config::format_mac(im.macs[p.index]);
         const uint16_t nq = std::max(p.rx_queues, p.tx_queues);
         for (uint16_t q = 0; q < nq; ++q) ps.queues.push_back(QueueSnapshot{q});
-        if (im.port_up[p.index]) ps.hw = glue::port_hw_stats(ps.port_id);
+        if (im.port_up[p.index])
+            ps.hw = impl_->hw_guard.apply(p.index, glue::port_hw_stats(ps.port_id),
+                                          glue::monotonic_ns() / 1e9);
         ps.clock = im.clocks.port_clock(p.index);
         s.ports.push_back(std::move(ps));
     }
@@ -313,6 +319,48 @@ bool Runtime::quiesce(unsigned timeout_ms) {
         rte_pause();
     }
     return true;
+}
+
+void Runtime::sample_hw() {
+    Impl& im = *impl_;
+    for (const auto& p : plan_.ports)
+        if (im.port_up[p.index])
+            im.hw_guard.apply(p.index, glue::port_hw_stats(im.port_ids[p.index]),
+                              glue::monotonic_ns() / 1e9);
+}
+
+std::vector<HwJump> Runtime::take_hw_jumps() { return impl_->hw_guard.take_jumps(); }
+
+uint64_t Runtime::quiesce_start() {
+    Impl& im = *impl_;
+    if (!im.workers_running) return 0;
+    return rte_rcu_qsbr_start(im.qsbr);
+}
+
+bool Runtime::quiesced(uint64_t token) const {
+    const Impl& im = *impl_;
+    if (!im.workers_running) return true;
+    return rte_rcu_qsbr_check(im.qsbr, token, false) == 1;
+}
+
+config::MacAddr Runtime::port_mac(uint16_t pidx) const { return impl_->macs[pidx]; }
+
+void Runtime::set_port_mac(uint16_t pidx, const config::MacAddr& mac) {
+    Impl& im = *impl_;
+    im.macs[pidx] = mac;
+    // Every rx slot whose frames leave on this port writes its MAC as their source.
+    for (size_t c = 0; c < im.ctxs.size(); ++c) {
+        dp::LcoreCtx& ctx = *im.ctxs[c];
+        for (uint16_t i = 0; i < ctx.n_rx; ++i) {
+            dp::RxSlot& s = ctx.rx[i];
+            if (s.tx_port != pidx) continue;
+            const auto& nh = plan_.ports[pidx].next_hop;
+            const dp::L2Header l2 =
+                dp::make_l2_header(to_ether(mac), nh ? to_ether(*nh) : rte_ether_addr{});
+            s.l2_lo.store(l2.lo, std::memory_order_relaxed);
+            s.l2_hi.store(l2.hi, std::memory_order_relaxed);
+        }
+    }
 }
 
 void Runtime::set_port_open(uint16_t pidx, bool open) { impl_->port_up[pidx] = open; }

@@ -24,7 +24,10 @@ template <Mode M>
 inline uint64_t transform(rte_mbuf* const* pkts, uint16_t n, const RxSlot& s) noexcept {
     if constexpr (M == Mode::macswap) return macswap_burst(pkts, n, s.prefetch);
     else if constexpr (M == Mode::l2)
-        return l2_burst(pkts, n, L2Header{s.l2_lo, s.l2_hi}, s.prefetch);
+        return l2_burst(pkts, n,
+                        L2Header{s.l2_lo.load(std::memory_order_relaxed),
+                                 s.l2_hi.load(std::memory_order_relaxed)},
+                        s.prefetch);
     else return (void)s, burst_bytes(pkts, n);
 }
 

@@ -52,8 +52,11 @@ struct RxSlot {
     uint16_t tx_port;   // dp: ro, plan index
     uint16_t tx_queue;  // dp: ro
     uint16_t tx_slot;   // dp: ro, index into LcoreCtx::tx_stats
-    uint64_t l2_lo;     // dp: ro, l2 mode: next hop + own MAC as written (see L2Header)
-    uint32_t l2_hi;     // dp: ro
+    // l2 mode: next hop + the egress port's own MAC as written (see L2Header). Atomic because
+    // the control thread rewrites them when the port's MAC changes after a recovery (while the
+    // port is not sent to, followed by a grace period); relaxed loads are plain loads.
+    std::atomic<uint64_t> l2_lo;  // dp: ro / cp: rw while tx_port is blocked
+    std::atomic<uint32_t> l2_hi;  // dp: ro / cp: rw while tx_port is blocked
     bool prefetch;      // dp: ro, prefetch headers before rewriting (PortPlan::prefetch_headers)
 };
 

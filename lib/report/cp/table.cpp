@@ -158,6 +158,11 @@ std::string format_summary(const config::Plan& plan, const dataplane::Snapshot& 
                    plan.ports[i].name.c_str(), h.state.c_str(), (unsigned long long)h.events,
                    (unsigned long long)h.resets, (unsigned long long)h.removals,
                    (unsigned long long)h.recovered, (unsigned long long)h.failed);
+        if (h.restarted_no_traffic)
+            out += row(", %llu restarted without traffic",
+                       (unsigned long long)h.restarted_no_traffic);
+        if (h.degraded) out += row(", degraded %llu time(s)", (unsigned long long)h.degraded);
+        if (h.mac_changes) out += row(", %llu MAC change(s)", (unsigned long long)h.mac_changes);
         if (const auto median = measure::median(h.recovery_ms))
             out += row(", recovery median %.3f ms", *median);
         if (h.failovers) out += row(", failovers %llu%s", (unsigned long long)h.failovers,
