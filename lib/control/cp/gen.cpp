@@ -133,7 +133,9 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
     std::fputs(gen::format_table(p).c_str(), stdout);
     std::fflush(stdout);
     nlohmann::json ports = s.ports_json();
-    nlohmann::json j = {{"vfpath_version", "0.1.0"},
+    const report::DpdkVersions dpdk = dpdk_versions();
+    nlohmann::json j = {{"vfpath_version", VFPATH_VERSION},
+                        {"dpdk", {{"built", dpdk.built}, {"running", dpdk.running}}},
                         {"command", "gen"},
                         {"config", cfg.file},
                         {"stop_reason", stop_reason(p, g, sig.load())},
