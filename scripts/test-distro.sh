@@ -132,14 +132,26 @@ echo "test-distro: $release chroot $how in $((ready - start))s;" \
 
 # setup.sh installs what the release needs (all of it, in a new chroot), configures the build
 # with -Dwerror and builds.
-if ! in_chroot "scripts/setup.sh --werror"; then
+in_chroot "scripts/setup.sh --werror"
+setup_rc=$?
+built=$SECONDS
+# A new chroot is complete once every package setup.sh names is installed, even when the build
+# then failed: the next run keeps it.
+if [ "$how" = created ]; then
+  pkgs=$(chroot "$root" bash /src/vfpath/scripts/setup.sh --list-packages 2>/dev/null)
+  # shellcheck disable=SC2086
+  installed=$(chroot "$root" dpkg-query -W -f='${Status}\n' $pkgs 2>/dev/null |
+              grep -c "install ok installed")
+  if [ -n "$pkgs" ] && [ "$installed" = "$(echo "$pkgs" | wc -l)" ]; then
+    echo "$pkgs" >"$root/.vfpath-packages"
+  else
+    echo "test-distro: not every package got installed: the chroot will be made again" >&2
+  fi
+fi
+if [ "$setup_rc" != 0 ]; then
   echo "test-distro: setup or build failed in the $release chroot (output above)" >&2
   summary 0 1 0
   exit 1
-fi
-built=$SECONDS
-if [ "$how" = created ]; then
-  chroot "$root" bash /src/vfpath/scripts/setup.sh --list-packages >"$root/.vfpath-packages"
 fi
 echo "test-distro: $release: DPDK $(chroot "$root" dpkg-query -W -f='${Version}' libdpdk-dev)," \
      "setup and build $((built - ready))s"
