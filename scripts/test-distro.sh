@@ -114,6 +114,7 @@ fi
 if [ ! -e "$root" ]; then
   how=created
   echo "test-distro: making a $release chroot in $root (mmdebstrap)"
+  rm -rf --one-file-system "$root.new"  # left by an interrupted run (nothing is mounted there)
   # --variant=apt: essential packages and apt; setup.sh installs the rest. ccache speeds up the
   # builds in it; rsync is not needed inside.
   # Check-Valid-Until: sid's Release file is valid for a week only, and apt refuses it once a
