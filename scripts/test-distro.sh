@@ -6,7 +6,8 @@
 # The chroot is made once with mmdebstrap from deb.debian.org and kept in
 # $VFPATH_CHROOT_CACHE/chroot-RELEASE (default /var/cache/vfpath); it is made again when
 # `scripts/setup.sh --list-packages` names other packages than those it was made with. The
-# source tree is copied in (rsync: the chroot's build directory stays and builds incrementally)
+# source tree is copied in (rsync of what changed: the chroot's build directory stays and builds
+# incrementally)
 # and the chroot's own scripts/setup.sh installs the packages and builds, with -Dwerror (any
 # compiler warning fails the lane), so setup.sh's release detection runs on that release too.
 # ccache's directory is kept next to the chroot. /proc, /sys and /dev (with /dev/net/tun for
@@ -81,9 +82,12 @@ in_chroot() {  # COMMAND (a bash command line, run in the copied source tree)
     bash -c "cd /src/vfpath && $1" 2>&1 | sed -u 's/^/  /'
   return "${PIPESTATUS[0]}"
 }
+# Only files whose content changed are written, and they get the time of the copy, not the
+# source's: a file edited before the chroot's last build would otherwise look older than it,
+# and ninja would not rebuild (or re-run meson for) it.
 copy_source() {
   mkdir -p "$root/src/vfpath"
-  rsync -a --delete --exclude=/.git --exclude='/build*' "$src/" "$root/src/vfpath/"
+  rsync -rlp --checksum --delete --exclude=/.git --exclude='/build*' "$src/" "$root/src/vfpath/"
 }
 
 start=$SECONDS
