@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
 
     CLI::App app{"vfpath: poll-mode forwarding and measurement on SR-IOV VFs (DPDK)"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "vfpath 0.1.0");
+    app.set_version_flag("--version", version_text());
     // Global, and on run/check too, so it may stand before or after the subcommand.
     std::string log_format;
     const auto add_log_format = [&log_format](CLI::App* on) {

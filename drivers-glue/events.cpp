@@ -128,7 +128,7 @@ const char* event_name(int type) {
 
 Status inject_event(uint16_t port_id, int type) {
     char name[RTE_ETH_NAME_MAX_LEN] = "";
-    if (rte_eth_dev_get_name_by_port(port_id, name) != 0)
+    if (port_name(port_id, name) != 0)
         return fail("inject: no port " + std::to_string(port_id));
     rte_eth_dev* dev = rte_eth_dev_allocated(name);
     if (!dev) return fail(std::string("inject: device ") + name + " is not allocated");

@@ -74,6 +74,9 @@ bool has_read_clock(uint16_t port_id);
 Result<measure::ClockSample> read_clock_sample(uint16_t port_id);
 
 // --- format.cpp
+// rte_eth_dev_get_name_by_port, whose form depends on the DPDK version (compat.h). `name` holds
+// RTE_ETH_NAME_MAX_LEN (64) bytes.
+int port_name(uint16_t port_id, char (&name)[64]);
 // "rte_eth_dev_configure(port 0 net_null0): Invalid argument (-22)"
 std::string call_error(const char* call, uint16_t port_id, int ret);
 

@@ -151,7 +151,8 @@ void BM_PacerReadyConsume(benchmark::State& st) {
     uint64_t now = 0;
     for (auto _ : st) {
         now += 37;
-        const uint32_t n = p.ready(now);
+        // Not const: libbenchmark 1.9 (Debian 13) deprecates DoNotOptimize of a const lvalue.
+        uint32_t n = p.ready(now);
         p.consume(n);
         benchmark::DoNotOptimize(n);
     }

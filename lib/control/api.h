@@ -33,6 +33,10 @@ struct RunOptions {
 // Returns the process exit code.
 int run_job(const RunOptions& opt);
 
+// What `vfpath --version` prints: vfpath's version, then the DPDK it was built against and the
+// one it runs on ("vfpath 0.1.0\nDPDK 22.11.11 (built against 22.11.11)").
+std::string version_text();
+
 // --log-format: "text" or "json" for every log line from here on (see util/log.h).
 void set_log_format(const std::string& format);
 // One error for the user on stderr: "error: MESSAGE", or with --log-format json a JSON log line

@@ -36,7 +36,14 @@ struct PortHealth {
     std::vector<VfMailbox> vf_mailbox;  // PF ports driven by vfpath: requests per VF
 };
 
+// Which DPDK: the version vfpath was built against (its headers) and the one it runs on
+// (rte_version()), both as "22.11.11". Filled by lib/control from drivers-glue.
+struct DpdkVersions {
+    std::string built, running;
+};
+
 struct RunInfo {
+    DpdkVersions dpdk;
     std::string config_file;
     double duration_s = 0;
     std::string stop_reason;  // "duration", "SIGINT", "SIGTERM"

@@ -38,6 +38,7 @@ struct View {
     std::vector<EventLine> recent;             // newest last, at most k_view_events
     uint64_t journal_total = 0;                // entries journaled since the start
     uint64_t faults_requested = 0;             // faults asked for by a reader (/vfpath/fault)
+    DpdkVersions dpdk;                         // built against, running on
 };
 
 // How many of the newest journal entries a view carries.

@@ -101,7 +101,8 @@ public:
         const std::time_t tt = static_cast<std::time_t>(secs.count());
         std::tm tm{};
         gmtime_r(&tt, &tm);
-        char when[80];
+        // Room for any int in every field (GCC's -Wformat-truncation counts 11 characters each).
+        char when[96];
         std::snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                       static_cast<int>(ms));

@@ -3,6 +3,7 @@
 #include <sys/sysmacros.h>
 
 #include <algorithm>
+#include <regex>
 #include <sstream>
 
 #include "harness.h"
@@ -378,6 +379,17 @@ TEST_F(CliTest, VersionFlag) {
     ASSERT_TRUE(o.exited());
     EXPECT_EQ(o.exit_code, 0);
     EXPECT_NE(o.out.find("0.1.0"), std::string::npos) << o.out;
+    // Which DPDK: the one it runs on, and the one it was built against (pkg-config's version).
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(
+        o.out, m, std::regex(R"(^vfpath 0\.1\.0\nDPDK (\d+)\.(\d+)\.(\S+) \(built against (\S+)\)\n$)")))
+        << o.out;
+    EXPECT_EQ(m[4].str(), VFPATH_DPDK_VERSION) << o.out;
+    // Same ABI: the library it runs on has the year.month of the headers (a stable update
+    // between build and run may change the last number).
+    EXPECT_EQ(m[1].str() + "." + m[2].str(),
+              std::string(VFPATH_DPDK_VERSION).substr(0, m[1].length() + 1 + m[2].length()))
+        << o.out;
 }
 
 TEST_F(CliTest, UnknownKeyNamesFileLineColAndStartsNothing) {

@@ -126,7 +126,9 @@ TEST(MalformedCapture, ProbeParserRejectsEveryCorruptedProbe) {
         // tell it is absurd, so parse_probe takes it (its consumer must not trust rx - tx).
         const bool valid = s.kind == "probe, well formed" || s.kind == "probe with tx_tsc 2^64-1";
         EXPECT_EQ(ok, valid) << s.kind;
-        if (ok) EXPECT_EQ(out.seq, 1000u);
+        if (ok) {
+            EXPECT_EQ(out.seq, 1000u);
+        }
     }
 }
 
@@ -156,11 +158,12 @@ TEST_P(MalformedTest, EveryFrameAccountedOrderKeptRewrittenOnlyWhenWhole) {
     const Outcome o = run_vfpath({"run", "-c", cfg.string(), "--report", report.string()}, dir_, 60);
     ASSERT_TRUE(o.exited()) << "signal " << o.term_signal << " (a crash?)\n" << o.err;
     ASSERT_EQ(o.exit_code, 0) << o.err;
-    if (setup != "default")
+    if (setup != "default") {
         EXPECT_NE(o.err.find(setup == "mtu9000" ? "scatter (up to 5 mbufs per frame)"
                                                 : "scatter (up to 4 mbufs per frame)"),
                   std::string::npos)
             << "the plan must show the chained receive:\n" << o.err;
+    }
     const json r = read_report(report);
     ASSERT_TRUE(r.is_object());
     expect_run_invariants(r);  // rx == tx + drops, queues sum to ports, no mbuf leaked
@@ -172,7 +175,9 @@ TEST_P(MalformedTest, EveryFrameAccountedOrderKeptRewrittenOnlyWhenWhole) {
     if (mode == "sink") {  // every frame counted on rx and freed: nothing sent, nothing dropped
         EXPECT_EQ(t0->value("tx_packets", 1ull), 0u);
         EXPECT_EQ(t0->value("drops", 1ull), 0u);
-        if (fs::exists(out)) EXPECT_TRUE(read_pcap(out).empty());
+        if (fs::exists(out)) {
+            EXPECT_TRUE(read_pcap(out).empty());
+        }
         return;
     }
     EXPECT_EQ(t0->value("rx_packets", 0ull),

@@ -79,6 +79,11 @@ TEST_F(NullTest, DefaultConfigForwardsBothWays) {
     expect_forwarded_both_ways(r);
     EXPECT_EQ(r.value("mode", ""), "io");
     EXPECT_EQ(r.value("stop_reason", ""), "duration");
+    // Which DPDK: built against (pkg-config's version) and running on (same year.month).
+    ASSERT_TRUE(r.contains("dpdk")) << r.dump();
+    EXPECT_EQ(r["dpdk"].value("built", ""), VFPATH_DPDK_VERSION);
+    EXPECT_EQ(r["dpdk"].value("running", "").substr(0, 6),
+              std::string(VFPATH_DPDK_VERSION).substr(0, 6));
     EXPECT_GE(r.value("duration_s", 0.0), 1.9);
     EXPECT_LT(r.value("duration_s", 0.0), 10.0);
     ASSERT_EQ(r["ports"].size(), 2u);

@@ -325,6 +325,13 @@ TEST_F(TelemetryTest, MetricsAreScrapedOverHttpAndPassPromtool) {
     EXPECT_EQ(sample(a.body, "vfpath_port_state{port=\"p0\",state=\"running\"}"), 1);
     EXPECT_GT(sample(a.body, "vfpath_mempool_size_mbufs{pool=\"vfpath_s0\",socket=\"0\"}"), 0);
     EXPECT_GE(sample(a.body, "vfpath_queue_rx_packets_total{port=\"p1\",queue=\"0\"}"), 0);
+    // Which DPDK: one build-info series naming the version built against and the one running.
+    const std::string build_info = "vfpath_build_info{version=\"0.1.0\",dpdk_built=\"" +
+                                   std::string(VFPATH_DPDK_VERSION) + "\",dpdk_running=\"";
+    const size_t bi = a.body.find("\n" + build_info);
+    ASSERT_NE(bi, std::string::npos) << a.body.substr(0, 2000);
+    const std::string running = a.body.substr(bi + 1 + build_info.size(), 6);
+    EXPECT_EQ(running, std::string(VFPATH_DPDK_VERSION).substr(0, 6)) << a.body.substr(bi, 200);
 
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
     const HttpReply b = http(port, "GET", "/metrics");

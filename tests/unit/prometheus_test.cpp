@@ -75,6 +75,15 @@ TEST(Prometheus, PortAndQueueCounters) {
     EXPECT_LINE(t, "vfpath_tsc_frequency_hertz 2000000000");
 }
 
+TEST(Prometheus, BuildInfoNamesBothDpdkVersions) {
+    View v = test::two_port_view();
+    v.dpdk = {"24.11.3", "24.11.8"};
+    const std::string t = prometheus_text(v);
+    EXPECT_LINE(t, "# TYPE vfpath_build_info gauge");
+    EXPECT_LINE(t, "vfpath_build_info{version=\"" VFPATH_VERSION
+                   "\",dpdk_built=\"24.11.3\",dpdk_running=\"24.11.8\"} 1");
+}
+
 TEST(Prometheus, StateRecoveryLcoresAndPools) {
     const std::string t = prometheus_text(test::two_port_view());
     // One series per state, 1 for the current one.

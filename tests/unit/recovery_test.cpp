@@ -13,6 +13,7 @@
 #include "control/cp/journal.h"
 #include "control/cp/recovery.h"
 #include "dataplane/cp/hw_guard.h"
+#include "drivers-glue/version.h"
 
 using namespace vfpath;
 using namespace vfpath::control;
@@ -934,4 +935,27 @@ TEST(Recovery, StormsInARowHoldLonger) {
     EXPECT_GE(holds[1], 1.0);
     EXPECT_GE(holds[3], 2.0);
     EXPECT_GE(holds[5], 4.0);
+// From DPDK 26.07 net_iavf resets a VF itself (auto_reset by default) and raises no INTR_RESET:
+// the query follows the DPDK that runs, whatever the one built against.
+TEST(DpdkVersions, IavfResetsItselfFrom2607) {
+    EXPECT_FALSE(glue::iavf_resets_itself("22.11.11"));
+    EXPECT_FALSE(glue::iavf_resets_itself("24.11.8"));
+    EXPECT_FALSE(glue::iavf_resets_itself("25.11.1"));
+    EXPECT_FALSE(glue::iavf_resets_itself("26.03.0"));
+    EXPECT_TRUE(glue::iavf_resets_itself("26.07.0"));
+    EXPECT_TRUE(glue::iavf_resets_itself("26.07.0-rc1"));
+    EXPECT_TRUE(glue::iavf_resets_itself("26.11.0"));
+    EXPECT_TRUE(glue::iavf_resets_itself("27.03.0"));
+    EXPECT_FALSE(glue::iavf_resets_itself(""));
+    EXPECT_FALSE(glue::iavf_resets_itself("DPDK 26.07.0"));  // the prefix is stripped before
+    EXPECT_FALSE(glue::iavf_resets_itself("26"));
+}
+
+// The version this process runs on is the one the test binary loaded: the same year.month as
+// the headers it was built against (one ABI), formatted alike.
+TEST(DpdkVersions, RunningAndBuiltShareYearAndMonth) {
+    const std::string built = glue::dpdk_version_built(), running = glue::dpdk_version_running();
+    ASSERT_GE(built.size(), 7u) << built;
+    EXPECT_EQ(running.substr(0, 6), built.substr(0, 6)) << running << " vs " << built;
+    EXPECT_TRUE(glue::version_at_least(running, 22, 11)) << running;
 }

@@ -88,6 +88,17 @@ TEST(ReportRecovery, JsonAndSummaryGiveTheSameMedian) {
         << summary;
 }
 
+// The report names the DPDK vfpath was built against and the one it ran on, as they were given.
+TEST(ReportVersions, JsonNamesBothDpdkVersions) {
+    const View v = test::two_port_view();
+    RunInfo info;
+    info.duration_s = v.snap.t_s;
+    info.dpdk = {"24.11.3", "24.11.8"};
+    const json j = to_json(*v.plan, v.snap, {}, info);
+    EXPECT_EQ(j["vfpath_version"], VFPATH_VERSION);
+    EXPECT_EQ(j["dpdk"], json({{"built", "24.11.3"}, {"running", "24.11.8"}})) << j["dpdk"];
+}
+
 // The report's rx burst bins and the labels telemetry and /metrics use name the same sizes.
 TEST(ReportLcores, BurstBinsInTheReportMatchTheLabels) {
     const View v = test::two_port_view();

@@ -12,6 +12,7 @@
 #include "config/api.h"
 #include "control/cp/faults.h"
 #include "control/cp/journal.h"
+#include "control/cp/load.h"
 #include "control/cp/publisher.h"
 #include "control/cp/recovery.h"
 #include "dataplane/api.h"
@@ -85,6 +86,7 @@ private:
     std::vector<std::map<uint16_t, std::pair<uint64_t, uint64_t>>> vf_mbox_;  // accepted, refused
     double t0_s_ = 0;
     std::shared_ptr<const config::Plan> view_plan_;  // shared by every published view
+    report::DpdkVersions dpdk_ = dpdk_versions();  // the same in every view
     // Latency histograms of the views: copied from the workers at most once a second (a copy
     // pulls 28 KiB per timed queue out of the workers' caches), reused in between.
     std::vector<std::vector<std::optional<measure::HistogramData>>> view_latency_;

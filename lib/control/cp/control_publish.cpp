@@ -60,6 +60,7 @@ void ControlLoop::serve_readers(double now) {
         v->recent.push_back({entries[i].t_s, entries[i].port, entries[i].kind, entries[i].detail});
     v->journal_total = journal_.total();
     v->faults_requested = pub.faults_requested();
+    v->dpdk = dpdk_;
     pub.publish(std::move(v));
 }
 

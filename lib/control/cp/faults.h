@@ -2,6 +2,7 @@
 // the control loop fires. Injected faults go into the same event path as a PMD's events.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>

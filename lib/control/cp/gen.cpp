@@ -140,7 +140,9 @@ int run_session(gen::GenSession& s, const config::Config& cfg, const GenOptions&
     }
     std::fflush(stdout);
     nlohmann::json ports = s.ports_json();
-    nlohmann::json j = {{"vfpath_version", "0.1.0"},
+    const report::DpdkVersions dpdk = dpdk_versions();
+    nlohmann::json j = {{"vfpath_version", VFPATH_VERSION},
+                        {"dpdk", {{"built", dpdk.built}, {"running", dpdk.running}}},
                         {"command", "gen"},
                         {"config", cfg.file},
                         {"stop_reason", stop_reason(p, g, sig.load())},

@@ -10,11 +10,21 @@
 #include <unistd.h>
 
 #include "control/api.h"
+#include "drivers-glue/version.h"
 #include "topology/api.h"
 #include "util/escape.h"
 #include "util/log.h"
 
 namespace vfpath::control {
+
+report::DpdkVersions dpdk_versions() {
+    return {glue::dpdk_version_built(), glue::dpdk_version_running()};
+}
+
+std::string version_text() {
+    const report::DpdkVersions d = dpdk_versions();
+    return "vfpath " VFPATH_VERSION "\nDPDK " + d.running + " (built against " + d.built + ")";
+}
 
 void print_diags(const std::vector<config::Diag>& diags, const char* kind) {
     // With --log-format json a log shipper reads stderr line by line: the diagnostics go through

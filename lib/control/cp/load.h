@@ -6,8 +6,12 @@
 #include <vector>
 
 #include "config/plan.h"
+#include "report/api.h"
 
 namespace vfpath::control {
+
+// The DPDK vfpath was built against and the one it runs on, for reports and /metrics.
+report::DpdkVersions dpdk_versions();
 
 // Prints every diagnostic to stderr, one per line ("file:line:col: path: message").
 void print_diags(const std::vector<config::Diag>& diags, const char* kind);

@@ -135,6 +135,7 @@ int run_started(dataplane::Runtime& rt, const config::Config& cfg, const RunOpti
                                     : " until Ctrl-C / SIGTERM");
     report::RunInfo info;
     info.config_file = cfg.file;
+    info.dpdk = dpdk_versions();
     info.stop_reason = control.run(stop_signal());
     if (pub) pub->close();  // no view comes after the control loop: readers stop waiting
     rt.stop_workers();

@@ -14,6 +14,7 @@
 #include <rte_eal.h>
 #include <rte_telemetry.h>
 
+#include "drivers-glue/telemetry.h"
 #include "report/telemetry.h"
 
 namespace vfpath::control {
@@ -57,11 +58,11 @@ int add_to_dict(rte_tel_data* d, const char* k, const json& v) {
         case json::value_t::string:
             return rte_tel_data_add_dict_string(d, k, v.get_ref<const std::string&>().c_str());
         case json::value_t::number_unsigned:
-            return rte_tel_data_add_dict_u64(d, k, v.get<uint64_t>());
+            return glue::tel_add_dict_uint(d, k, v.get<uint64_t>());
         case json::value_t::number_integer: {
             const int64_t x = v.get<int64_t>();
-            return x >= 0 ? rte_tel_data_add_dict_u64(d, k, uint64_t(x))
-                          : rte_tel_data_add_dict_int(d, k, int(x));
+            return x >= 0 ? glue::tel_add_dict_uint(d, k, uint64_t(x))
+                          : glue::tel_add_dict_int(d, k, x);
         }
         case json::value_t::object:
         case json::value_t::array: {
@@ -80,24 +81,25 @@ int fill_array(rte_tel_data* d, const json& a) {
     bool negative = false;
     for (const auto& e : a) negative = negative || (e.is_number_integer() && e.get<int64_t>() < 0);
     const json* first = a.empty() ? nullptr : &a.front();
-    const rte_tel_value_type type = !first || first->is_string() ? RTE_TEL_STRING_VAL
-                                    : first->is_array()          ? RTE_TEL_CONTAINER
-                                    : negative                   ? RTE_TEL_INT_VAL
-                                                                 : RTE_TEL_U64_VAL;
-    int rc = rte_tel_data_start_array(d, type);
+    using glue::TelArray;
+    const TelArray type = !first || first->is_string() ? TelArray::string
+                          : first->is_array()          ? TelArray::container
+                          : negative                   ? TelArray::int64
+                                                       : TelArray::uint64;
+    int rc = glue::tel_start_array(d, type);
     for (const auto& e : a) {
         if (rc < 0) return rc;
         switch (type) {
-            case RTE_TEL_STRING_VAL:
+            case TelArray::string:
                 rc = rte_tel_data_add_array_string(d, e.get_ref<const std::string&>().c_str());
                 break;
-            case RTE_TEL_INT_VAL:
-                rc = rte_tel_data_add_array_int(d, int(e.get<int64_t>()));
+            case TelArray::int64:
+                rc = glue::tel_add_array_int(d, e.get<int64_t>());
                 break;
-            case RTE_TEL_U64_VAL:
-                rc = rte_tel_data_add_array_u64(d, e.get<uint64_t>());
+            case TelArray::uint64:
+                rc = glue::tel_add_array_uint(d, e.get<uint64_t>());
                 break;
-            case RTE_TEL_CONTAINER: {
+            case TelArray::container: {
                 rte_tel_data* c = container(e);
                 rc = c ? rte_tel_data_add_array_container(d, c, 0) : -ENOMEM;
                 if (c && rc < 0) rte_tel_data_free(c);

@@ -212,7 +212,11 @@ Result<std::unique_ptr<GenSession>> GenSession::open(const config::Config& cfg,
     for (const auto& w : probed.plan.warnings) lg->warn("{}", w.str());
     if (!probed.plan.plan) {
         std::string text;
-        for (const auto& d : probed.plan.errors) text += (text.empty() ? "" : "\n") + d.str();
+        // Appended piecewise: `"\n" + d.str()` trips GCC 12's false -Wrestrict (GCC bug 105329).
+        for (const auto& d : probed.plan.errors) {
+            if (!text.empty()) text += '\n';
+            text += d.str();
+        }
         if (config_errors) *config_errors = std::move(probed.plan.errors);
         return fail(text);
     }

@@ -119,7 +119,8 @@ json timeline_entry(const config::Plan& plan, const dataplane::Snapshot& prev,
 json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
              const dataplane::ShutdownReport& shut, const RunInfo& info) {
     json j;
-    j["vfpath_version"] = "0.1.0";
+    j["vfpath_version"] = VFPATH_VERSION;
+    j["dpdk"] = {{"built", info.dpdk.built}, {"running", info.dpdk.running}};
     j["config"] = info.config_file;
     j["mode"] = std::string(config::to_string(plan.mode));
     j["duration_s"] = info.duration_s;

@@ -351,6 +351,14 @@ std::string prometheus_text(const View& v) {
     w.sample("vfpath_info",
              {{"version", VFPATH_VERSION}, {"mode", std::string(config::to_string(v.plan->mode))}},
              uint64_t{1});
+    w.family("vfpath_build_info", "gauge",
+             "Always 1; the labels say which vfpath and which DPDK: the version it was built "
+             "against and the one it runs on.");
+    w.sample("vfpath_build_info",
+             {{"version", VFPATH_VERSION},
+              {"dpdk_built", v.dpdk.built},
+              {"dpdk_running", v.dpdk.running}},
+             uint64_t{1});
     w.family("vfpath_uptime_seconds", "gauge", "Seconds since the workers were launched.");
     w.sample("vfpath_uptime_seconds", {}, v.snap.t_s);
     w.family("vfpath_tsc_frequency_hertz", "gauge",

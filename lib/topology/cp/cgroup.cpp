@@ -6,7 +6,9 @@
 //     lines; files cpuset/<path>/cpuset.effective_cpus and hugetlb/<path>/hugetlb.<size>.limit_in_bytes.
 // A container usually sees its own cgroup as "/" (cgroup namespace); when the named directory is
 // not visible, the hierarchy's root is used instead, which is then the container's own.
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
