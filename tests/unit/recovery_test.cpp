@@ -935,6 +935,8 @@ TEST(Recovery, StormsInARowHoldLonger) {
     EXPECT_GE(holds[1], 1.0);
     EXPECT_GE(holds[3], 2.0);
     EXPECT_GE(holds[5], 4.0);
+}
+
 // From DPDK 26.07 net_iavf resets a VF itself (auto_reset by default) and raises no INTR_RESET:
 // the query follows the DPDK that runs, whatever the one built against.
 TEST(DpdkVersions, IavfResetsItselfFrom2607) {
