@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
             {"trace", "debug", "info", "warn", "error", "critical", "off"}));
     run_cmd->add_option("--fault", run.faults,
                         "Inject a fault, repeatable: KIND:PORT@TIME[,every=DUR][,count=N]"
-                        "[,for=DUR][,slow=DUR], KIND = reset|link-down|remove|err-recovering");
+                        "[,for=DUR][,slow=DUR], KIND = reset|link-down|remove|err-recovering|unplug");
     run_cmd->add_option("--journal", run.journal_path,
                         "Append every event and state change to FILE as JSON lines");
     run_cmd->add_option("--recovery-ladder", run.ladder,

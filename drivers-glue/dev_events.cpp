@@ -8,12 +8,14 @@
 #define ALLOW_EXPERIMENTAL_API 1
 
 #include <cerrno>
+#include <string>
 #include <string_view>
 
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
 #include "drivers-glue/events.h"
+#include "drivers-glue/glue.h"
 
 namespace vfpath::glue {
 
@@ -35,6 +37,14 @@ void on_dev_event(const char* device_name, rte_dev_event_type type, void* arg) {
 
 bool register_dev_events(EventQueue* q) {
     return rte_dev_event_callback_register(nullptr, on_dev_event, q) == 0;
+}
+
+Status inject_dev_remove(uint16_t port_id) {
+    rte_eth_dev_info info{};
+    if (rte_eth_dev_info_get(port_id, &info) != 0 || !info.device)
+        return fail("port " + std::to_string(port_id) + " has no device");
+    rte_dev_event_callback_process(rte_dev_name(info.device), RTE_DEV_EVENT_REMOVE);
+    return ok();
 }
 
 void unregister_dev_events(EventQueue* q) {

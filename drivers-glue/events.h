@@ -64,6 +64,9 @@ const char* event_name(int type);
 class EventQueue;
 bool register_dev_events(EventQueue* q);
 void unregister_dev_events(EventQueue* q);
+// Raises RTE_DEV_EVENT_REMOVE for the port's device through the bus's own callback dispatch
+// (rte_dev_event_callback_process), as DPDK's PCI bus does on vfio's device request.
+Status inject_dev_remove(uint16_t port_id);
 uint64_t monotonic_ns();
 
 // Runs the ethdev callback chain of a port for `type`, as a PMD does when the event happens.

@@ -128,6 +128,29 @@ TEST_F(RecoveryTest, RemovedPortIsReattachedWhileTheOtherKeepsForwarding) {
     EXPECT_LT(reat, back) << all;
 }
 
+// The bus asks for the device back (vfio's device request, as when the kernel removes a VF):
+// vfpath detaches the port, so the kernel could finish, and re-attaches it when it can.
+TEST_F(RecoveryTest, DeviceRequestFromTheBusDetachesAndReattachesThePort) {
+    Outcome o;
+    const json r = run_with({"--fault", "unplug:p1@500ms"}, 1.5, o);
+    ASSERT_TRUE(r.is_object());
+    const json *p0 = find_port(r, "p0"), *p1 = find_port(r, "p1");
+    ASSERT_TRUE(p0 && p1);
+    EXPECT_EQ((*p1)["recovery"]["removals"], 1);
+    EXPECT_EQ((*p1)["recovery"]["recovered"], 1);
+    EXPECT_EQ((*p1)["state"], "running");
+    EXPECT_EQ((*p0)["recovery"]["events"], 0);
+    expect_run_invariants(r);
+    std::string all;
+    for (const auto& e : r["journal"])
+        if (e["port"] == "p1") all += e["detail"].get<std::string>() + "\n";
+    const auto req = all.find("RTE_DEV_EVENT_REMOVE"), rmv = all.find("INTR_RMV"),
+               reat = all.find("reattaching");
+    EXPECT_NE(req, std::string::npos) << all;
+    EXPECT_LT(req, rmv) << all;
+    EXPECT_LT(rmv, reat) << all;
+}
+
 const std::string k_with_standby =
     "ports:\n"
     "  - {name: p0, device: net_null0}\n"

@@ -190,6 +190,10 @@ void ControlLoop::fire(const FaultAction& a) {
             journal_.add(t, name, "fault", "injected INTR_RMV");
             st = glue::inject_event(id, RTE_ETH_EVENT_INTR_RMV);
             break;
+        case FaultKind::unplug:
+            journal_.add(t, name, "fault", "injected RTE_DEV_EVENT_REMOVE (the bus's device request)");
+            st = glue::inject_dev_remove(id);
+            break;
         case FaultKind::err_recovering:
             journal_.add(t, name, "fault",
                          a.end ? "injected RECOVERY_SUCCESS" : "injected ERR_RECOVERING");

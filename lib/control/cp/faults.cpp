@@ -12,6 +12,7 @@ std::string_view to_string(FaultKind k) {
         case FaultKind::link_down: return "link-down";
         case FaultKind::remove: return "remove";
         case FaultKind::err_recovering: return "err-recovering";
+        case FaultKind::unplug: return "unplug";
     }
     return "?";
 }
@@ -42,9 +43,10 @@ Result<FaultSpec> parse_fault(std::string_view text) {
     else if (kind == "link-down") f.kind = FaultKind::link_down;
     else if (kind == "remove") f.kind = FaultKind::remove;
     else if (kind == "err-recovering") f.kind = FaultKind::err_recovering;
+    else if (kind == "unplug") f.kind = FaultKind::unplug;
     else
         return fail(where + "unknown kind \"" + std::string(kind) +
-                    "\" (reset, link-down, remove, err-recovering)");
+                    "\" (reset, link-down, remove, err-recovering, unplug)");
     f.port = std::string(text.substr(colon + 1, at - colon - 1));
     if (f.port.empty()) return fail(where + "no port name before '@'");
     std::string_view rest = text.substr(at + 1);

@@ -12,7 +12,7 @@
 
 namespace vfpath::control {
 
-enum class FaultKind { reset, link_down, remove, err_recovering };
+enum class FaultKind { reset, link_down, remove, err_recovering, unplug };
 std::string_view to_string(FaultKind k);
 
 struct FaultSpec {
@@ -29,7 +29,7 @@ struct FaultSpec {
 };
 
 // KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR][,slow=DUR]
-//   KIND: reset | link-down | remove | err-recovering;  TIME/DUR: 250ms, 2s, 1.5s, 500us
+//   KIND: reset | link-down | remove | err-recovering | unplug;  TIME/DUR: 250ms, 2s, 1.5s, 500us
 Result<FaultSpec> parse_fault(std::string_view text);
 // "2s", "250ms", "500us", "1.5" (seconds) -> seconds; nullopt when malformed or negative.
 std::optional<double> parse_duration(std::string_view text);

@@ -29,7 +29,7 @@ after_write() {
 lower() { bg_write 0 "/sys/bus/pci/devices/$PF_A/sriov_numvfs"; }
 t_fault_numvfs() {
   AFTER_FAULT=after_write fault_test p0 p1 io lower
-  verdict released $((1 - RELEASED)) "the kernel's sriov_numvfs write $([ $RELEASED = 1 ] && echo returned || echo was still blocked) 20 s after the outage: vfpath $([ $RELEASED = 1 ] && echo let || echo did not let) the VF go"
+  verdict released $((1 - RELEASED)) "the kernel's sriov_numvfs write $([ $RELEASED = 1 ] && echo returned within || echo was still blocked) 20 s after the outage: vfpath $([ $RELEASED = 1 ] && echo let || echo did not let) the VF go"
   # vfpath has exited now: the write completes, and the next test gets PF A's VFs back.
   [ $RESTORED = 1 ] || { write_done 30 && restore_topology_a; }
 }
@@ -53,6 +53,6 @@ after_unbind() {
 }
 t_fault_pf_rebind() {
   AFTER_FAULT=after_unbind fault_test p0 p1 io unbind_pf
-  verdict released $((1 - RELEASED)) "the igb unbind $([ $RELEASED = 1 ] && echo returned || echo was still blocked) 20 s after the outage: vfpath $([ $RELEASED = 1 ] && echo let || echo did not let) the VF go"
+  verdict released $((1 - RELEASED)) "the igb unbind $([ $RELEASED = 1 ] && echo returned within || echo was still blocked) 20 s after the outage: vfpath $([ $RELEASED = 1 ] && echo let || echo did not let) the VF go"
   [ $RESTORED = 1 ] || { write_done 30 && rebind_restore; }
 }
