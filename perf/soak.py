@@ -35,6 +35,9 @@ ports:
   - {name: p0, device: net_null0}
   - {name: p1, device: net_null1}
 forward: {mode: io, pairs: [[p0, p1]]}
+# Resets every few seconds are the point here: storm detection would hold the port instead of
+# recovering each one.
+recovery: {storm_resets: 0}
 """
 
 

@@ -16,16 +16,17 @@ write_done() {  # [SECONDS]: 0 when the background write has returned
   return 1
 }
 RESTORED=0 RELEASED=0
-after_write() {
+after_removal() {  # WHAT RESTORE_FUNCTION: the removal returned (vfpath let go), then restore
   RESTORED=0 RELEASED=0
   if write_done 20; then
     RELEASED=1
     say "$(cat "$W/write.txt") (vfpath let the VF go)"
-    restore_topology_a && RESTORED=1
+    $2 && RESTORED=1
   else
-    say "the sriov_numvfs write is still blocked after 20 s: a vfio user still holds a VF"
+    say "the $1 is still blocked after 20 s: a vfio user still holds a VF"
   fi
 }
+after_write() { after_removal "sriov_numvfs write" restore_topology_a; }
 lower() { bg_write 0 "/sys/bus/pci/devices/$PF_A/sriov_numvfs"; }
 t_fault_numvfs() {
   AFTER_FAULT=after_write fault_test p0 p1 io lower
@@ -41,16 +42,7 @@ rebind_restore() {
   NET_A=$(pf_netdev "$PF_A")
   restore_topology_a
 }
-after_unbind() {
-  RESTORED=0 RELEASED=0
-  if write_done 20; then
-    RELEASED=1
-    say "$(cat "$W/write.txt") (vfpath let the VF go)"
-    rebind_restore && RESTORED=1
-  else
-    say "the igb unbind is still blocked after 20 s: a vfio user still holds a VF"
-  fi
-}
+after_unbind() { after_removal "igb unbind" rebind_restore; }
 t_fault_pf_rebind() {
   AFTER_FAULT=after_unbind fault_test p0 p1 io unbind_pf
   verdict released $((1 - RELEASED)) "the igb unbind $([ $RELEASED = 1 ] && echo returned within || echo was still blocked) 20 s after the outage: vfpath $([ $RELEASED = 1 ] && echo let || echo did not let) the VF go"
