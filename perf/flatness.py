@@ -18,7 +18,7 @@ References, in the same rounds and on the same N pairs (--peers, default both):
 For each, its own ratio to N = 1 and vfpath's per-round ratio to it at every N are printed.
 
 --memory as in perf/bench.py: 4k (--no-huge, the default) or huge (2 MiB hugepages). On 4k,
-testpmd's pool has DPDK's one-mbuf-per-page layout (see perf/RESULTS.md, session 4), so its rate
+testpmd's pool has DPDK's one-mbuf-per-page layout (see perf/RESULTS.md, set 4), so its rate
 is not comparable with vfpath's there; its ratio to its own N = 1 still is.
 
 --vfpath A,B,... runs several vfpath builds in the same rounds (an A/B of flatness): each build's

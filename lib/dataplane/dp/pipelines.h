@@ -16,7 +16,7 @@ namespace vfpath::dp {
 
 // pkt_len (low 32 bits) and data_len (bits 32..47) in one 8-byte load: they are adjacent in the
 // mbuf's first line. One load instead of two per frame: macswap +4% on hugepages, 16 of 18
-// alternating rounds (perf/RESULTS.md, session 5).
+// alternating rounds (perf/RESULTS.md, set 5).
 static_assert(offsetof(rte_mbuf, data_len) == offsetof(rte_mbuf, pkt_len) + 4);
 static_assert(offsetof(rte_mbuf, pkt_len) + 8 <= RTE_CACHE_LINE_MIN_SIZE);
 inline uint64_t pkt_and_data_len(const rte_mbuf* m) noexcept {
@@ -35,7 +35,7 @@ inline constexpr uint16_t k_prefetch_ahead = 4;
 // Prefetch: headers are prefetched k_prefetch_ahead frames ahead, for frames a NIC wrote by DMA
 // (or another core wrote). Where the rx burst left them in this core's cache (PortPlan::
 // prefetch_headers false) the prefetches only take load slots: 3% of macswap on net_null
-// (perf/RESULTS.md, session 5). The caller picks once per burst; the loop is split where the
+// (perf/RESULTS.md, set 5). The caller picks once per burst; the loop is split where the
 // prefetch runs out, so the body has no branch on it.
 template <bool Prefetch, typename Rewrite>
 inline uint64_t for_each_header(rte_mbuf* const* pkts, uint16_t n, Rewrite&& rewrite) noexcept {
@@ -55,7 +55,7 @@ inline uint64_t for_each_header(rte_mbuf* const* pkts, uint16_t n, Rewrite&& rew
         }
     }
     // Unrolled by 4: the loop's own add/compare/branch once per 4 frames (macswap 140.4 -> 138.5
-    // instructions per packet, session 6).
+    // instructions per packet, set 6).
 #pragma GCC unroll 4
     for (; i < n; ++i) one(pkts[i]);
     return bytes;
@@ -72,10 +72,10 @@ inline uint64_t for_each_header(rte_mbuf* const* pkts, uint16_t n, bool prefetch
 // Sum of frame lengths in a burst (io and sink). The lines read were just written by the PMD's
 // rx, so they are in L1. It is the whole per-packet cost of io, and it stays scalar: with
 // -march=native GCC turns the loop into AVX-512 gathers, which cost io 10-17% against a scalar
-// loop (session 4 A/B, perf/RESULTS.md). The empty asm keeps the accumulator out of a vector.
+// loop (set 4 A/B, perf/RESULTS.md). The empty asm keeps the accumulator out of a vector.
 // Four frames per step, one barrier per step: a barrier per frame made GCC copy the accumulator
 // through a second register twice a frame (8 instructions a frame under callgrind; this is 3.75,
-// and io went from 133.4 to 129.3 instructions per packet, session 6). The sum is 64-bit: chained
+// and io went from 133.4 to 129.3 instructions per packet, set 6). The sum is 64-bit: chained
 // frames can make a burst's pkt_len sum pass 2^32.
 inline uint64_t burst_bytes(rte_mbuf* const* pkts, uint16_t nb) noexcept {
     uint64_t bytes = 0;
