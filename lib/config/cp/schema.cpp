@@ -179,7 +179,8 @@ const Key<PortConfig> k_port_keys[] = {
       "a vdev spec starting with `net_`, e.g. `net_null0`, `net_tap0,iface=vf0`, "
       "`net_ring0`, `net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap` (replays `in.pcap`, "
       "writes what it sends to `out.pcap`), or a VF of the Kubernetes SR-IOV device "
-      "plugin, `{resource: intel.com/x, index: 0}` ([operations.md](operations.md), \"Kubernetes\"). "
+      "plugin, `{resource: intel.com/x, index: 0}` ([operations.md](operations.md), "
+      "\"Kubernetes\"). "
       "Two ports cannot use the same device (PCI addresses compare with their domain "
       "and case-insensitively; vdevs compare by the name before the first `,`)."},
      [](Reader& r, const In& in, PortConfig& p) {
@@ -241,7 +242,8 @@ const Key<PortConfig> k_port_keys[] = {
       "unset",
       "1500",
       "Set the port's MTU; unset leaves the device's own. A frame (MTU + 26) larger "
-      "than one mbuf turns on rx scatter and multi-segment tx ([run.md](run.md), \"Malformed and unusual frames\")."},
+      "than one mbuf turns on rx scatter and multi-segment tx ([run.md](run.md), "
+      "\"Malformed and unusual frames\")."},
      [](Reader& r, const In& in, PortConfig& p) {
          p.mtu_loc = in.loc;
          r.set(in, k_min_mtu, k_max_mtu, p.mtu);
@@ -302,7 +304,8 @@ const Key<PortConfig> k_port_keys[] = {
       "auto",
       "What times the frames this port receives for latency: the NIC's rx timestamps "
       "(`RTE_ETH_RX_OFFLOAD_TIMESTAMP`) or the TSC. `hw` requires the offload (error "
-      "after probe, exit 2); `auto` uses it where offered. See [run.md](run.md), \"Hardware rx "
+      "after probe, exit 2); `auto` uses it where offered. See [run.md](run.md), "
+      "\"Hardware rx "
       "timestamps\"."},
      [](Reader& r, const In& in, PortConfig& p) {
          p.latency_clock_loc = in.loc;
