@@ -697,6 +697,39 @@ const Key<RecoveryConfig> k_recovery_keys[] = {
      [](Reader& r, const In& in, RecoveryConfig& c) {
          r.set(in, 0, k_max_wait_ms, c.storm_hold_ms);
      }},
+    {"removed_poll_ms",
+     {"integer 10..600000",
+      "`1000`",
+      "1000",
+      "After a removal (`INTR_RMV`) whose re-attach found no device `max_attempts` "
+      "times, the port waits in state `device_gone` and probes for it this often "
+      "(failed probes are counted, not journaled one by one)."},
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 10, k_max_wait_ms, c.removed_poll_ms);
+     }},
+    {"removed_wait_ms",
+     {"integer 0..86400000",
+      "`0`",
+      "60000",
+      "How long a removed device is waited for before the port is `failed`; `0`: as "
+      "long as vfpath runs."},
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 0, uint64_t(86'400'000), c.removed_wait_ms);
+     }},
+    {"pf_watch_ms",
+     {"integer 0 or 100..600000",
+      "`1000`",
+      "1000",
+      "How often the MAC each VF port's PF holds for it is read (rtnetlink, "
+      "`IFLA_VF_INFO`) and compared with the port's; a change re-attaches the port. "
+      "`0`: off. Only ports that are VFs of a kernel-driven PF on the live host are "
+      "watched."},
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         if (r.set(in, 0, k_max_wait_ms, c.pf_watch_ms); c.pf_watch_ms > 0 && c.pf_watch_ms < 100)
+             r.error(in, std::to_string(c.pf_watch_ms) +
+                             " ms would ask the kernel for every VF of the PF too often: give "
+                             "0 (off) or 100..600000");
+     }},
     {"journal",
      {"string",
       "unset",
