@@ -18,10 +18,12 @@ BenchCommands::BenchCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     control::BenchOptions& o = s.opt;
     s.bench = app.add_subcommand("bench", "Benchmarks driven by the traffic generator");
     s.bench->require_subcommand(1);
+    s.bench->footer("Guide: docs/bench.md (MLRsearch: docs/mlrsearch.md)");
     CLI::App* c = s.rfc2544 = s.bench->add_subcommand(
         "rfc2544",
         "RFC 2544 throughput search per frame size: zero-loss rate (NDR), rate at "
         "an acceptable loss ratio (PDR), latency at the NDR (RFC 8219)");
+    c->footer("Guide: docs/bench.md");
     c->add_option("-c,--config", o.config_path, "YAML config (ports, EAL) as for run")
         ->check(config_file());
     c->add_option("--sizes", o.sizes, "Frame sizes in bytes, FCS included")
@@ -66,6 +68,7 @@ BenchCommands::BenchCommands(CLI::App& app) : s_(std::make_unique<State>()) {
         "mlrsearch",
         "RFC 9971 MLRsearch per frame size: several loss-ratio goals (default NDR and PDR) in "
         "one search, many short trials per load, relevant bounds and conditional throughput");
+    q->footer("Guide: docs/mlrsearch.md");
     q->add_option("-c,--config", m.config_path, "YAML config (ports, EAL) as for run")
         ->check(CLI::ExistingFile);
     q->add_option("--sizes", m.sizes, "Frame sizes in bytes, FCS included")

@@ -45,6 +45,7 @@ HostCommands::HostCommands(CLI::App& app) : s_(std::make_unique<State>()) {
                                 "SR-IOV on this host: list PFs/VFs, create VFs, set VF "
                                 "attributes, bind/unbind/restore drivers");
     s.host->require_subcommand(1);
+    s.host->footer("Guide: docs/host.md");
 
     s.list = s.host->add_subcommand("list", "Every SR-IOV PF and its VFs, vfio status, hugepages");
     add_root(s.list, s.opt);
@@ -95,6 +96,8 @@ HostCommands::HostCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.restore->add_option("--wait", s.opt.wait_s, "Seconds to wait for the probe")
         ->check(seconds());
     add_change_flags(s.restore, s.opt);
+    for (CLI::App* c : {s.list, s.create, s.set_vf, s.bind, s.unbind, s.restore})
+        c->footer("Guide: docs/host.md");
 }
 
 HostCommands::~HostCommands() = default;

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
 
     CLI::App app{"vfpath: poll-mode forwarding and measurement on SR-IOV VFs (DPDK)"};
     app.require_subcommand(1);
+    // Each command's help names its guide (tests/integration/cli_test.cpp checks they exist).
+    app.footer("Guides: README.md (a five-minute tour), then docs/: run.md, check.md, gen.md, "
+               "bench.md, host.md, recovery.md, operations.md, configuration.md");
     app.set_version_flag("--version", version_text());
     // Global, and on run/check too, so it may stand before or after the subcommand.
     std::string log_format;
@@ -39,6 +42,8 @@ int main(int argc, char** argv) {
     RunOptions run;
     auto* run_cmd = app.add_subcommand("run", "Forward packets as the config says "
                                               "(built-in default: two net_null ports, io mode)");
+    run_cmd->footer("Guide: docs/run.md (faults and recovery: docs/recovery.md; config keys: "
+                    "docs/configuration.md)");
     run_cmd->add_option("-c,--config", run.config_path, "YAML config file")
         ->check(vfpath::app::config_file());
     add_log_format(run_cmd);
@@ -72,6 +77,7 @@ int main(int argc, char** argv) {
     CheckOptions check;
     auto* check_cmd = app.add_subcommand("check", "Validate a config and print the plan "
                                                   "without starting anything");
+    check_cmd->footer("Guide: docs/check.md (config keys: docs/configuration.md)");
     check_cmd->add_option("-c,--config", check.config_path, "YAML config file")
         ->check(vfpath::app::config_file());
     add_log_format(check_cmd);
@@ -84,6 +90,7 @@ int main(int argc, char** argv) {
     GenOptions gen;
     auto* gen_cmd = app.add_subcommand("gen", "Traffic generator and analyzer on the config's "
                                               "gen: section (rate, sizes, flows, probes)");
+    gen_cmd->footer("Guide: docs/gen.md (config keys: docs/configuration.md)");
     gen_cmd->add_option("-c,--config", gen.config_path, "YAML config file with a gen: section")
         ->check(vfpath::app::config_file());
     gen_cmd->add_option("--rate", gen.rate, "Per tx port: 1Mpps, 250kpps, 500Mbit, 10Gbit, 10%, max");

@@ -10,7 +10,7 @@ Two entries run the references of perf/bench.py in the same rounds: `bare` (the 
 to compare every build of that mode with it.
 
 Because the entries alternate within each round, a slow spell of the machine weighs on all of
-them. perf/RESULTS.md (sessions 5 and 6) reports A/B figures made this way.
+them. perf/RESULTS.md (sets 5 and 6) reports A/B figures made this way.
 
 Usage: perf/ab.py [--rounds 8] [--seconds 3] [--memory 4k|huge] BIN:MODE BIN:MODE [...]
   e.g. perf/ab.py --memory huge /tmp/vf-old:macswap build/app/vfpath:macswap

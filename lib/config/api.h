@@ -185,7 +185,7 @@ struct RunConfig {
 };
 
 // recovery: how the control thread brings a port back (lib/control/cp/recovery.h). Defaults
-// here are the ones documented in the README.
+// here are the ones documented in docs/configuration.md (generated from schema.cpp).
 struct RecoveryConfig {
     std::vector<std::string> ladder{"reset", "restart", "reattach"};
     unsigned max_attempts = 5;

@@ -25,7 +25,7 @@ using BackendFactory = std::function<Result<TrialBackend>(
     const config::Config& cfg, const std::vector<std::string>& eal_args)>;
 
 // Command-line values, as typed (rates and speeds are parsed and checked by the job, so that
-// every error names its option). Defaults are the README's.
+// every error names its option). Defaults are docs/bench.md's.
 struct BenchOptions {
     std::optional<std::string> config_path;  // unset: the built-in default
     std::vector<uint32_t> sizes{64, 128, 256, 512, 1024, 1280, 1518};

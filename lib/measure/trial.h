@@ -35,7 +35,7 @@ struct TrialResult {
     // object) when no probe came back.
     nlohmann::json latency_ns;
     // What timed it on the rx side: "tsc", "hw" (NIC rx timestamps mapped onto the TSC) or
-    // "mixed" (rx ports with different clocks); see README "Hardware rx timestamps".
+    // "mixed" (rx ports with different clocks); see docs/run.md, "Hardware rx timestamps".
     std::string latency_clock = "tsc";
     // Why the generator may have offered less than the rate: frames a full tx ring refused
     // (sent later), and pacer credit forfeited while the generator lcore lagged.

@@ -1,6 +1,6 @@
 // The Prometheus text exposition (format 0.0.4) of a published view: what `GET /metrics` answers.
 // Pure: View -> text. Metric names carry their unit and counters end in _total
-// (https://prometheus.io/docs/practices/naming/); README "Prometheus metrics" lists them all.
+// (https://prometheus.io/docs/practices/naming/); docs/operations.md, "Prometheus metrics", lists them all.
 #pragma once
 
 #include <cstdint>

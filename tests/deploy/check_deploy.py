@@ -401,7 +401,7 @@ def check_image(root, binary):
             if pkg in runtime and re.search(r"\.so\.\d+$", f):
                 pmds += 1
                 need_libs("PMD " + f, path)
-    # Packet capture and the telemetry client (README, "Capture"): copied from the build stage.
+    # Packet capture and the telemetry client (docs/operations.md, "Packet capture"): copied from the build stage.
     for tool in ("dpdk-dumpcap", "dpdk-telemetry.py"):
         pkg = owner("/usr/bin/" + tool)
         if pkg not in runtime and not ("--from=build" in copied and "/usr/bin/" + tool in copied):

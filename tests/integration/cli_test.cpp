@@ -360,17 +360,37 @@ TEST_F(CliTest, CheckListsEachFindingOnce) {
     EXPECT_EQ(count("[cpu.isolation]", "no CPU is isolated"), 1) << o.out;
 }
 
-// --help works for every command and exits 0.
+// --help works for every command, exits 0, and names the guide to read: a docs/ page that exists.
 TEST_F(CliTest, HelpForEveryCommand) {
     const std::vector<std::vector<std::string>> cmds = {
-        {}, {"run"}, {"check"}, {"host"}, {"host", "list"}, {"host", "create-vfs"},
-        {"host", "set-vf"}, {"host", "bind"}, {"host", "unbind"}, {"host", "restore"}};
+        {}, {"run"}, {"check"}, {"gen"}, {"bench"}, {"bench", "rfc2544"}, {"bench", "mlrsearch"},
+        {"host"}, {"host", "list"}, {"host", "create-vfs"}, {"host", "set-vf"}, {"host", "bind"},
+        {"host", "unbind"}, {"host", "restore"}};
+    const fs::path source = fs::path(VFPATH_FIXTURES).parent_path().parent_path();
+    const std::regex page(R"(docs/([a-z0-9-]+\.md))");
     for (auto args : cmds) {
         args.push_back("--help");
         const Outcome o = run_vfpath(args, dir_, 30);
         ASSERT_TRUE(o.exited()) << join(args);
         EXPECT_EQ(o.exit_code, 0) << join(args) << "\n" << o.err;
         EXPECT_NE(o.out.find("Usage"), std::string::npos) << join(args) << "\n" << o.out;
+        const bool top = args.size() == 1;
+        EXPECT_NE(o.out.find(top ? "Guides: " : "Guide: docs/"), std::string::npos)
+            << join(args) << " names no guide:\n" << o.out;
+        size_t pages = 0;
+        for (auto it = std::sregex_iterator(o.out.begin(), o.out.end(), page);
+             it != std::sregex_iterator(); ++it, ++pages)
+            EXPECT_TRUE(fs::is_regular_file(source / "docs" / (*it)[1].str()))
+                << join(args) << " --help names " << (*it)[0] << ", which does not exist";
+        // The top-level help lists the pages by name under docs/.
+        if (top)
+            for (const char* name : {"run.md", "check.md", "gen.md", "bench.md", "host.md",
+                                     "recovery.md", "operations.md", "configuration.md"}) {
+                EXPECT_NE(o.out.find(name), std::string::npos) << name << "\n" << o.out;
+                EXPECT_TRUE(fs::is_regular_file(source / "docs" / name)) << name;
+            }
+        else
+            EXPECT_GE(pages, 1u) << join(args) << "\n" << o.out;
     }
 }
 

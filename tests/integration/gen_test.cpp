@@ -91,7 +91,7 @@ protected:
                                        "run.yaml");
         // The server (gen) creates the socket and waits for its links; the client connects.
         // gen holds its ports open after its results, so vfpath leaves first: a net_memif side
-        // that polls while its peer closes can fault inside the PMD (see README, "Against
+        // that polls while its peer closes can fault inside the PMD (see docs/gen.md, "Against
         // vfpath over memif").
         Child g({"gen", "-c", gcfg.string(), "--report", path("gen.json").string(),
                  "--stats-interval", "0", "--hold"},

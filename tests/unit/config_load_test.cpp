@@ -215,7 +215,7 @@ TEST(LoadGood, ReflectFixture) {
 }
 
 TEST(LoadGood, AnnotatedExampleOfTheReference) {
-    // README.config.md shows this file; it must stay valid.
+    // docs/configuration.md shows this file; it must stay valid.
     const LoadResult r = load_file(k_fixtures + "/configs/annotated.yaml");
     ASSERT_TRUE(r.config.has_value()) << dump(r.errors);
     EXPECT_EQ(r.config->ports.size(), 2u);
@@ -1023,16 +1023,16 @@ std::string read_all(const std::string& path) {
     return out;
 }
 
-// The README's list of top-level keys names every key the loader takes (it left out measure and
-// gen), and the loader's own list comes from its unknown-key error.
-TEST(LoadDocs, ReadmeNamesEveryTopLevelKey) {
+// The configuration reference's list of top-level keys names every key the loader takes (it once
+// left out measure and gen), and the loader's own list comes from its unknown-key error.
+TEST(LoadDocs, ReferenceNamesEveryTopLevelKey) {
     const LoadResult r = load_string("bogus_section: 1\nports: [{device: net_null0}]\n", "t.yaml");
     ASSERT_EQ(r.errors.size(), 1u);
     const std::string& m = r.errors[0].message;
-    const std::string readme = read_all(k_fixtures + "/../../README.md");
-    const size_t at = readme.find("Top-level keys:");
+    const std::string doc = read_all(k_fixtures + "/../../docs/configuration.md");
+    const size_t at = doc.find("Top-level keys:");
     ASSERT_NE(at, std::string::npos);
-    const std::string para = readme.substr(at, readme.find("\n\n", at) - at);
+    const std::string para = doc.substr(at, doc.find("\n\n", at) - at);
     size_t keys = 0;
     const size_t list = m.find("allowed keys: ");
     ASSERT_NE(list, std::string::npos) << m;
@@ -1041,7 +1041,7 @@ TEST(LoadDocs, ReadmeNamesEveryTopLevelKey) {
         while (!key.empty() && key.front() == ' ') key.erase(0, 1);
         ++keys;
         EXPECT_NE(para.find("`" + key + "`"), std::string::npos)
-            << "README's top-level keys lack " << key << ":\n" << para;
+            << "docs/configuration.md's top-level keys lack " << key << ":\n" << para;
     }
     EXPECT_GE(keys, 12u) << m;
     EXPECT_NE(para.find("1 MiB"), std::string::npos) << "the size limit:\n" << para;

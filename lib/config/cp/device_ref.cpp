@@ -95,6 +95,13 @@ std::string describe_extra(const DeviceInfo& info) {
 
 const Key<DeviceRef> k_device_ref_keys[] = {
     {"resource",
+     {"`<domain>/<name>`",
+      "—",
+      "intel.com/intel_sriov_dpdk",
+      "When `device` is a map: the Kubernetes SR-IOV device plugin's extended "
+      "resource name. The variable read is `PCIDEVICE_` followed by the name "
+      "upper-cased, with the domain's `.` and the `/` turned into `_`, as the device "
+      "plugin writes it ([operations.md](operations.md), \"Kubernetes\")."},
      [](Reader& r, const In& in, DeviceRef& d) {
          auto s = r.text(in, "a resource name like intel.com/intel_sriov_dpdk");
          if (s && is_resource_name(*s))
@@ -104,10 +111,22 @@ const Key<DeviceRef> k_device_ref_keys[] = {
      },
      true},
     {"index",
+     {"integer 0..255",
+      "`0`",
+      "1",
+      "The position in the variable's list of VFs. The list is in the order kubelet "
+      "allocated the VFs, which is arbitrary; for symmetric jobs that does not "
+      "matter."},
      [](Reader& r, const In& in, DeviceRef& d) {
          if (auto v = r.integer(in, 0, k_max_index)) d.index = static_cast<unsigned>(*v);
      }},
     {"match",
+     {"map of plain keys and values",
+      "unset",
+      "{side: west}",
+      "Instead of `index`: the VF whose `extra` info in `_INFO` carries these values "
+      "(the device plugin's `extraEnvVariables`), so each port gets the same VF "
+      "whatever order kubelet chose."},
      [](Reader& r, const In& in, DeviceRef& d) {
          if (!in.node.IsMap() || in.node.size() == 0) {
              r.expected(in, "a map of extra info the device must carry, like {side: west}");
@@ -123,6 +142,10 @@ const Key<DeviceRef> k_device_ref_keys[] = {
 };
 
 }  // namespace
+
+void device_ref_rows(KeyRows& out, const std::string& path) {
+    map_rows<k_device_ref_keys>(out, path);
+}
 
 std::optional<std::string> decode_device_ref(Reader& r, const In& in, DeviceRef& d) {
     const size_t before = r.diags.size();

@@ -181,6 +181,11 @@ void number_in(Reader& r, const In& in, double lo, double hi, double& out) {
 
 const Key<GenConfig> k_gen_keys[] = {
     {"tx",
+     {"list of port names, not empty",
+      "—",
+      "[p0]",
+      "Ports that send. Each tx queue of each is one probe stream; a port has "
+      "`ports[].tx_queues` queues (default 1)."},
      [](Reader& r, const In& in, GenConfig& g) {
          g.tx_loc = in.loc;
          decode_port_list(r, in, g.tx, g.tx_item_locs);
@@ -189,11 +194,25 @@ const Key<GenConfig> k_gen_keys[] = {
      },
      true},
     {"rx",
+     {"list of port names",
+      "`[]`",
+      "[p1]",
+      "Ports whose frames are analyzed, every rx queue of each. May name a tx port "
+      "(a loopback, a reflecting DUT). Empty: nothing is analyzed and the rx figures "
+      "are `null`."},
      [](Reader& r, const In& in, GenConfig& g) {
          g.rx_loc = in.loc;
          decode_port_list(r, in, g.rx, g.rx_item_locs);
      }},
     {"rate",
+     {"rate string",
+      "`max`",
+      "10%",
+      "Per tx port, split evenly over its queues. `pps`/`kpps`/`Mpps`/`Gpps` (a bare "
+      "number is pps); `bit`/`bps` with `k`/`M`/`G` counts Ethernet frame bits, FCS "
+      "included; `N%` is of the port's link speed on the wire (frame + 20 bytes of "
+      "preamble and gap; needs a port that reports its speed, as net_null (10G) and "
+      "net_memif do); `max` is unpaced. Prefixes are case-insensitive."},
      [](Reader& r, const In& in, GenConfig& g) {
          g.rate_loc = in.loc;
          std::string why;
@@ -205,6 +224,12 @@ const Key<GenConfig> k_gen_keys[] = {
              r.error(in, why);
      }},
     {"size",
+     {"`64`, a list `[64, 128, 1518]` or `imix`",
+      "`64`",
+      "[64, 128, 1518]",
+      "Frame sizes in bytes with FCS (RFC 2544), 64..9216, sent round robin in the "
+      "order given (at most 64). Every size must fit one mbuf (`mempool.data_room` - "
+      "128 + 4) and each tx port's MTU (`ports[].mtu`, default 1500, + 18)."},
      [](Reader& r, const In& in, GenConfig& g) {
          g.size_loc = in.loc;
          std::string text;
@@ -223,22 +248,60 @@ const Key<GenConfig> k_gen_keys[] = {
          else
              r.error(in, why);
      }},
-    {"flows", [](Reader& r, const In& in, GenConfig& g) { r.set(in, 1, k_max_flows, g.flows); }},
-    {"probe_share", [](Reader& r, const In& in, GenConfig& g) { number_in(r, in, 0, 1, g.probe_share); }},
+    {"flows",
+     {"integer 1..65535",
+      "`1`",
+      "256",
+      "Distinct flows, used in turn frame after frame."},
+     [](Reader& r, const In& in, GenConfig& g) { r.set(in, 1, k_max_flows, g.flows); }},
+    {"probe_share",
+     {"number 0..1",
+      "`1`",
+      "0.5",
+      "Share of frames that carry a probe header, spread evenly: exactly floor(n × "
+      "share) of the first n frames do."},
+     [](Reader& r, const In& in, GenConfig& g) { number_in(r, in, 0, 1, g.probe_share); }},
     {"duration_s",
+     {"number 0..86400",
+      "`10`",
+      "10",
+      "How long the measured phase sends. `0`: no time limit."},
      [](Reader& r, const In& in, GenConfig& g) { number_in(r, in, 0, k_max_seconds, g.duration_s); }},
     {"count",
+     {"integer >= 0",
+      "`0`",
+      "1000000",
+      "Frames per tx port in the measured phase. `0`: no limit. With neither limit, "
+      "it sends until Ctrl-C or SIGTERM."},
      [](Reader& r, const In& in, GenConfig& g) {
          r.set(in, 0, std::numeric_limits<uint64_t>::max(), g.count);
      }},
     {"warmup_s",
+     {"number 0..86400",
+      "`0`",
+      "1",
+      "A phase sent first at the same rate and not counted (it fills caches, lets a "
+      "DUT learn MACs)."},
      [](Reader& r, const In& in, GenConfig& g) { number_in(r, in, 0, k_max_seconds, g.warmup_s); }},
     {"drain_ms",
+     {"number 1..60000",
+      "`100`",
+      "100",
+      "A phase ends when every lcore has stopped sending and rx has then been quiet "
+      "for this long. The drain is capped at the larger of 2 s and 10 × `drain_ms`, "
+      "for a port that never runs dry."},
      [](Reader& r, const In& in, GenConfig& g) { number_in(r, in, 1, k_max_drain_ms, g.drain_ms); }},
-    {"burst", [](Reader& r, const In& in, GenConfig& g) { r.set(in, 1, k_max_gen_burst, g.burst); }},
+    {"burst",
+     {"integer 1..256",
+      "`32`",
+      "32",
+      "Frames per tx burst (at most) and per rx burst."},
+     [](Reader& r, const In& in, GenConfig& g) { r.set(in, 1, k_max_gen_burst, g.burst); }},
 };
 
 }  // namespace
+
+void gen_rows(KeyRows& out, const std::string& path) { map_rows<k_gen_keys>(out, path); }
 
 void decode_gen(Reader& r, const In& in, Config& c) {
     GenConfig& g = c.gen.emplace();

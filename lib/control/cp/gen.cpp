@@ -185,7 +185,7 @@ int gen_job(const GenOptions& opt) {
     if (!opt.config_path) {
         // The built-in default is a forwarding job: it has no gen: section.
         std::fprintf(stderr, "error: vfpath gen needs -c CONFIG with a gen: section (see "
-                             "config/gen-memif.yaml and README, \"Traffic generator\")\n");
+                             "config/gen-memif.yaml and docs/gen.md)\n");
         return k_exit_usage;
     }
     auto cfg = load_job_config(opt.config_path, opt.stats_interval_s, opt.log_level);

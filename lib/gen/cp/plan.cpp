@@ -24,7 +24,7 @@ std::vector<config::Diag> preflight(const config::Config& cfg) {
     if (!cfg.gen) {
         error({}, "gen",
               "no gen: section; `vfpath gen` needs at least gen.tx, the ports that send (see "
-              "README, \"Traffic generator\")");
+              "docs/gen.md)");
         return out;
     }
     const config::GenConfig& g = *cfg.gen;

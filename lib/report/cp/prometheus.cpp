@@ -1,4 +1,4 @@
-// Prometheus text exposition of a View (see report/prometheus.h and README "Prometheus metrics").
+// Prometheus text exposition of a View (see report/prometheus.h and docs/operations.md, "Prometheus metrics").
 #include "report/prometheus.h"
 
 #include <algorithm>
