@@ -717,6 +717,13 @@ const Key<RecoveryConfig> k_recovery_keys[] = {
          r.set(in, 0, uint64_t(86'400'000), c.removed_wait_ms);
      }},
     {"link_up_settle_ms",
+     {"integer 0..600000",
+      "`1000`",
+      "2000",
+      "A restart after the link came back (`restart_on_link_up`) waits this long after the "
+      "link returned: the VF's PF may still be bringing itself up, and a VF reset handshake "
+      "sent meanwhile goes unanswered (igb). The port stays out of service meanwhile. `0`: "
+      "restart at once."},
      [](Reader& r, const In& in, RecoveryConfig& c) {
          r.set(in, 0, k_max_wait_ms, c.link_up_settle_ms);
      }},
