@@ -218,7 +218,10 @@ struct RecoveryConfig {
     unsigned pf_watch_ms = 1000;
     // A restart after the link came back (restart_on_link_up) waits this long first: the PF may
     // still be bringing itself up.
-    unsigned link_up_settle_ms = 1000;
+    unsigned link_up_settle_ms = 0;
+    // A stop/start slower than this is done again (twice at most): it waited out the driver's
+    // handshake with its PF. 0: never.
+    unsigned slow_restart_ms = 1000;
     std::string journal;          // JSON-lines file; empty: in memory only
     Loc ladder_loc;
 };

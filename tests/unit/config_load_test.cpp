@@ -285,7 +285,8 @@ TEST(LoadGood, RecoveryOutcomeStormAndLinkKeys) {
         "  removed_wait_ms: 60000\n"
         "  link_up_settle_ms: 0\n"
         "  pf_watch_ms: 0\n");
-    EXPECT_EQ(d.recovery.link_up_settle_ms, 1000u);
+    EXPECT_EQ(d.recovery.link_up_settle_ms, 0u);
+    EXPECT_EQ(d.recovery.slow_restart_ms, 1000u);
     EXPECT_EQ(c.recovery.link_up_settle_ms, 0u);
     EXPECT_EQ(d.recovery.pf_watch_ms, 1000u);
     EXPECT_EQ(c.recovery.pf_watch_ms, 0u);

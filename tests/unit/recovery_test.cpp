@@ -89,8 +89,13 @@ public:
     }
     int start(uint16_t) override {
         calls.push_back("start");
+        if (!start_takes_s.empty()) {
+            clock += start_takes_s.front();  // a start that blocks (mailbox timeouts)
+            start_takes_s.erase(start_takes_s.begin());
+        }
         return start_answer;
     }
+    std::vector<double> start_takes_s;
     Status setup(uint16_t, uint16_t pid) override {
         calls.push_back("setup:" + std::to_string(pid));
         if (!setup_ok) return fail("setup failed");
@@ -485,6 +490,32 @@ TEST(Recovery, TheRestartAfterALinkBounceWaitsForThePfToSettle) {
     EXPECT_EQ(r.count("stop"), 1u);
     EXPECT_EQ(r.rec->stats(0).link_bounce_restarts, 1u);
     EXPECT_EQ(r.rec->stats(0).state, PortState::running);
+}
+
+TEST(Recovery, ASlowRestartIsDoneOnceMore) {
+    // igbvf after a PF link bounce: the first stop/start sat 4.2 s in mailbox timeouts and left
+    // tx disabled; the one after it took 60 ms and worked.
+    Rig r;
+    r.drv.start_takes_s = {4.2, 0.06};
+    r.make();
+    r.rec->set_restart_on_link_up(0, true);
+    r.drv.link = false;
+    r.rec->on_link_poll(0);
+    r.drv.link = true;
+    r.rec->on_link_poll(0);
+    r.settle();
+    EXPECT_EQ(r.count("start"), 2u);
+    EXPECT_TRUE(r.journaled("recovery", "(over slow_restart_ms 1000: the driver waited for its PF)"));
+    EXPECT_TRUE(r.journaled("recovery", "stop/start took 4200"));
+    EXPECT_EQ(r.rec->stats(0).state, PortState::running);
+    // Never more than twice again, however slow it stays.
+    Rig q;
+    q.drv.start_takes_s = {3, 3, 3, 3, 3};
+    q.drv.reset_answers = {-ENOTSUP};
+    q.make();
+    q.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    q.settle(60);
+    EXPECT_EQ(q.count("start"), 3u);
 }
 
 TEST(Recovery, RestartWithoutTrafficIsNotARecovery) {

@@ -718,14 +718,24 @@ const Key<RecoveryConfig> k_recovery_keys[] = {
      }},
     {"link_up_settle_ms",
      {"integer 0..600000",
-      "`1000`",
+      "`0`",
       "2000",
       "A restart after the link came back (`restart_on_link_up`) waits this long after the "
-      "link returned: the VF's PF may still be bringing itself up, and a VF reset handshake "
-      "sent meanwhile goes unanswered (igb). The port stays out of service meanwhile. `0`: "
-      "restart at once."},
+      "link returned, for a PF known to take long to bring itself up after a reset (a VF "
+      "reset handshake sent meanwhile goes unanswered). The port stays out of service "
+      "meanwhile. `0`: restart at once (a slow restart is done again: `slow_restart_ms`)."},
      [](Reader& r, const In& in, RecoveryConfig& c) {
          r.set(in, 0, k_max_wait_ms, c.link_up_settle_ms);
+     }},
+    {"slow_restart_ms",
+     {"integer 0..600000",
+      "`1000`",
+      "2000",
+      "A stop/start that takes longer than this waited out the driver's handshake with its "
+      "PF (igbvf after a PF link bounce: 1 s mailbox timeouts), and can leave the VF's tx "
+      "disabled though it returned 0: it is done again, twice at most. `0`: never."},
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 0, k_max_wait_ms, c.slow_restart_ms);
      }},
     {"pf_watch_ms",
      {"integer 0 or 100..600000",

@@ -28,6 +28,8 @@ std::string fmt_ms(double ms) {
 // control thread wakes this often only while a port is in one of these two states.
 constexpr double k_quiesce_poll_s = 0.0001;
 constexpr double k_traffic_poll_s = 0.0001;
+// Restarts done again because they were slow (slow_restart_ms), per recovery.
+constexpr unsigned k_slow_restarts = 2;
 // The cause of a recovery that follows a removal (INTR_RMV).
 constexpr const char* k_cause_removed = "INTR_RMV";
 // The cause of a re-attach that takes a MAC the PF set (on_pf_mac).
@@ -254,10 +256,11 @@ void Recovery::handle_link(uint16_t pidx, bool from_poll) {
     if (link_was_down_[pidx] && restart_on_link_up_[pidx]) {
         // A VF whose PF reset (a PF link bounce does it) keeps rx and tx disabled until the VF
         // redoes its reset handshake, which a stop/start does; its link comes back regardless.
-        // The VF's link shows up before its PF has finished bringing itself up, and a VF
-        // reset handshake sent meanwhile goes unanswered (seen on igb: a stop/start 0.5 s after
-        // the link returned took 6.2 s of mailbox timeouts and left the VF's tx disabled). So
-        // the restart waits link_up_settle_ms; the port stays out of service meanwhile.
+        // The VF's link can show up before its PF has finished bringing itself up, and a VF
+        // reset handshake sent meanwhile goes unanswered (igb under QEMU: a stop/start 0.5 s or
+        // 1 s after the link returned sat in mailbox timeouts until ~5 s after it, and left the
+        // VF's tx disabled). The restart waits link_up_settle_ms (0 by default), the port out
+        // of service meanwhile; a restart that was slow is done again (slow_restart_ms).
         note(pidx, "recovery",
              std::string("link came back up (") + how + "): restarting the port " +
                  (policy_.link_up_settle_ms
@@ -553,10 +556,27 @@ bool Recovery::try_step(uint16_t pidx, Step step, bool& wait, double now) {
         }
         case Step::restart: {
             set_state(pidx, PortState::resetting, "stop/start");
+            const double t0 = drv_.now_s();
             drv_.stop(j.id);
             const int ret = drv_.start(j.id);
             if (ret != 0)
                 note(pidx, "recovery", "rte_eth_dev_start: " + std::string(rte_strerror(-ret)));
+            const double took_ms = (drv_.now_s() - t0) * 1e3;
+            if (ret == 0 && policy_.slow_restart_ms && took_ms > policy_.slow_restart_ms &&
+                j.slow_restarts < k_slow_restarts) {
+                // A start that took this long waited out the driver's handshake with its PF
+                // (igbvf: 1 s mailbox timeouts while the PF was still coming up after a link
+                // bounce), and such a start can leave the VF's tx disabled though it returns 0.
+                // The PF answers by now: once more.
+                ++j.slow_restarts;
+                note(pidx, "recovery",
+                     "stop/start took " + fmt_ms(took_ms) + " (over slow_restart_ms " +
+                         std::to_string(policy_.slow_restart_ms) +
+                         ": the driver waited for its PF); restarting once more");
+                j.due = now;
+                wait = true;
+                return false;
+            }
             return ret == 0;
         }
         case Step::reattach: {

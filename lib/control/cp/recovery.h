@@ -75,7 +75,10 @@ struct RecoveryPolicy {
     // A port restarted because its link came back (restart_on_link_up) is restarted this long
     // after the link returned: its PF may still be bringing itself up, and a VF reset
     // handshake sent meanwhile goes unanswered.
-    unsigned link_up_settle_ms = 1000;
+    unsigned link_up_settle_ms = 0;
+    // A stop/start that takes longer than this waited out the driver's handshake with its PF
+    // and may have left the VF half-enabled: it is done again (twice at most). 0: never.
+    unsigned slow_restart_ms = 1000;
     unsigned removed_wait_ms = 0;
 };
 
@@ -194,6 +197,7 @@ private:
         bool remac = false;          // quiescing again because the MAC changed: then resume
         bool expect_rx = false;      // the port received before the fault
         bool removal = false;        // the device was removed (INTR_RMV): it may come back late
+        unsigned slow_restarts = 0;  // stop/starts done again because they were slow
         double gone_since = -1;      // device_gone: when the wait for it began
         uint64_t probes = 0;         // device_gone: probes that did not find it
         std::string gone_error;      // device_gone: what the last probe said
