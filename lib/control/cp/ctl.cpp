@@ -301,21 +301,21 @@ int cmd_xstats(Client& c, const CtlOptions& o) {
 
 int cmd_port(Client& c, const CtlOptions& o) {
     (void)find_port(c.query("/vfpath/ports"), o.port);
-    const std::string before = c.query("/vfpath/events," + o.port)["ports"].begin()->value("state", "");
+    const std::string counter = "admin_" + o.op + "s";  // admin_stops, admin_starts, ...
+    const json ev0 = *c.query("/vfpath/events," + o.port)["ports"].begin();
+    const std::string before = ev0.value("state", "");
     c.query("/vfpath/port," + o.op + "," + o.port);
-    // The control thread has begun it; wait until the port's state machine settles.
+    // The control thread has begun it: wait for a view that counts it, with the port settled.
     const auto t0 = std::chrono::steady_clock::now();
     std::string state;
     json ev;
     for (;;) {
         ev = *c.query("/vfpath/events," + o.port)["ports"].begin();
         state = ev.value("state", "");
-        const bool done = o.op == "stop" ? state == "stopped"
-                                         : state == "running" || state == "link_down" ||
-                                               state == "stopped" || state == "failed";
-        if (done && (o.op == "stop" || state != "stopped" ||
-                     std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(300)))
-            break;
+        const bool counted = num(ev, counter.c_str()) > num(ev0, counter.c_str());
+        const bool settled = state == "running" || state == "link_down" || state == "stopped" ||
+                             state == "failed" || state == "degraded";
+        if (counted && settled) break;
         if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(10))
             throw CtlError{k_exit_runtime, "port " + o.port + " is still " + state +
                                                " 10 s after the " + o.op + " was accepted"};

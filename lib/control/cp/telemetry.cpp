@@ -302,13 +302,13 @@ Status register_telemetry_commands() {
             {"/vfpath/plan", cmd_plain<tel::plan>,
              "vfpath: the plan: ports, lcores and their queues, mempools. No parameter."},
             {"/vfpath/port", cmd_port_admin,
-             "vfpath: stop, start or restart a port through its state machine (quiesced as for a "
-             "recovery, journaled, counted as admin_*). Parameter: OP,PORT."},
+             "vfpath: stop, start or restart a port (quiesced as for a recovery). "
+             "Parameter: OP,PORT; OP = stop, start or restart."},
             {"/vfpath/latency_sampling", cmd_latency_sampling,
-             "vfpath: turn dwell-latency timing on or off (runs started with measure.latency "
-             "on). Parameter: on or off."},
+             "vfpath: turn dwell-latency timing on or off (measure.latency on at start). "
+             "Parameter: on or off."},
             {"/vfpath/log_level", cmd_log_level,
-             "vfpath: set every vfpath logger's level. Parameter: trace, debug, info, warn, error, "
+             "vfpath: every logger's level. Parameter: trace, debug, info, warn, error, "
              "critical or off."},
             {"/vfpath/fault", cmd_fault,
              "vfpath: inject a fault, as --fault. Parameter: "
