@@ -113,6 +113,10 @@ int main(int argc, char** argv) {
     ctl_cmd->fallthrough();  // --json and --file-prefix also after the command
     ctl_cmd->add_option("--file-prefix", ctl.prefix,
                         "The instance's EAL file prefix (eal.file_prefix; default: rte, EAL's)");
+    ctl_cmd->add_option("--instance", ctl.instance,
+                        "N of the socket dpdk_telemetry.v2:N, as dpdk-telemetry.py -i (a second "
+                        "process with the same prefix); default: the first that is a vfpath")
+        ->check(CLI::Range(0, 63));
     ctl_cmd->add_flag("--json", ctl.json, "Print JSON instead of tables");
     auto* ctl_ports = ctl_cmd->add_subcommand(
         "ports", "State, link, MAC, rates, drops and device drops per port");

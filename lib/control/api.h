@@ -86,6 +86,7 @@ int check_job(const CheckOptions& opt);
 inline constexpr const char* k_default_file_prefix = "rte";  // EAL's, when the config sets none
 struct CtlOptions {
     std::string prefix = k_default_file_prefix;
+    int instance = -1;    // N of dpdk_telemetry.v2:N (0: the plain name); -1: the first vfpath
     bool json = false;
     std::string command;  // ports, xstats, port, latency, log-level, journal, fault
     std::string op;       // port: stop, start, restart

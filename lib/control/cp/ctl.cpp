@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <algorithm>
 #include <string>
@@ -49,7 +50,7 @@ std::string socket_path(const std::string& prefix) {
 
 class Client {
 public:
-    Client(const std::string& prefix) : prefix_(prefix), path_(socket_path(prefix)) {}
+    Client(const std::string& prefix, std::string path) : prefix_(prefix), path_(std::move(path)) {}
     ~Client() {
         if (fd_ >= 0) ::close(fd_);
     }
@@ -426,11 +427,49 @@ std::string ctl_socket_path(const std::string& prefix) {
 }
 
 int ctl_job(const CtlOptions& o) {
-    Client c(o.prefix);
-    if (auto e = c.connect()) {
-        print_error(e->message);
-        return e->code;
+    // DPDK names the socket of a second process with the same prefix dpdk_telemetry.v2:1, and so
+    // on (dpdk-telemetry.py -i N). Without --instance: the first of them that is a vfpath.
+    const std::string base = socket_path(o.prefix);
+    std::vector<std::string> paths;
+    if (o.instance >= 0) {
+        paths.push_back(o.instance == 0 ? base : base + ":" + std::to_string(o.instance));
+    } else {
+        paths.push_back(base);
+        for (int i = 1; i < 64; ++i)
+            if (::access((base + ":" + std::to_string(i)).c_str(), F_OK) == 0)
+                paths.push_back(base + ":" + std::to_string(i));
     }
+    std::unique_ptr<Client> client;
+    std::string not_vfpath;
+    for (const std::string& path : paths) {
+        auto c = std::make_unique<Client>(o.prefix, path);
+        if (auto e = c->connect()) {
+            if (paths.size() == 1 || path != base) {
+                print_error(e->message);
+                return e->code;
+            }
+            continue;  // no plain socket, but a ":N" one exists
+        }
+        if (paths.size() > 1) {
+            try {
+                c->query("/vfpath/ports");
+            } catch (const CtlError& e) {
+                if (e.message.find("does not know") == std::string::npos) throw;
+                not_vfpath += (not_vfpath.empty() ? "" : ", ") + path + " (pid " +
+                              std::to_string(c->pid()) + ")";
+                continue;
+            }
+        }
+        client = std::move(c);
+        break;
+    }
+    if (!client) {
+        print_error("no vfpath instance with file prefix \"" + o.prefix +
+                    "\": the DPDK processes there are not vfpath (sockets looked for: " +
+                    not_vfpath + ")");
+        return k_exit_runtime;
+    }
+    Client& c = *client;
     try {
         if (o.command == "ports") return cmd_ports(c, o);
         if (o.command == "xstats") return cmd_xstats(c, o);
