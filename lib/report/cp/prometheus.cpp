@@ -171,9 +171,11 @@ void port_counters(Writer& w, const View& v) {
             w.sample(m.name, {{"port", v.plan->ports[i].name}}, m.value(v.snap.ports[i]));
     }
     // Every extended stat the driver offers, one labelled series each (as grout does): their
-    // names and meanings are the driver's, most are counters, some are not, so untyped.
-    w.family("vfpath_port_xstat", "untyped",
-             "The driver's extended stats (rte_eth_xstats_get), one series per name.");
+    // names and meanings are the driver's; most are counters, some are not, and one family
+    // holds them all, so it is a gauge (rate() the counters among them).
+    w.family("vfpath_port_xstat", "gauge",
+             "The driver's extended stats (rte_eth_xstats_get), one series per name; most are "
+             "counters: rate() them.");
     for (size_t i = 0; i < v.plan->ports.size() && i < v.snap.ports.size(); ++i)
         for (const glue::Xstat& x : v.snap.ports[i].xstats)
             w.sample("vfpath_port_xstat", {{"port", v.plan->ports[i].name}, {"name", x.name}},
