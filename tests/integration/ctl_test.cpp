@@ -300,8 +300,7 @@ TEST_F(CtlTest, UnknownPortExits2ListingThePorts) {
              {"xstats", "nope"}, {"port", "stop", "nope"}, {"fault", "reset:nope@0"}}) {
         const Outcome o = ctl(args);
         EXPECT_EQ(o.exit_code, 2) << args[0] << ": " << o.err;
-        EXPECT_NE(o.err.find("no port named \"nope\" (ports: p0, p1)"), std::string::npos)
-            << o.err;
+        EXPECT_NE(o.err.find("no port named \"nope\" (ports: p0, p1)"), std::string::npos) << o.err;
     }
     // Nothing was done to the ports.
     const json p = ctl_json({"ports"});

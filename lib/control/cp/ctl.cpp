@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
@@ -14,13 +15,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
-#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "control/api.h"
 
@@ -75,8 +74,9 @@ public:
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         const json hello = receive();
         if (!hello.is_object())
-            return no_instance("no greeting (DPDK allows a limited number of telemetry clients "
-                               "at once; is another one connected?)");
+            return no_instance(
+                "no greeting (DPDK allows a limited number of telemetry clients "
+                "at once; is another one connected?)");
         max_len_ = hello.value("max_output_len", size_t{16384});
         pid_ = hello.value("pid", 0);
         return std::nullopt;
@@ -86,8 +86,8 @@ public:
     // The reply's value for `cmd`; a CtlError when there is none or it is an error object.
     json query(const std::string& cmd) {
         if (::send(fd_, cmd.data(), cmd.size(), 0) < 0)
-            throw CtlError{k_exit_runtime, "lost the connection to " + path_ + ": " +
-                                               std::strerror(errno)};
+            throw CtlError{k_exit_runtime,
+                           "lost the connection to " + path_ + ": " + std::strerror(errno)};
         const json r = receive();
         if (r.is_null())
             throw CtlError{k_exit_runtime,
@@ -121,7 +121,7 @@ private:
 uint64_t num(const json& j, const char* k) {
     if (!j.is_object() || !j.contains(k)) return 0;
     const json& v = j[k];
-    return v.is_number_unsigned() ? v.get<uint64_t>()
+    return v.is_number_unsigned()  ? v.get<uint64_t>()
            : v.is_number_integer() ? uint64_t(std::max<int64_t>(0, v.get<int64_t>()))
                                    : 0;
 }
@@ -147,10 +147,14 @@ json find_port(const json& ports, const std::string& name) {
 
 std::string rate(double per_s) {
     char b[32];
-    if (per_s >= 1e9) std::snprintf(b, sizeof b, "%.2fG", per_s / 1e9);
-    else if (per_s >= 1e6) std::snprintf(b, sizeof b, "%.2fM", per_s / 1e6);
-    else if (per_s >= 1e3) std::snprintf(b, sizeof b, "%.2fk", per_s / 1e3);
-    else std::snprintf(b, sizeof b, "%.0f", per_s);
+    if (per_s >= 1e9)
+        std::snprintf(b, sizeof b, "%.2fG", per_s / 1e9);
+    else if (per_s >= 1e6)
+        std::snprintf(b, sizeof b, "%.2fM", per_s / 1e6);
+    else if (per_s >= 1e3)
+        std::snprintf(b, sizeof b, "%.2fk", per_s / 1e3);
+    else
+        std::snprintf(b, sizeof b, "%.0f", per_s);
     return b;
 }
 
@@ -228,7 +232,9 @@ int cmd_ports(Client& c, const CtlOptions& o) {
                         {"tx_packets", num(q, "tx_packets")},
                         {"drops", num(q, "drops")},
                         {"not_ready_drops", num(q, "not_ready_drops")}};
-                json entry{{"queue", qi}, {"rx_lcore", q["rx_lcore"]}, {"tx_lcore", q["tx_lcore"]},
+                json entry{{"queue", qi},
+                           {"rx_lcore", q["rx_lcore"]},
+                           {"tx_lcore", q["tx_lcore"]},
                            {"counters", json::array({sw})}};
                 const json ip = device_queue(st, "q_ipackets", qi),
                            op = device_queue(st, "q_opackets", qi),
@@ -255,13 +261,12 @@ int cmd_ports(Client& c, const CtlOptions& o) {
         const std::string up = l["up"].is_null() ? "?" : l["up"].get<bool>() ? "up" : "down";
         const std::string speed =
             l.contains("speed_mbps") ? std::to_string(num(l, "speed_mbps")) + "M" : "-";
-        std::printf("%-10s %-17s %-5s %-8s %-17s %10s %10s %12" PRIu64 " %12" PRIu64
-                    " %10" PRIu64 "\n",
-                    e["name"].get<std::string>().c_str(), e["state"].get<std::string>().c_str(),
-                    up.c_str(), speed.c_str(), e["mac"].get<std::string>().c_str(),
-                    rate(e["rx_pps"].get<double>()).c_str(),
-                    rate(e["tx_pps"].get<double>()).c_str(), num(e, "drops"),
-                    num(e, "device_drops"), num(e, "not_ready_drops"));
+        std::printf(
+            "%-10s %-17s %-5s %-8s %-17s %10s %10s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 "\n",
+            e["name"].get<std::string>().c_str(), e["state"].get<std::string>().c_str(), up.c_str(),
+            speed.c_str(), e["mac"].get<std::string>().c_str(),
+            rate(e["rx_pps"].get<double>()).c_str(), rate(e["tx_pps"].get<double>()).c_str(),
+            num(e, "drops"), num(e, "device_drops"), num(e, "not_ready_drops"));
         if (!o.queues) continue;
         for (const json& q : e["queues"])
             for (const json& s : q["counters"])
@@ -283,12 +288,12 @@ int cmd_xstats(Client& c, const CtlOptions& o) {
     for (const auto& [k, v] : x.items())
         if (o.all || (v.is_number() && v.get<double>() != 0)) shown[k] = v;
     if (o.json) {
-        std::printf("%s\n", json{{"port", o.port},
-                                 {"port_id", num(p, "port_id")},
-                                 {"all", o.all},
-                                 {"xstats", shown}}
-                                .dump(2)
-                                .c_str());
+        std::printf(
+            "%s\n",
+            json{
+                {"port", o.port}, {"port_id", num(p, "port_id")}, {"all", o.all}, {"xstats", shown}}
+                .dump(2)
+                .c_str());
         return k_exit_ok;
     }
     size_t w = 4;
@@ -398,14 +403,14 @@ int cmd_journal(Client& c, const CtlOptions& o) {
                 // "T PORT KIND: DETAIL"
                 const size_t s1 = line.find(' '), s2 = line.find(' ', s1 + 1),
                              colon = line.find(": ", s2);
-                std::printf("%s\n",
-                            json{{"index", first_index + i},
-                                 {"t_s", std::strtod(line.c_str(), nullptr)},
-                                 {"port", line.substr(s1 + 1, s2 - s1 - 1)},
-                                 {"kind", line.substr(s2 + 1, colon - s2 - 1)},
-                                 {"detail", colon == std::string::npos ? "" : line.substr(colon + 2)}}
-                                .dump()
-                                .c_str());
+                std::printf("%s\n", json{{"index", first_index + i},
+                                         {"t_s", std::strtod(line.c_str(), nullptr)},
+                                         {"port", line.substr(s1 + 1, s2 - s1 - 1)},
+                                         {"kind", line.substr(s2 + 1, colon - s2 - 1)},
+                                         {"detail",
+                                          colon == std::string::npos ? "" : line.substr(colon + 2)}}
+                                        .dump()
+                                        .c_str());
             } else {
                 std::printf("%s\n", line.c_str());
             }
@@ -464,9 +469,9 @@ int ctl_job(const CtlOptions& o) {
         break;
     }
     if (!client) {
-        print_error("no vfpath instance with file prefix \"" + o.prefix +
-                    "\": the DPDK processes there are not vfpath (sockets looked for: " +
-                    not_vfpath + ")");
+        print_error(
+            "no vfpath instance with file prefix \"" + o.prefix +
+            "\": the DPDK processes there are not vfpath (sockets looked for: " + not_vfpath + ")");
         return k_exit_runtime;
     }
     Client& c = *client;
