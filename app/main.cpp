@@ -105,6 +105,8 @@ int main(int argc, char** argv) {
     gen_cmd->add_option("--log-level", gen.log_level,
                         "trace, debug, info, warn, error, critical, off");
     gen_cmd->add_option("--sys-root", gen.sys_root, "sysfs root (tests)")->group("");
+    const vfpath::app::HostCommands host(app);
+    const vfpath::app::BenchCommands bench(app);
     CtlOptions ctl;
     auto* ctl_cmd = app.add_subcommand(
         "ctl", "Operate a running vfpath over its telemetry socket (the owner of the socket, "
@@ -147,8 +149,6 @@ int main(int argc, char** argv) {
     ctl_fault->add_option("SPEC", ctl.arg,
                           "KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR][,slow=DUR]")
         ->required();
-    const vfpath::app::HostCommands host(app);
-    const vfpath::app::BenchCommands bench(app);
 
     if (const auto early = vfpath::app::early_log_format(cli_argc, argv); early && *early == "json")
         set_log_format("json");
