@@ -5,6 +5,7 @@
 # Usage: scripts/setup.sh [--hugepages N]   (N 2 MiB hugepages; the default job needs none)
 #        scripts/setup.sh --werror         (the build fails on any compiler warning: CI lanes)
 #        scripts/setup.sh --list-packages   (what this release needs; installs nothing)
+#        scripts/setup.sh --packages-only   (installs what is missing; configures and builds nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +71,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   if printf '%s\n' "${missing[@]}" | grep -qx prometheus && command -v systemctl >/dev/null; then
     systemctl disable --now prometheus >/dev/null 2>&1 || true
   fi
+fi
+
+if [ "${1:-}" = "--packages-only" ]; then
+  exit 0
 fi
 
 if [ "${1:-}" = "--hugepages" ]; then

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds vfpath in a chroot of another Debian release, with that release's DPDK, and (unless
 # --build-only) runs the unit and integration suites there: the CI lanes of docs/dpdk-versions.md.
-# Usage: scripts/test-distro.sh --release trixie|sid [--build-only]      (as root)
+# Usage: scripts/test-distro.sh --release trixie|sid [--build-only | --prepare]   (as root)
+#   --prepare: only make (or check) the chroot and install its packages, then stop: CI runs it
+#   in the background while other passes run, so the lane itself only builds and tests.
 #   trixie: Debian 13, DPDK 24.11; sid: Debian unstable, DPDK 25.11.
 # The chroot is made once with mmdebstrap from deb.debian.org and kept in
 # $VFPATH_CHROOT_CACHE/chroot-RELEASE (default /var/cache/vfpath); it is made again when
@@ -19,12 +21,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
 
-release="" build_only=0
+release="" build_only=0 prepare=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --release) release="${2:-}"; shift 2 || shift ;;
     --build-only) build_only=1; shift ;;
-    *) echo "test-distro: unknown argument '$1' (--release trixie|sid [--build-only])" >&2
+    --prepare) prepare=1; shift ;;
+    *) echo "test-distro: unknown argument '$1' (--release trixie|sid [--build-only | --prepare])" >&2
        exit 2 ;;
   esac
 done
@@ -136,8 +139,12 @@ echo "test-distro: $release chroot $how in $((ready - start))s;" \
      "DPDK $(chroot "$root" dpkg-query -W -f='${Version}' libdpdk-dev 2>/dev/null || echo '(not yet installed)')"
 
 # setup.sh installs what the release needs (all of it, in a new chroot), configures the build
-# with -Dwerror and builds.
-in_chroot "scripts/setup.sh --werror"
+# with -Dwerror and builds (--prepare: installs only).
+if [ "$prepare" = 1 ]; then
+  in_chroot "scripts/setup.sh --packages-only"
+else
+  in_chroot "scripts/setup.sh --werror"
+fi
 setup_rc=$?
 built=$SECONDS
 # A new chroot is complete once every package setup.sh names is installed, even when the build
@@ -152,6 +159,14 @@ if [ "$how" = created ]; then
   else
     echo "test-distro: not every package got installed: the chroot will be made again" >&2
   fi
+fi
+if [ "$prepare" = 1 ]; then
+  if [ "$setup_rc" != 0 ]; then
+    echo "test-distro: installing the $release packages failed (output above)" >&2
+    exit 1
+  fi
+  echo "test-distro: $release chroot ready in $((SECONDS - start))s (packages installed; not built)"
+  exit 0
 fi
 if [ "$setup_rc" != 0 ]; then
   echo "test-distro: setup or build failed in the $release chroot (output above)" >&2

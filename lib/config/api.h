@@ -209,6 +209,13 @@ struct RecoveryConfig {
     unsigned storm_resets = 10;
     unsigned storm_window_ms = 60000;
     unsigned storm_hold_ms = 10000;
+    // A removed device that re-attaching cannot find is probed again every removed_poll_ms, for
+    // removed_wait_ms at most (0: as long as vfpath runs), then the port is failed.
+    unsigned removed_poll_ms = 1000;
+    unsigned removed_wait_ms = 0;
+    // How often the MAC a VF port's PF holds for it is compared with the port's (0: never);
+    // a PF-set MAC re-attaches the port, which takes it.
+    unsigned pf_watch_ms = 1000;
     std::string journal;          // JSON-lines file; empty: in memory only
     Loc ladder_loc;
 };

@@ -280,7 +280,13 @@ TEST(LoadGood, RecoveryOutcomeStormAndLinkKeys) {
         "  escalate_after: 2\n"
         "  storm_resets: 0\n"
         "  storm_window_ms: 30000\n"
-        "  storm_hold_ms: 2000\n");
+        "  storm_hold_ms: 2000\n"
+        "  removed_poll_ms: 250\n"
+        "  removed_wait_ms: 60000\n");
+    EXPECT_EQ(d.recovery.removed_poll_ms, 1000u);
+    EXPECT_EQ(d.recovery.removed_wait_ms, 0u);
+    EXPECT_EQ(c.recovery.removed_poll_ms, 250u);
+    EXPECT_EQ(c.recovery.removed_wait_ms, 60000u);
     EXPECT_EQ(c.recovery.restart_on_link_up, "always");
     EXPECT_EQ(c.recovery.first_frame_timeout_ms, 250u);
     EXPECT_EQ(c.recovery.recurrence_window_ms, 5000u);

@@ -278,6 +278,65 @@ TEST(Recovery, RemovalGoesStraightToReattachWithBackoff) {
     EXPECT_TRUE(r.journaled("state", "next attempt in 20.000 ms"));
 }
 
+TEST(Recovery, ARemovedDeviceIsWaitedForAndReattachedWhenItComesBack) {
+    // sriov_numvfs lowered, then raised again by the operator a minute later: the re-attach
+    // finds nothing for max_attempts passes, then the port waits in device_gone, probing once a
+    // second, and comes back by itself; nothing is journaled per failed probe.
+    Rig r;
+    r.policy.max_attempts = 3;
+    r.policy.removed_poll_ms = 1000;
+    r.drv.reattach_fail = 3 + 60;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RMV, 100.0);
+    r.settle(5);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::device_gone);
+    EXPECT_EQ(r.rec->stats(0).failed, 0u);
+    EXPECT_TRUE(r.journaled("recovery", "the device is gone: probing for it every 1000 ms"));
+    EXPECT_TRUE(r.drv.published.back().paused);  // out of service while it is away
+    const size_t entries = r.journal.entries().size();
+    r.settle(120);
+    const auto& s = r.rec->stats(0);
+    EXPECT_EQ(s.state, PortState::running);
+    EXPECT_EQ(s.failed, 0u);
+    EXPECT_EQ(r.count("reattach"), 3u + 60u + 1u);
+    EXPECT_TRUE(r.journaled("recovery", "the device is back after"));
+    EXPECT_FALSE(r.drv.published.back().paused);
+    // The ~60 failed probes are counted, not journaled: a handful of entries for the return.
+    EXPECT_LT(r.journal.entries().size() - entries, 12u);
+}
+
+TEST(Recovery, ARemovedDeviceThatStaysAwayFailsAfterRemovedWait) {
+    Rig r;
+    r.policy.max_attempts = 2;
+    r.policy.removed_poll_ms = 500;
+    r.policy.removed_wait_ms = 3000;
+    r.drv.reattach_fail = 1000;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RMV, 100.0);
+    r.settle(60);
+    const auto& s = r.rec->stats(0);
+    EXPECT_EQ(s.state, PortState::failed);
+    EXPECT_EQ(s.failed, 1u);
+    EXPECT_TRUE(r.journaled("recovery", "the device did not come back within 3000 ms"));
+    // 2 passes, then a probe every 500 ms for 3 s.
+    EXPECT_GE(r.count("reattach"), 2u + 5u);
+    EXPECT_LE(r.count("reattach"), 2u + 7u);
+}
+
+TEST(Recovery, AFailedResetIsNotWaitedForLikeARemoval) {
+    // Only a removal makes the port wait for its device: a reset whose every step fails ends
+    // in failed as before.
+    Rig r;
+    r.policy.max_attempts = 2;
+    r.drv.reset_answers = {-EIO, -EIO};
+    r.drv.start_answer = -EIO;
+    r.drv.reattach_fail = 100;
+    r.make();
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, 100.0);
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).state, PortState::failed);
+}
+
 TEST(Recovery, GivesUpAfterMaxAttemptsAndStaysOutOfService) {
     Rig r;
     r.policy.max_attempts = 3;
@@ -1006,6 +1065,9 @@ TEST(RecoveryAdmin, StopQuiescesThenStopsAndNothingRecoversAStoppedPort) {
     }
     EXPECT_EQ(s.state, PortState::stopped);
     EXPECT_EQ(s.watchdog_triggers, 0u);
+    r.rec->on_pf_mac(0, "the PF set a MAC");  // nor a MAC the PF set
+    EXPECT_FALSE(r.rec->busy());
+    EXPECT_EQ(r.count("reattach"), 0u);
 
     ASSERT_TRUE(r.rec->admin(0, AdminOp::start));
     r.settle();

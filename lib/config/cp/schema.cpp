@@ -411,6 +411,21 @@ const Key<RecoveryConfig> k_recovery_keys[] = {
      [](Reader& r, const In& in, RecoveryConfig& c) {
          r.set(in, 0, k_max_wait_ms, c.storm_hold_ms);
      }},
+    {"removed_poll_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 10, k_max_wait_ms, c.removed_poll_ms);
+     }},
+    {"removed_wait_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 0, uint64_t(86'400'000), c.removed_wait_ms);
+     }},
+    {"pf_watch_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         if (r.set(in, 0, k_max_wait_ms, c.pf_watch_ms); c.pf_watch_ms > 0 && c.pf_watch_ms < 100)
+             r.error(in, std::to_string(c.pf_watch_ms) +
+                             " ms would ask the kernel for every VF of the PF too often: give "
+                             "0 (off) or 100..600000");
+     }},
     {"journal",
      [](Reader& r, const In& in, RecoveryConfig& c) {
          if (auto s = r.text(in, "a file path")) c.journal = *s;

@@ -121,6 +121,18 @@ Status ControlLoop::open() {
                          (restart ? "yes" : "no") + " (" + opt_.restart_on_link_up +
                          (opt_.restart_on_link_up == "auto" ? ": " + rule.why : "") + ")");
     }
+    if (opt_.host_root && opt_.host_root->live() && opt_.pf_watch_s > 0) {
+        std::vector<std::pair<uint16_t, std::string>> pci;
+        for (uint16_t i = 0; i < names.size(); ++i)
+            if (cfg_.ports[i].is_pci()) pci.emplace_back(i, glue::device_name(cfg_.ports[i]));
+        std::vector<std::string> skipped;
+        auto targets = pf_watch_targets(*opt_.host_root, pci, &skipped);
+        for (const auto& t : targets)
+            journal_.add(0, names[t.pidx], "state",
+                         "the MAC its PF holds for it is watched (" + t.pf_netdev + " vf " +
+                             std::to_string(t.vf) + ")");
+        if (!targets.empty()) pf_watch_ = std::make_unique<PfWatch>(std::move(targets), rtnl_);
+    }
     // VF mailbox: decided synchronously in the callback (the PF PMD reads retval when it
     // returns); the verdict is packed into the event for counting on the control thread.
     mbox_.resize(RTE_MAX_ETHPORTS);
@@ -244,6 +256,7 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
     double next_poll = opt_.link_poll_s;
     double next_watch = k_watchdog_period_s;
     double next_hw = k_hw_sample_period_s;
+    double next_pf = opt_.pf_watch_s;
     for (;;) {
         double now = glue::monotonic_ns() / 1e9 - t0_s_;
         // Sleep until the next thing to do, at most 20 ms (signals are checked that often).
@@ -272,6 +285,10 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
             recovery_->watchdog_tick();
             next_watch = now + k_watchdog_period_s;
         }
+        if (pf_watch_ && now >= next_pf) {
+            watch_pfs();
+            next_pf = now + opt_.pf_watch_s;
+        }
         if (now >= next_hw) {
             rt_.sample_hw();
             note_hw_jumps(now);
@@ -295,6 +312,23 @@ std::string ControlLoop::run(const std::atomic<int>& signal) {
             next_print += run.stats_interval_s;
         }
     }
+}
+
+void ControlLoop::watch_pfs() {
+    std::vector<std::string> notes;
+    const auto changes = pf_watch_->poll(
+        [&](uint16_t pidx) -> std::optional<config::MacAddr> {
+            const PortState s = recovery_->stats(pidx).state;
+            if (s != PortState::running && s != PortState::link_down) return std::nullopt;
+            return recovery_->mac(pidx);
+        },
+        &notes);
+    for (const auto& n : notes) log::get("reset")->info("PF watch: {}", n);
+    for (const auto& c : changes)
+        recovery_->on_pf_mac(c.pidx, "the PF (" + c.pf_netdev + " vf " + std::to_string(c.vf) +
+                                         ") set this VF's MAC to " + config::format_mac(c.mac) +
+                                         ", the port uses " +
+                                         config::format_mac(recovery_->mac(c.pidx)));
 }
 
 void ControlLoop::note_hw_jumps(double now) {

@@ -13,6 +13,7 @@
 #include "control/cp/faults.h"
 #include "control/cp/journal.h"
 #include "control/cp/load.h"
+#include "control/cp/pf_watch.h"
 #include "control/cp/publisher.h"
 #include "control/cp/recovery.h"
 #include "dataplane/api.h"
@@ -36,6 +37,10 @@ struct ControlOptions {
     std::unique_ptr<report::StatsJsonWriter> stats_json;
     // Readers on other threads (telemetry, /metrics): served at each tick when set.
     Publisher* publisher = nullptr;
+    // The host (sysfs, rtnetlink) the VF ports' PFs are watched on (pf_watch.h), this often;
+    // unset or 0: not watched (a fixture root, or recovery.pf_watch_ms: 0).
+    std::optional<topology::HostRoot> host_root;
+    double pf_watch_s = 1.0;
 };
 
 class ControlLoop {
@@ -63,6 +68,9 @@ private:
     // Journals the device-counter jumps the runtime found (hw_guard.h) and counts them per port.
     void note_hw_jumps(double now);
     std::vector<uint64_t> counter_jumps_;
+    void watch_pfs();
+    sriov::RtnlSource rtnl_;
+    std::unique_ptr<PfWatch> pf_watch_;
     class RuntimeDriver;
     dataplane::Runtime& rt_;
     const config::Config& cfg_;

@@ -28,6 +28,10 @@ std::string fmt_ms(double ms) {
 // control thread wakes this often only while a port is in one of these two states.
 constexpr double k_quiesce_poll_s = 0.0001;
 constexpr double k_traffic_poll_s = 0.0001;
+// The cause of a recovery that follows a removal (INTR_RMV).
+constexpr const char* k_cause_removed = "INTR_RMV";
+// The cause of a re-attach that takes a MAC the PF set (on_pf_mac).
+constexpr const char* k_cause_pf_mac = "PF set MAC";
 
 }  // namespace
 
@@ -43,6 +47,7 @@ std::string_view to_string(PortState s) {
         case PortState::awaiting_traffic: return "awaiting_traffic";
         case PortState::driver_recovering: return "driver_recovering";
         case PortState::storm: return "storm";
+        case PortState::device_gone: return "device_gone";
         case PortState::degraded: return "degraded";
         case PortState::stopped: return "stopped";
         case PortState::failed: return "failed";
@@ -187,7 +192,7 @@ void Recovery::on_event(uint16_t pidx, int type, double event_s) {
             size_t first = 0;
             while (first < policy_.ladder.size() && policy_.ladder[first] != Step::reattach)
                 ++first;
-            trigger(pidx, event_s, first, "INTR_RMV");
+            trigger(pidx, event_s, first, k_cause_removed);
             break;
         }
         case RTE_ETH_EVENT_ERR_RECOVERING:
@@ -281,6 +286,16 @@ void Recovery::handle_link(uint16_t pidx, bool from_poll) {
 
 void Recovery::on_link_poll(uint16_t pidx) { handle_link(pidx, true); }
 
+void Recovery::on_pf_mac(uint16_t pidx, const std::string& what) {
+    const PortState s = stats_[pidx].state;
+    note(pidx, "mac", what + (s == PortState::failed    ? ": the port has failed, left as it is"
+                              : s == PortState::stopped ? ": the port is stopped by an operator, "
+                                                          "left as it is until it is started"
+                                                        : ": re-attaching the port to take it"));
+    if (s == PortState::failed || s == PortState::stopped) return;
+    trigger(pidx, drv_.now_s(), 0, k_cause_pf_mac);
+}
+
 void Recovery::hold_ports_without_link() {
     for (uint16_t i = 0; i < stats_.size(); ++i) {
         const uint16_t id = drv_.port_id(i);
@@ -298,6 +313,11 @@ std::vector<Step> Recovery::ladder_of(const Job& j) const {
 
 void Recovery::trigger(uint16_t pidx, double event_s, size_t first_step, const std::string& cause) {
     Job& j = jobs_[pidx];
+    if (stats_[pidx].state == PortState::stopped && !j.active) {
+        // Stopped by an operator: it is recovered by nothing but a start.
+        note(pidx, "recovery", "the port is stopped by an operator: no recovery (" + cause + ")");
+        return;
+    }
     if (j.active && j.storm) {
         // During a storm's hold more resets only confirm it: one recovery follows the hold.
         ++stats_[pidx].storm_merged;
@@ -347,6 +367,7 @@ void Recovery::begin(uint16_t pidx, double event_s, size_t first_step, const std
     j.cause = cause;
     j.event_s = event_s;
     j.first_step = j.step = first_step;
+    j.removal = cause == k_cause_removed;
     if (n > 0) {
         j.hold_s = policy_.recur_backoff_ms / 1e3 * double(1u << (n - 1));
         j.hold_state = PortState::backoff;
@@ -376,7 +397,10 @@ void Recovery::begin(uint16_t pidx, double event_s, size_t first_step, const std
         log::get("reset")->error("port {}: reset storm: {}", names_[pidx], j.hold_why);
     }
     j.reattach_only = n > 0 && n == policy_.escalate_after;
-    if (j.reattach_only) {
+    if (cause == k_cause_pf_mac) {
+        j.reattach_only = true;
+        j.first_step = j.step = 0;
+    } else if (j.reattach_only) {
         j.first_step = j.step = 0;
         ++st.escalations;
         note(pidx, "recovery", "escalating to a re-attach (it re-reads the MAC)");
@@ -441,7 +465,7 @@ void Recovery::step(uint16_t pidx, double now) {
             }
             // A removed device may take long to come back (live migration): its traffic moves
             // to the standby meanwhile. A reset is quick, so its frames are dropped meanwhile.
-            if (j.cause == "INTR_RMV") fail_over(pidx, "device removed");
+            if (j.removal) fail_over(pidx, "device removed");
             if (j.storm) fail_over(pidx, "reset storm");
             if (j.hold_s > 0) {
                 j.due = now + j.hold_s;
@@ -455,6 +479,9 @@ void Recovery::step(uint16_t pidx, double now) {
         case PortState::storm:
         case PortState::resetting:  // a reset that answered -EAGAIN, retried now
             run_ladder(pidx, now);
+            return;
+        case PortState::device_gone:
+            probe_gone(pidx, now);
             return;
         case PortState::awaiting_traffic: {
             const bool rx = drv_.rx_packets(pidx) != j.rx_before;
@@ -551,6 +578,41 @@ bool Recovery::try_step(uint16_t pidx, Step step, bool& wait, double now) {
     return false;
 }
 
+// A removed device, probed again every removed_poll_ms. Failed probes are counted, not
+// journaled one by one (a VF may stay away for hours); the first success is.
+void Recovery::probe_gone(uint16_t pidx, double now) {
+    Job& j = jobs_[pidx];
+    auto nid = drv_.reattach(pidx);
+    if (!nid) {
+        ++j.probes;
+        j.gone_error = nid.error();
+        if (policy_.removed_wait_ms && now - j.gone_since >= policy_.removed_wait_ms / 1e3) {
+            note(pidx, "recovery",
+                 "the device did not come back within " + std::to_string(policy_.removed_wait_ms) +
+                     " ms (" + std::to_string(j.probes) + " probes; last: " + j.gone_error + ")");
+            give_up(pidx, "the removed device did not come back");
+            return;
+        }
+        j.due = now + policy_.removed_poll_ms / 1e3;
+        return;
+    }
+    note(pidx, "recovery",
+         "the device is back after " + fmt_ms((now - j.gone_since) * 1e3) + " (" +
+             std::to_string(j.probes + 1) + " probes)");
+    j.id = *nid;
+    set_state(pidx, PortState::reconfiguring);
+    auto st = drv_.setup(pidx, j.id);
+    if (!st) {
+        // Back, but not usable yet (a VF without its MAC or vfio-pci binding): keep waiting.
+        note(pidx, "recovery", st.error());
+        ++j.probes;
+        j.due = now + policy_.removed_poll_ms / 1e3;
+        set_state(pidx, PortState::device_gone, "the device is back but could not be set up");
+        return;
+    }
+    step_succeeded(pidx, now);
+}
+
 void Recovery::pass_failed(uint16_t pidx, double now) {
     Job& j = jobs_[pidx];
     ++j.attempt;
@@ -558,6 +620,20 @@ void Recovery::pass_failed(uint16_t pidx, double now) {
          "attempt " + std::to_string(j.attempt) + " of " + std::to_string(policy_.max_attempts) +
              " failed");
     if (j.attempt >= policy_.max_attempts) {
+        if (j.removal) {
+            // Gone, not broken: an operator who re-creates the VF (or re-binds its PF driver)
+            // gets the port back without touching vfpath.
+            j.gone_since = now;
+            j.due = now + policy_.removed_poll_ms / 1e3;
+            note(pidx, "recovery",
+                 "the device is gone: probing for it every " +
+                     std::to_string(policy_.removed_poll_ms) + " ms " +
+                     (policy_.removed_wait_ms
+                          ? "for " + std::to_string(policy_.removed_wait_ms) + " ms at most"
+                          : std::string("until it comes back")));
+            set_state(pidx, PortState::device_gone, "waiting for the device to come back");
+            return;
+        }
         give_up(pidx, "every step of the ladder failed");
         return;
     }

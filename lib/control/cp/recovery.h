@@ -26,7 +26,7 @@ namespace vfpath::control {
 // failed stays last.
 enum class PortState {
     running, link_down, quiescing, resetting, reconfiguring, reattaching, backoff,
-    awaiting_traffic, driver_recovering, storm, degraded, stopped, failed
+    awaiting_traffic, driver_recovering, storm, device_gone, degraded, stopped, failed
 };
 std::string_view to_string(PortState s);
 
@@ -72,6 +72,11 @@ struct RecoveryPolicy {
     unsigned storm_resets = 10;
     unsigned storm_window_ms = 60000;
     unsigned storm_hold_ms = 10000;
+    // A removed device (INTR_RMV: hot-unplug, sriov_numvfs lowered, PF driver unbound) that
+    // re-attaching cannot find after max_attempts is waited for: probed again every
+    // removed_poll_ms, for removed_wait_ms at most (0: for as long as vfpath runs), then failed.
+    unsigned removed_poll_ms = 1000;
+    unsigned removed_wait_ms = 0;
 };
 
 // What recovery needs from the runtime and the driver. The real one wraps Runtime and
@@ -141,6 +146,9 @@ public:
     void on_event(uint16_t pidx, int type, double event_s);
     // Link state seen by polling (the fallback when a device raises no LSC).
     void on_link_poll(uint16_t pidx);
+    // The port's PF now holds another MAC for it (control/cp/pf_watch.h): journaled, and the
+    // port re-attached, which reads the MAC again (a restart does not, on every driver).
+    void on_pf_mac(uint16_t pidx, const std::string& what);
     // Whether a link that went down and came back means the port must be restarted (a VF whose
     // PF may have reset it: drivers-glue's rule per driver, or the config's choice).
     void set_restart_on_link_up(uint16_t pidx, bool on) { restart_on_link_up_[pidx] = on; }
@@ -150,6 +158,7 @@ public:
     // The MAC vfpath uses for the port now (read at start); a different one read after a restart
     // or re-attach is journaled and put in its place.
     void set_mac(uint16_t pidx, const config::MacAddr& mac);
+    const config::MacAddr& mac(uint16_t pidx) const { return mac_[pidx]; }
     // Before workers start: a port whose link is down is neither polled nor sent to until its
     // link first comes up (LSC or link poll). Some PMDs (net_memif) set their rings up from
     // their own thread when the link comes up, and must not be polled before.
@@ -196,6 +205,10 @@ private:
         bool expect_rx = false;      // the port received before the fault
         bool admin = false;          // an operator's stop/start/restart, not a recovery
         AdminOp admin_op = AdminOp::stop;
+        bool removal = false;        // the device was removed (INTR_RMV): it may come back late
+        double gone_since = -1;      // device_gone: when the wait for it began
+        uint64_t probes = 0;         // device_gone: probes that did not find it
+        std::string gone_error;      // device_gone: what the last probe said
         uint16_t id = 0;
         uint64_t dropped_before = 0, rx_before = 0;
     };
@@ -213,6 +226,7 @@ private:
     // One rung; true: it worked; false: go on; sets `wait` when it must be retried at job.due.
     bool try_step(uint16_t pidx, Step step, bool& wait, double now);
     void pass_failed(uint16_t pidx, double now);
+    void probe_gone(uint16_t pidx, double now);
     void step_succeeded(uint16_t pidx, double now);
     void resume(uint16_t pidx, double now);
     void finish(uint16_t pidx, double now, bool traffic);

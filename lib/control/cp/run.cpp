@@ -38,6 +38,9 @@ std::optional<ControlOptions> control_options(const config::Config& cfg, const R
     c.policy.storm_resets = rc.storm_resets;
     c.policy.storm_window_ms = rc.storm_window_ms;
     c.policy.storm_hold_ms = rc.storm_hold_ms;
+    c.policy.removed_poll_ms = rc.removed_poll_ms;
+    c.policy.removed_wait_ms = rc.removed_wait_ms;
+    c.pf_watch_s = rc.pf_watch_ms / 1e3;
     c.restart_on_link_up = rc.restart_on_link_up;
     c.link_poll_s = rc.link_poll_ms / 1e3;
     c.journal_path = opt.journal_path.empty() ? rc.journal : opt.journal_path;
@@ -237,6 +240,7 @@ int run_job(const RunOptions& opt) {
         return k_exit_runtime;
     }
     copt->publisher = (*exporters)->publisher();
+    copt->host_root = root;
     int rc = k_exit_runtime;
     {
         auto rt = dataplane::Runtime::create(*probed.plan.plan, probed.port_ids);
