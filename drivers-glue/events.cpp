@@ -9,6 +9,7 @@
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_ring.h>
 
 #include "drivers-glue/glue.h"
@@ -56,9 +57,21 @@ EventQueue::~EventQueue() { close(); }
 
 Status EventQueue::open(SyncHook hook) {
     hook_ = std::move(hook);
-    ring_ = rte_ring_create_elem("vfpath_events", sizeof(PortEvent), k_ring_size, SOCKET_ID_ANY,
-                                 RING_F_SC_DEQ);
-    if (!ring_) return fail(std::string("event ring: ") + rte_strerror(rte_errno));
+    // The ring is laid out by hand (header, then k_ring_size events) rather than made with
+    // rte_ring_create_elem: DPDK 24.11's rte_ring_elem.h declares that function outside
+    // extern "C", so C++ code cannot link to it there. rte_ring_init (rte_ring.h) has C linkage in
+    // every version; the _elem enqueue/dequeue calls are inline. Owned by this queue (close()).
+    static_assert(sizeof(PortEvent) % 4 == 0, "rte_ring _elem calls need a multiple of 4 bytes");
+    void* mem = rte_zmalloc("vfpath_events", sizeof(rte_ring) + k_ring_size * sizeof(PortEvent),
+                            RTE_CACHE_LINE_SIZE);
+    if (!mem) return fail("event ring: cannot allocate " +
+                          std::to_string(k_ring_size * sizeof(PortEvent)) + " bytes");
+    ring_ = static_cast<rte_ring*>(mem);
+    if (const int ret = rte_ring_init(ring_, "vfpath_events", k_ring_size, RING_F_SC_DEQ); ret != 0) {
+        rte_free(mem);
+        ring_ = nullptr;
+        return fail(std::string("event ring: ") + rte_strerror(-ret));
+    }
     efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd_ < 0) return fail("eventfd failed");
     for (auto ev : k_events) {
@@ -82,7 +95,7 @@ void EventQueue::close() {
         for (auto ev : k_events) rte_eth_dev_callback_unregister(RTE_ETH_ALL, ev, on_event, this);
         registered_ = false;
     }
-    if (ring_) rte_ring_free(ring_);
+    if (ring_) rte_free(ring_);
     ring_ = nullptr;
     if (efd_ >= 0) ::close(efd_);
     efd_ = -1;

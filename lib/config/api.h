@@ -216,6 +216,9 @@ struct RecoveryConfig {
     // How often the MAC a VF port's PF holds for it is compared with the port's (0: never);
     // a PF-set MAC re-attaches the port, which takes it.
     unsigned pf_watch_ms = 1000;
+    // A restart after the link came back (restart_on_link_up) waits this long first: the PF may
+    // still be bringing itself up.
+    unsigned link_up_settle_ms = 1000;
     std::string journal;          // JSON-lines file; empty: in memory only
     Loc ladder_loc;
 };

@@ -224,7 +224,8 @@ TEST_F(RecoveryTest, InjectedLinkDownDropsTowardsThePortThenResumes) {
 TEST_F(RecoveryTest, LinkBounceRestartsThePortWhenConfigured) {
     Outcome o;
     const json r = run_with({"--fault", "link-down:p1@300ms,for=300ms"}, 1.5, o,
-                            k_null_pair + "recovery: {restart_on_link_up: always}\n");
+                            k_null_pair +
+                                "recovery: {restart_on_link_up: always, link_up_settle_ms: 200}\n");
     ASSERT_TRUE(r.is_object());
     const json* p1 = find_port(r, "p1");
     ASSERT_TRUE(p1);
@@ -237,6 +238,8 @@ TEST_F(RecoveryTest, LinkBounceRestartsThePortWhenConfigured) {
         if (e["port"] == "p1") story += e["detail"].get<std::string>() + "\n";
     EXPECT_NE(story.find("restart after link down/up: yes (always)"), std::string::npos) << story;
     EXPECT_NE(story.find("PF may have reset it"), std::string::npos) << story;
+    // The restart waits link_up_settle_ms after the link returns (the PF may still be coming up).
+    EXPECT_NE(story.find("restarting the port in 200 ms"), std::string::npos) << story;
     const auto down = story.find("running -> link_down"), restart = story.find("stop/start");
     EXPECT_NE(restart, std::string::npos) << story;
     EXPECT_LT(down, restart) << story;

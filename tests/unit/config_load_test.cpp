@@ -282,7 +282,13 @@ TEST(LoadGood, RecoveryOutcomeStormAndLinkKeys) {
         "  storm_window_ms: 30000\n"
         "  storm_hold_ms: 2000\n"
         "  removed_poll_ms: 250\n"
-        "  removed_wait_ms: 60000\n");
+        "  removed_wait_ms: 60000\n"
+        "  link_up_settle_ms: 0\n"
+        "  pf_watch_ms: 0\n");
+    EXPECT_EQ(d.recovery.link_up_settle_ms, 1000u);
+    EXPECT_EQ(c.recovery.link_up_settle_ms, 0u);
+    EXPECT_EQ(d.recovery.pf_watch_ms, 1000u);
+    EXPECT_EQ(c.recovery.pf_watch_ms, 0u);
     EXPECT_EQ(d.recovery.removed_poll_ms, 1000u);
     EXPECT_EQ(d.recovery.removed_wait_ms, 0u);
     EXPECT_EQ(c.recovery.removed_poll_ms, 250u);

@@ -454,6 +454,39 @@ TEST(Recovery, LinkBackUpRestartsAVfWhosePfMayHaveResetIt) {
     EXPECT_EQ(r.count("stop"), 1u);
 }
 
+TEST(Recovery, TheRestartAfterALinkBounceWaitsForThePfToSettle) {
+    // igb in QEMU: a VF reset handshake sent 0.5 s after the link returned went unanswered
+    // (6.2 s of mailbox timeouts, tx left disabled). The restart waits link_up_settle_ms.
+    Rig r;
+    r.policy.link_up_settle_ms = 1000;
+    r.make();
+    r.rec->set_restart_on_link_up(0, true);
+    r.drv.link = false;
+    r.rec->on_link_poll(0);
+    r.drv.link = true;
+    r.rec->on_link_poll(0);
+    EXPECT_TRUE(r.journaled("recovery", "restarting the port in 1000 ms"));
+    EXPECT_TRUE(r.rec->busy());  // a restart is due: not settled
+    const double t = r.drv.clock;
+    while (r.drv.clock < t + 0.9) r.drv.clock += 0.01, r.rec->tick();
+    EXPECT_EQ(r.count("stop"), 0u);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::link_down);  // still out of service
+    // The link drops again before the restart: it waits for the next return.
+    r.drv.link = false;
+    r.rec->on_link_poll(0);
+    while (r.drv.clock < t + 3) r.drv.clock += 0.01, r.rec->tick();
+    EXPECT_EQ(r.count("stop"), 0u);
+    EXPECT_FALSE(r.rec->busy());
+    r.drv.link = true;
+    r.rec->on_link_poll(0);
+    const double up = r.drv.clock;
+    EXPECT_LE(r.rec->next_due_s(), up + 1.0 + 1e-9);
+    r.settle();
+    EXPECT_EQ(r.count("stop"), 1u);
+    EXPECT_EQ(r.rec->stats(0).link_bounce_restarts, 1u);
+    EXPECT_EQ(r.rec->stats(0).state, PortState::running);
+}
+
 TEST(Recovery, RestartWithoutTrafficIsNotARecovery) {
     Rig r;
     r.drv.rx = 100;  // it received before the fault

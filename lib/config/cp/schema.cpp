@@ -419,6 +419,10 @@ const Key<RecoveryConfig> k_recovery_keys[] = {
      [](Reader& r, const In& in, RecoveryConfig& c) {
          r.set(in, 0, uint64_t(86'400'000), c.removed_wait_ms);
      }},
+    {"link_up_settle_ms",
+     [](Reader& r, const In& in, RecoveryConfig& c) {
+         r.set(in, 0, k_max_wait_ms, c.link_up_settle_ms);
+     }},
     {"pf_watch_ms",
      [](Reader& r, const In& in, RecoveryConfig& c) {
          if (r.set(in, 0, k_max_wait_ms, c.pf_watch_ms); c.pf_watch_ms > 0 && c.pf_watch_ms < 100)

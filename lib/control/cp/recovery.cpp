@@ -103,6 +103,7 @@ Recovery::Recovery(PortDriver& drv, Journal& journal, RecoveryPolicy policy,
       link_(names_.size(), true),
       link_was_down_(names_.size(), false),
       restart_on_link_up_(names_.size(), false),
+      link_restart_at_(names_.size(), -1),
       driver_recovers_(names_.size(), false),
       starts_(names_.size()),
       storm_run_(names_.size(), 0),
@@ -262,6 +263,7 @@ void Recovery::handle_link(uint16_t pidx, bool from_poll) {
         // Frames for the port are dropped and counted, never queued forever; the port is still
         // polled (a link can come back with frames already in the ring).
         link_was_down_[pidx] = true;
+        link_restart_at_[pidx] = -1;  // a restart waiting for the link to settle waits again
         drv_.publish(pidx, drv_.port_id(pidx), false, true);
         set_state(pidx, PortState::link_down, how);
         return;
@@ -269,14 +271,19 @@ void Recovery::handle_link(uint16_t pidx, bool from_poll) {
     if (link_was_down_[pidx] && restart_on_link_up_[pidx]) {
         // A VF whose PF reset (a PF link bounce does it) keeps rx and tx disabled until the VF
         // redoes its reset handshake, which a stop/start does; its link comes back regardless.
-        ++st.link_bounce_restarts;
+        // The VF's link shows up before its PF has finished bringing itself up, and a VF
+        // reset handshake sent meanwhile goes unanswered (seen on igb: a stop/start 0.5 s after
+        // the link returned took 6.2 s of mailbox timeouts and left the VF's tx disabled). So
+        // the restart waits link_up_settle_ms; the port stays out of service meanwhile.
         note(pidx, "recovery",
-             std::string("link came back up (") + how +
-                 "): restarting the port, as its PF may have reset it");
-        size_t first = 0;
-        while (first < policy_.ladder.size() && policy_.ladder[first] == Step::reset) ++first;
-        if (first == policy_.ladder.size()) first = 0;
-        trigger(pidx, drv_.now_s(), first, "link up after down");
+             std::string("link came back up (") + how + "): restarting the port " +
+                 (policy_.link_up_settle_ms
+                      ? "in " + std::to_string(policy_.link_up_settle_ms) +
+                            " ms (the PF may still be bringing itself up)"
+                      : std::string("now")) +
+                 ", as its PF may have reset it");
+        link_restart_at_[pidx] = drv_.now_s() + policy_.link_up_settle_ms / 1e3;
+        if (policy_.link_up_settle_ms == 0) restart_after_link_up(pidx);
         return;
     }
     link_was_down_[pidx] = false;
@@ -285,6 +292,15 @@ void Recovery::handle_link(uint16_t pidx, bool from_poll) {
 }
 
 void Recovery::on_link_poll(uint16_t pidx) { handle_link(pidx, true); }
+
+void Recovery::restart_after_link_up(uint16_t pidx) {
+    link_restart_at_[pidx] = -1;
+    ++stats_[pidx].link_bounce_restarts;
+    size_t first = 0;
+    while (first < policy_.ladder.size() && policy_.ladder[first] == Step::reset) ++first;
+    if (first == policy_.ladder.size()) first = 0;
+    trigger(pidx, drv_.now_s(), first, "link up after down");
+}
 
 void Recovery::on_pf_mac(uint16_t pidx, const std::string& what) {
     const PortState s = stats_[pidx].state;
@@ -419,6 +435,12 @@ void Recovery::begin(uint16_t pidx, double event_s, size_t first_step, const std
 
 void Recovery::tick() {
     for (uint16_t i = 0; i < jobs_.size(); ++i) {
+        if (link_restart_at_[i] >= 0 && drv_.now_s() >= link_restart_at_[i] && !jobs_[i].active) {
+            if (stats_[i].state == PortState::link_down)
+                restart_after_link_up(i);
+            else
+                link_restart_at_[i] = -1;  // recovered meanwhile by another path
+        }
         if (!jobs_[i].active) continue;
         const double now = drv_.now_s();
         if (now >= jobs_[i].due) step(i, now);
@@ -429,12 +451,16 @@ double Recovery::next_due_s() const {
     double best = std::numeric_limits<double>::max();
     for (const Job& j : jobs_)
         if (j.active) best = std::min(best, j.due);
+    for (const double t : link_restart_at_)
+        if (t >= 0) best = std::min(best, t);
     return best;
 }
 
 bool Recovery::busy() const {
     for (const Job& j : jobs_)
         if (j.active) return true;
+    for (const double t : link_restart_at_)
+        if (t >= 0) return true;
     return false;
 }
 
@@ -620,8 +646,9 @@ void Recovery::pass_failed(uint16_t pidx, double now) {
          "attempt " + std::to_string(j.attempt) + " of " + std::to_string(policy_.max_attempts) +
              " failed");
     if (j.attempt >= policy_.max_attempts) {
-        if (j.removal) {
-            // Gone, not broken: an operator who re-creates the VF (or re-binds its PF driver)
+        const std::vector<Step> ladder = ladder_of(j);
+        if (j.removal && std::find(ladder.begin(), ladder.end(), Step::reattach) != ladder.end()) {
+            // Gone, not broken (and the ladder allows re-attaching): an operator who re-creates the VF (or re-binds its PF driver)
             // gets the port back without touching vfpath.
             j.gone_since = now;
             j.due = now + policy_.removed_poll_ms / 1e3;

@@ -76,6 +76,10 @@ struct RecoveryPolicy {
     // re-attaching cannot find after max_attempts is waited for: probed again every
     // removed_poll_ms, for removed_wait_ms at most (0: for as long as vfpath runs), then failed.
     unsigned removed_poll_ms = 1000;
+    // A port restarted because its link came back (restart_on_link_up) is restarted this long
+    // after the link returned: its PF may still be bringing itself up, and a VF reset
+    // handshake sent meanwhile goes unanswered.
+    unsigned link_up_settle_ms = 1000;
     unsigned removed_wait_ms = 0;
 };
 
@@ -249,6 +253,8 @@ private:
     std::vector<bool> link_;           // last known link state
     std::vector<bool> link_was_down_;  // went down since the last restart
     std::vector<bool> restart_on_link_up_;
+    std::vector<double> link_restart_at_;  // link back up: restart due then (-1: none)
+    void restart_after_link_up(uint16_t pidx);
     std::vector<bool> driver_recovers_;
     std::vector<std::deque<double>> starts_;  // recent recovery starts, for storm detection
     std::vector<unsigned> storm_run_;         // storms in a row (the hold doubles)

@@ -41,6 +41,7 @@ std::optional<ControlOptions> control_options(const config::Config& cfg, const R
     c.policy.removed_poll_ms = rc.removed_poll_ms;
     c.policy.removed_wait_ms = rc.removed_wait_ms;
     c.pf_watch_s = rc.pf_watch_ms / 1e3;
+    c.policy.link_up_settle_ms = rc.link_up_settle_ms;
     c.restart_on_link_up = rc.restart_on_link_up;
     c.link_poll_s = rc.link_poll_ms / 1e3;
     c.journal_path = opt.journal_path.empty() ? rc.journal : opt.journal_path;
