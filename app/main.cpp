@@ -114,6 +114,48 @@ int main(int argc, char** argv) {
     gen_cmd->add_option("--sys-root", gen.sys_root, "sysfs root (tests)")->group("");
     const vfpath::app::HostCommands host(app);
     const vfpath::app::BenchCommands bench(app);
+    CtlOptions ctl;
+    auto* ctl_cmd = app.add_subcommand(
+        "ctl", "Operate a running vfpath over its telemetry socket (the owner of the socket, "
+               "normally root, only)");
+    ctl_cmd->require_subcommand(1);
+    ctl_cmd->fallthrough();  // --json and --file-prefix also after the command
+    ctl_cmd->add_option("--file-prefix", ctl.prefix,
+                        "The instance's EAL file prefix (eal.file_prefix; default: rte, EAL's)");
+    ctl_cmd->add_option("--instance", ctl.instance,
+                        "N of the socket dpdk_telemetry.v2:N, as dpdk-telemetry.py -i (a second "
+                        "process with the same prefix); default: the first that is a vfpath")
+        ->check(CLI::Range(0, 63));
+    ctl_cmd->add_flag("--json", ctl.json, "Print JSON instead of tables");
+    auto* ctl_ports = ctl_cmd->add_subcommand(
+        "ports", "State, link, MAC, rates, drops and device drops per port");
+    ctl_ports->add_flag("--queues", ctl.queues,
+                        "Per queue too: vfpath's counters and the device's, where it keeps them");
+    auto* ctl_xstats = ctl_cmd->add_subcommand("xstats", "The driver's extended stats of a port");
+    ctl_xstats->add_option("PORT", ctl.port, "Port name")->required();
+    ctl_xstats->add_flag("--all", ctl.all, "Zero ones too");
+    auto* ctl_port = ctl_cmd->add_subcommand(
+        "port", "Stop, start or restart a port through the control thread's state machine");
+    ctl_port->add_option("OP", ctl.op, "stop, start or restart")
+        ->required()
+        ->check(vfpath::app::one_of({"stop", "start", "restart"}));
+    ctl_port->add_option("PORT", ctl.port, "Port name")->required();
+    auto* ctl_latency =
+        ctl_cmd->add_subcommand("latency", "Turn dwell-latency sampling on or off");
+    ctl_latency->add_option("STATE", ctl.arg, "on or off")
+        ->required()
+        ->check(vfpath::app::one_of({"on", "off"}));
+    auto* ctl_log = ctl_cmd->add_subcommand("log-level", "Set the log level of the instance");
+    ctl_log->add_option("LEVEL", ctl.arg, "trace, debug, info, warn, error, critical, off")
+        ->required()
+        ->check(vfpath::app::one_of(
+            {"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    auto* ctl_journal = ctl_cmd->add_subcommand("journal", "The newest journal entries");
+    ctl_journal->add_flag("--follow", ctl.follow, "Keep printing new entries until Ctrl-C");
+    auto* ctl_fault = ctl_cmd->add_subcommand("fault", "Inject a fault, as run --fault");
+    ctl_fault->add_option("SPEC", ctl.arg,
+                          "KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR][,slow=DUR]")
+        ->required();
 
     if (const auto early = vfpath::app::early_log_format(cli_argc, argv); early && *early == "json")
         set_log_format("json");
@@ -151,6 +193,10 @@ int main(int argc, char** argv) {
     if (!log_format.empty()) set_log_format(log_format);
     if (run_cmd->parsed()) return run_job(run);
     if (gen_cmd->parsed()) return gen_job(gen);
+    if (ctl_cmd->parsed()) {
+        for (auto* sc : ctl_cmd->get_subcommands()) ctl.command = sc->get_name();
+        return ctl_job(ctl);
+    }
     if (auto rc = host.dispatch()) return *rc;
     if (auto rc = bench.dispatch(eal_args)) return *rc;
     return check_job(check);

@@ -55,13 +55,31 @@ std::string port_driver_name(uint16_t port_id);
 // lcore polls that queue: the generator between phases, a Runtime's ports at shutdown.
 uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit);
 
+// Per-queue device counters (rte_eth_stats q_*), where the PMD keeps them.
+struct QueueHwStats {
+    uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0, errors = 0;
+};
 struct PortHwStats {
     uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
     uint64_t imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0;
     uint32_t link_speed_mbps = 0;  // 0: unknown or link down
     bool link_speed_nominal = false;  // LinkInfo::nominal
+    // The first `queues` queues' device counters; empty when the PMD keeps none (every q_*
+    // counter 0 while the port counted frames) or the port has more queues than ethdev's
+    // RTE_ETHDEV_QUEUE_STAT_CNTRS.
+    std::vector<QueueHwStats> queues;
+    // Frames the device dropped or could not handle: imissed + ierrors + rx_nombuf + oerrors.
+    uint64_t device_drops() const { return imissed + ierrors + rx_nombuf + oerrors; }
 };
-PortHwStats port_hw_stats(uint16_t port_id);
+// `queues`: how many queues the port has (the larger of rx and tx), for PortHwStats::queues.
+PortHwStats port_hw_stats(uint16_t port_id, uint16_t queues = 0);
+// Every extended stat the driver offers (rte_eth_xstats_get), by name, in the driver's order;
+// empty when it offers none or the port is gone.
+struct Xstat {
+    std::string name;
+    uint64_t value = 0;
+};
+std::vector<Xstat> port_xstats(uint16_t port_id);
 
 // --- clock.cpp: hardware rx timestamps.
 // The mbuf dynamic field and flag of rx timestamps (registered once per process, after EAL init;

@@ -135,7 +135,7 @@ uint64_t drain_rx_queue(uint16_t port_id, uint16_t queue, uint64_t limit) {
     return n;
 }
 
-PortHwStats port_hw_stats(uint16_t pid) {
+PortHwStats port_hw_stats(uint16_t pid, uint16_t queues) {
     rte_eth_stats s{};
     PortHwStats h;
     if (const LinkInfo link = port_link(pid); link.up) {
@@ -151,7 +151,33 @@ PortHwStats port_hw_stats(uint16_t pid) {
     h.ierrors = s.ierrors;
     h.oerrors = s.oerrors;
     h.rx_nombuf = s.rx_nombuf;
+    if (queues == 0 || queues > RTE_ETHDEV_QUEUE_STAT_CNTRS) return h;
+    bool kept = false;
+    for (uint16_t q = 0; q < queues; ++q)
+        kept = kept || s.q_ipackets[q] || s.q_opackets[q] || s.q_errors[q];
+    if (!kept) return h;  // nothing per queue: the PMD keeps no such counters (or saw nothing)
+    for (uint16_t q = 0; q < queues; ++q)
+        h.queues.push_back(
+            {s.q_ipackets[q], s.q_opackets[q], s.q_ibytes[q], s.q_obytes[q], s.q_errors[q]});
     return h;
+}
+
+std::vector<Xstat> port_xstats(uint16_t pid) {
+    std::vector<Xstat> out;
+    const int n = rte_eth_xstats_get_names(pid, nullptr, 0);
+    if (n <= 0) return out;
+    std::vector<rte_eth_xstat_name> names(static_cast<size_t>(n));
+    std::vector<rte_eth_xstat> values(static_cast<size_t>(n));
+    const int nn = rte_eth_xstats_get_names(pid, names.data(), unsigned(n));
+    const int nv = rte_eth_xstats_get(pid, values.data(), unsigned(n));
+    if (nn != n || nv != n) return out;  // changed meanwhile (a reconfiguration): next time
+    out.reserve(size_t(n));
+    for (int i = 0; i < n; ++i) {
+        const uint64_t id = values[size_t(i)].id;
+        if (id >= uint64_t(n)) continue;
+        out.push_back({names[size_t(id)].name, values[size_t(i)].value});
+    }
+    return out;
 }
 
 }  // namespace vfpath::glue

@@ -81,6 +81,27 @@ struct CheckOptions {
 // 2 bad CLI argument or config.
 int check_job(const CheckOptions& opt);
 
+// `vfpath ctl`: operates a running instance over its DPDK telemetry socket
+// (RUNTIME_DIR/dpdk/PREFIX/dpdk_telemetry.v2, as dpdk-telemetry.py finds it).
+inline constexpr const char* k_default_file_prefix = "rte";  // EAL's, when the config sets none
+struct CtlOptions {
+    std::string prefix = k_default_file_prefix;
+    int instance = -1;    // N of dpdk_telemetry.v2:N (0: the plain name); -1: the first vfpath
+    bool json = false;
+    std::string command;  // ports, xstats, port, latency, log-level, journal, fault
+    std::string op;       // port: stop, start, restart
+    std::string port;     // xstats, port
+    std::string arg;      // latency: on|off; log-level: LEVEL; fault: SPEC
+    bool queues = false;  // ports --queues
+    bool all = false;     // xstats --all
+    bool follow = false;  // journal --follow
+};
+// Exit 0; 1 no instance (the message names the prefix and the socket) or the instance refused;
+// 2 an unknown port (the message lists those there are).
+int ctl_job(const CtlOptions& opt);
+// The socket `vfpath ctl --file-prefix PREFIX` connects to.
+std::string ctl_socket_path(const std::string& prefix);
+
 // `vfpath host ...`: SR-IOV on this host (or a fixture tree with --root).
 struct HostOptions {
     std::string root = "/";

@@ -64,7 +64,8 @@ struct PortSnapshot {
     uint16_t port_id = 0;
     std::string mac;  // the port's own MAC, as it transmits it in l2 mode
     std::vector<QueueSnapshot> queues;
-    glue::PortHwStats hw;
+    glue::PortHwStats hw;              // device counters (per queue where the PMD keeps them)
+    std::vector<glue::Xstat> xstats;   // every extended stat the driver offers
     PortClock clock;  // which clock times its received frames
     uint64_t rx_packets() const;
     uint64_t tx_packets() const;
@@ -130,6 +131,13 @@ public:
     // Stops workers, stops and closes ports, counts mbufs still in use per pool, frees pools.
     ShutdownReport shutdown();
     const config::Plan& plan() const { return plan_; }
+
+    // Dwell-latency timing (ctl latency on|off): workers switch loops at their next
+    // housekeeping. Only when the run started with latency measured (histograms exist);
+    // otherwise turning it on fails, saying why. Any thread.
+    bool latency_measured() const;
+    bool latency_on() const;
+    Status set_latency(bool on);
 
     // --- Recovery support, control thread only. `pidx` is a plan port index.
     uint16_t port_id(uint16_t pidx) const;

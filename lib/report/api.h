@@ -25,6 +25,8 @@ struct PortHealth {
     uint64_t counter_jumps = 0;  // device counters counted from a new base (went back or jumped)
     uint64_t dropped_during_recovery = 0;
     uint64_t watchdog_triggers = 0;
+    // Operator actions (vfpath ctl port stop|start|restart), apart from faults and recoveries.
+    uint64_t admin_stops = 0, admin_starts = 0, admin_restarts = 0;
     std::string standby;  // empty: none
     uint64_t failovers = 0;
     bool on_standby = false;

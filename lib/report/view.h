@@ -39,6 +39,7 @@ struct View {
     uint64_t journal_total = 0;                // entries journaled since the start
     uint64_t faults_requested = 0;             // faults asked for by a reader (/vfpath/fault)
     DpdkVersions dpdk;                         // built against, running on
+    bool latency_on = false;                   // workers time dwell latency now (ctl latency)
 };
 
 // How many of the newest journal entries a view carries.

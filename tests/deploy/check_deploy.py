@@ -50,6 +50,24 @@ def env_var(resource):
     return ("PCIDEVICE_" + prefix.replace(".", "_") + "_" + name).upper()
 
 
+def check_prometheus(path, root):
+    """A Prometheus config (not a Kubernetes object): it parses and scrapes vfpath's /metrics on
+    vfpath's default metrics port."""
+    rel = os.path.relpath(path, root)
+    try:
+        with open(path) as fh:
+            doc = yaml.safe_load(fh)
+    except yaml.YAMLError as e:
+        fail("%s does not parse: %s" % (rel, e))
+        return
+    jobs = [j for j in (doc or {}).get("scrape_configs", []) if j.get("metrics_path") == "/metrics"]
+    targets = [t for j in jobs for sc in j.get("static_configs", []) for t in sc.get("targets", [])]
+    if not any(t.endswith(":9464") for t in targets):
+        fail("%s: no scrape job of /metrics on port 9464 (vfpath's default)" % rel)
+        return
+    ok("%s parses and scrapes %s" % (rel, ", ".join(targets)))
+
+
 def load_all(root):
     docs = []
     for d, _, files in os.walk(os.path.join(root, "deploy")):
@@ -57,6 +75,9 @@ def load_all(root):
             if not f.endswith((".yaml", ".yml")):
                 continue
             path = os.path.join(d, f)
+            if os.path.relpath(path, root).startswith("deploy/prometheus/"):
+                check_prometheus(path, root)
+                continue
             try:
                 with open(path) as fh:
                     found = [x for x in yaml.safe_load_all(fh) if x is not None]

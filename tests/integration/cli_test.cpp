@@ -51,7 +51,7 @@ struct BadArgs {
 // --dry-run where the error comes after parsing, so nothing could be written anyway.
 const BadArgs k_bad_args[] = {
     // top level
-    {{}, {"'vfpath' needs a command", "run, check, gen, host, bench"}},
+    {{}, {"'vfpath' needs a command", "run, check, gen, host, bench, ctl"}},
     // gen and bench
     {{"gen", "-c", "@CFG"}, {"no gen: section", "gen.tx"}},
     {{"gen", "-c", "@CFG", "--duration", "-1"}, {"--duration"}},
@@ -60,9 +60,15 @@ const BadArgs k_bad_args[] = {
     {{"bench", "rfc2544", "--trial", "nan"}, {"--trial"}},
     {{"bench", "rfc2544", "--sizes", "sixty-four"}, {"--sizes"}},
     {{"bench", "rfc2544", "--frob"}, {"--frob"}},
-    {{"--bogus"}, {"'--bogus'", "run, check, gen, host, bench"}},
-    {{"frob"}, {"unknown command 'frob'", "run, check, gen, host, bench"}},
+    {{"--bogus"}, {"'--bogus'", "run, check, gen, host, bench, ctl"}},
+    {{"frob"}, {"unknown command 'frob'", "run, check, gen, host, bench, ctl"}},
     {{"--log-level", "info", "run"}, {"'--log-level'"}},
+    // ctl: checked before any socket is looked for
+    {{"ctl"}, {"'vfpath ctl' needs a command", "ports, xstats, port"}},
+    {{"ctl", "port", "halt", "p0"}, {"halt", "stop, start, restart"}},
+    {{"ctl", "xstats"}, {"PORT"}},
+    {{"ctl", "log-level", "loud"}, {"loud"}},
+    {{"ctl", "--instance", "99", "ports"}, {"--instance"}},
     // run
     {{"run", "--bogus-option"}, {"--bogus-option"}},
     {{"run", "--duration"}, {"--duration"}},

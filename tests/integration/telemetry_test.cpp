@@ -10,7 +10,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <set>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -325,6 +327,15 @@ TEST_F(TelemetryTest, MetricsAreScrapedOverHttpAndPassPromtool) {
     EXPECT_EQ(sample(a.body, "vfpath_port_state{port=\"p0\",state=\"running\"}"), 1);
     EXPECT_GT(sample(a.body, "vfpath_mempool_size_mbufs{pool=\"vfpath_s0\",socket=\"0\"}"), 0);
     EXPECT_GE(sample(a.body, "vfpath_queue_rx_packets_total{port=\"p1\",queue=\"0\"}"), 0);
+    // Device counters: the drops, every xstat the driver offers (labelled by name), and the
+    // device's per-queue counters where the PMD keeps them (net_null does), by source.
+    EXPECT_EQ(sample(a.body, "vfpath_port_device_drops_total{port=\"p0\"}"), 0);
+    EXPECT_GT(sample(a.body, "vfpath_port_xstat{port=\"p0\",name=\"rx_good_packets\"}"), 0)
+        << a.body.substr(0, 2000);
+    EXPECT_EQ(sample(a.body, "vfpath_port_xstat{port=\"p0\",name=\"rx_errors\"}"), 0);
+    EXPECT_GT(sample(a.body, "vfpath_queue_device_rx_packets_total{port=\"p0\",queue=\"0\","
+                             "source=\"device\"}"),
+              0);
     // Which DPDK: one build-info series naming the version built against and the one running.
     const std::string build_info = "vfpath_build_info{version=\"0.1.0\",dpdk_built=\"" +
                                    std::string(VFPATH_DPDK_VERSION) + "\",dpdk_running=\"";
@@ -352,6 +363,90 @@ TEST_F(TelemetryTest, MetricsAreScrapedOverHttpAndPassPromtool) {
     EXPECT_EQ(http(port, "POST", "/metrics").status, 405);
     EXPECT_EQ(http(port, "GET", "/").status, 404);
     EXPECT_EQ(http(port, "GET", "/etc/passwd").status, 404);
+    expect_run_invariants(stop());
+}
+
+// deploy/grafana's dashboard asks only for metrics a live vfpath exposes: every vfpath_* name in
+// its queries is a family of a real scrape (a histogram's _bucket, _sum and _count included).
+TEST_F(TelemetryTest, DashboardQueriesOnlyExposedMetrics) {
+    const json dash = json::parse(read_text(fs::path(VFPATH_DEPLOY) / "grafana" /
+                                            "vfpath-dashboard.json"),
+                                  nullptr, false);
+    ASSERT_TRUE(dash.is_object()) << "deploy/grafana/vfpath-dashboard.json is not JSON";
+    std::set<std::string> queried;
+    const std::regex name_re(R"(vfpath_[a-z0-9_]+)");
+    std::function<void(const json&)> walk = [&](const json& j) {
+        if (j.is_object()) {
+            for (const auto& [k, v] : j.items()) {
+                if ((k == "expr" || k == "query") && v.is_string()) {
+                    const std::string e = v.get<std::string>();
+                    for (std::sregex_iterator it(e.begin(), e.end(), name_re), end; it != end; ++it)
+                        queried.insert(it->str());
+                }
+                walk(v);
+            }
+        } else if (j.is_array()) {
+            for (const json& e : j) walk(e);
+        }
+    };
+    walk(dash);
+    ASSERT_GE(queried.size(), 10u);
+
+    start("metrics: {enabled: true, listen: \"127.0.0.1:0\"}\n");
+    const uint16_t port = served_port(child_->err());
+    ASSERT_NE(port, 0) << child_->err();
+    const HttpReply r = http(port, "GET", "/metrics");
+    ASSERT_EQ(r.status, 200);
+    std::set<std::string> exposed;
+    std::istringstream in(r.body);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream ls(line);
+        std::string hash, what, name, type;
+        if (!(ls >> hash >> what >> name >> type) || hash != "#" || what != "TYPE") continue;
+        exposed.insert(name);
+        if (type == "histogram")
+            for (const char* s : {"_bucket", "_sum", "_count"}) exposed.insert(name + s);
+    }
+    for (const std::string& n : queried)
+        EXPECT_TRUE(exposed.count(n)) << "the dashboard queries " << n << ", which vfpath does not expose";
+    stop();
+}
+
+// Clients that connect and send nothing (half-open, or slow) do not hold up a scrape: with four
+// of them connected, scrapes from two threads at once each answer within a second.
+TEST_F(TelemetryTest, IdleClientsDoNotDelayAScrape) {
+    start("metrics: {enabled: true, listen: \"127.0.0.1:0\"}\n");
+    const uint16_t port = served_port(child_->err());
+    ASSERT_NE(port, 0) << child_->err();
+    ASSERT_EQ(http(port, "GET", "/metrics").status, 200);  // the first view is built
+    std::vector<int> idle;
+    for (int i = 0; i < 4; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        if (i % 2) (void)!::send(fd, "GET /met", 8, 0);  // half a request line, never finished
+        idle.push_back(fd);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // accepted by the server
+    double took[2] = {-1, -1};
+    int status[2] = {0, 0};
+    std::thread other([&] {
+        const double t0 = now_s();
+        status[1] = http(port, "GET", "/metrics").status;
+        took[1] = now_s() - t0;
+    });
+    const double t0 = now_s();
+    status[0] = http(port, "GET", "/metrics").status;
+    took[0] = now_s() - t0;
+    other.join();
+    for (int k = 0; k < 2; ++k) {
+        EXPECT_EQ(status[k], 200);
+        EXPECT_LT(took[k], 1.0) << "scrape " << k << " took " << took[k] << " s";
+    }
+    for (int fd : idle) ::close(fd);
     expect_run_invariants(stop());
 }
 

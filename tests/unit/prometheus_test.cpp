@@ -75,6 +75,30 @@ TEST(Prometheus, PortAndQueueCounters) {
     EXPECT_LINE(t, "vfpath_tsc_frequency_hertz 2000000000");
 }
 
+// Device counters: the drops summed, every xstat as one series labelled by its name, the
+// device's per-queue counters labelled source="device", and operator actions apart.
+TEST(Prometheus, DeviceCountersXstatsAndAdminActions) {
+    View v = test::two_port_view();
+    auto& hw = v.snap.ports[0].hw;
+    hw.imissed = 3, hw.ierrors = 2, hw.rx_nombuf = 1, hw.oerrors = 4;
+    hw.queues = {{100, 90, 6400, 5760, 1}, {200, 0, 12800, 0, 0}};
+    v.snap.ports[0].xstats = {{"rx_good_packets", 300}, {"rx_q0_errors", 0}};
+    v.health[0].admin_stops = 2;
+    v.health[0].admin_restarts = 1;
+    const std::string t = prometheus_text(v);
+    EXPECT_LINE(t, "vfpath_port_device_drops_total{port=\"p0\"} 10");
+    EXPECT_LINE(t, "# TYPE vfpath_port_xstat gauge");
+    EXPECT_LINE(t, "vfpath_port_xstat{port=\"p0\",name=\"rx_good_packets\"} 300");
+    EXPECT_LINE(t, "vfpath_port_xstat{port=\"p0\",name=\"rx_q0_errors\"} 0");
+    EXPECT_LINE(t, "vfpath_queue_device_rx_packets_total{port=\"p0\",queue=\"1\",source=\"device\"} 200");
+    EXPECT_LINE(t, "vfpath_queue_device_errors_total{port=\"p0\",queue=\"0\",source=\"device\"} 1");
+    EXPECT_EQ(t.find("vfpath_queue_device_rx_packets_total{port=\"vf-1\""), std::string::npos)
+        << "a port whose driver keeps no per-queue counters has no device series";
+    EXPECT_LINE(t, "vfpath_port_admin_stops_total{port=\"p0\"} 2");
+    EXPECT_LINE(t, "vfpath_port_admin_restarts_total{port=\"p0\"} 1");
+    EXPECT_LINE(t, "vfpath_port_admin_starts_total{port=\"p0\"} 0");
+}
+
 TEST(Prometheus, BuildInfoNamesBothDpdkVersions) {
     View v = test::two_port_view();
     v.dpdk = {"24.11.3", "24.11.8"};

@@ -1084,3 +1084,95 @@ TEST(DpdkVersions, RunningAndBuiltShareYearAndMonth) {
     EXPECT_EQ(running.substr(0, 6), built.substr(0, 6)) << running << " vs " << built;
     EXPECT_TRUE(glue::version_at_least(running, 22, 11)) << running;
 }
+
+// An operator's stop: quiesced exactly as a recovery (pause, quiesce, then the device), journaled,
+// counted apart from faults; events and the watchdog leave the stopped port alone; start brings
+// it back without counting a recovery.
+TEST(RecoveryAdmin, StopQuiescesThenStopsAndNothingRecoversAStoppedPort) {
+    Rig r;
+    r.drv.quiesce_checks = 3;
+    r.drv.rx = 100;
+    r.make();
+    ASSERT_TRUE(r.rec->admin(0, AdminOp::stop));
+    EXPECT_EQ(r.rec->stats(0).state, PortState::quiescing);
+    EXPECT_EQ(r.count("stop"), 0u) << "the device is touched only once workers left it";
+    r.settle();
+    const auto& s = r.rec->stats(0);
+    EXPECT_EQ(s.state, PortState::stopped);
+    ASSERT_GE(r.drv.calls.size(), 3u);
+    EXPECT_EQ(r.drv.calls[0], "pause");
+    EXPECT_EQ(r.drv.calls[1], "quiesce");
+    EXPECT_EQ(r.drv.calls.back(), "stop");
+    EXPECT_EQ(s.admin_stops, 1u);
+    EXPECT_EQ(s.events, 0u);
+    EXPECT_TRUE(r.journaled("admin", "stop requested by an operator"));
+    EXPECT_TRUE(r.journaled("state", "quiescing -> stopped"));
+
+    // Stopping again, or starting a running port, is refused and changes nothing.
+    const auto again = r.rec->admin(0, AdminOp::stop);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error(), "port p0 is already stopped");
+    const auto not_stopped = r.rec->admin(1, AdminOp::start);
+    ASSERT_FALSE(not_stopped);
+    EXPECT_EQ(not_stopped.error(), "port p1 is not stopped (state: running)");
+
+    // A reset on the stopped port is journaled and counted, not recovered; nor does the
+    // watchdog or the link poll touch it.
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);
+    EXPECT_FALSE(r.rec->busy());
+    EXPECT_EQ(s.resets, 1u);
+    EXPECT_EQ(r.count("reset"), 0u);
+    for (int i = 0; i < 50; ++i) {
+        r.drv.clock += 0.1;
+        r.rec->watchdog_tick();
+        r.rec->on_link_poll(0);
+    }
+    EXPECT_EQ(s.state, PortState::stopped);
+    EXPECT_EQ(s.watchdog_triggers, 0u);
+    r.rec->on_pf_mac(0, "the PF set a MAC");  // nor a MAC the PF set
+    EXPECT_FALSE(r.rec->busy());
+    EXPECT_EQ(r.count("reattach"), 0u);
+
+    ASSERT_TRUE(r.rec->admin(0, AdminOp::start));
+    r.settle();
+    EXPECT_EQ(s.state, PortState::running);
+    EXPECT_EQ(r.count("start"), 1u);
+    EXPECT_EQ(r.drv.calls.back(), "resume");
+    EXPECT_EQ(s.admin_starts, 1u);
+    EXPECT_EQ(s.recovered, 0u);
+    EXPECT_TRUE(s.recovery_ms.empty());
+}
+
+TEST(RecoveryAdmin, RestartStopsAndStartsAndIsRefusedDuringARecovery) {
+    Rig r;
+    r.make();
+    ASSERT_TRUE(r.rec->admin(1, AdminOp::restart));
+    r.settle();
+    EXPECT_EQ(r.rec->stats(1).state, PortState::running);
+    EXPECT_EQ(r.count("stop"), 1u);
+    EXPECT_EQ(r.count("start"), 1u);
+    EXPECT_EQ(r.rec->stats(1).admin_restarts, 1u);
+    EXPECT_EQ(r.rec->stats(1).recovered, 0u);
+
+    r.drv.reset_busy_until[0] = r.drv.clock + 0.1;  // a recovery that takes a while
+    r.rec->on_event(0, RTE_ETH_EVENT_INTR_RESET, r.drv.clock);
+    const auto busy = r.rec->admin(0, AdminOp::stop);
+    ASSERT_FALSE(busy);
+    EXPECT_NE(busy.error().find("port p0 is busy (resetting: recovering)"), std::string::npos)
+        << busy.error();
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).recovered, 1u);
+    EXPECT_EQ(r.rec->stats(0).admin_stops, 0u);
+}
+
+TEST(RecoveryAdmin, AStartTheDeviceRefusesLeavesThePortStopped) {
+    Rig r;
+    r.make();
+    ASSERT_TRUE(r.rec->admin(0, AdminOp::stop));
+    r.settle();
+    r.drv.start_answer = -EIO;
+    ASSERT_TRUE(r.rec->admin(0, AdminOp::start));
+    r.settle();
+    EXPECT_EQ(r.rec->stats(0).state, PortState::stopped);
+    EXPECT_TRUE(r.journaled("admin", "the port stays stopped"));
+}

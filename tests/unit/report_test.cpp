@@ -53,6 +53,14 @@ TEST(ReportRates, TimelineStatsJsonAndTableAgree) {
     EXPECT_TRUE(has(table, "p0               all      2.000      2.000     1.024     1.024"
                            "           20       1.344    13.4"))
         << table;
+    // The device's drops of the interval (imissed + ierrors + rx_nombuf + oerrors) in the last
+    // column.
+    dataplane::Snapshot dprev = prev, dnow = now;
+    dprev.ports[0].hw.imissed = 5;
+    dnow.ports[0].hw.imissed = 9, dnow.ports[0].hw.rx_nombuf = 3;
+    const std::string dtable = format_table(plan, dprev, dnow);
+    EXPECT_TRUE(has(dtable, "rx %lnk  dev drops\n")) << dtable;
+    EXPECT_TRUE(has(dtable, "       1.344    13.4          7\n")) << dtable;
     // A vdev's link speed is nominal (net_null says 10G and forwards more): no share of it.
     dataplane::Snapshot vprev = prev, vnow = now;
     vprev.ports[0].hw.link_speed_nominal = vnow.ports[0].hw.link_speed_nominal = true;

@@ -250,8 +250,10 @@ TEST_F(RxTimestamps, TheForwarderStartsTheDwellAtTheNicTimestamp) {
     ASSERT_EQ(rte_rcu_qsbr_thread_register(qsbr, 0), 0);
     for (uint16_t p = 0; p < 2; ++p) ports[p].word.store(p);
     std::atomic<bool> stop{false};
+    const std::atomic<bool> timing{true};  // latency timed (ctl latency on)
     auto* ctx = new (mem) dp::LcoreCtx;
     ctx->stop = &stop;
+    ctx->timing = &timing;
     ctx->ports = ports;
     ctx->qsbr = qsbr;
     ctx->mode = dp::Mode::io;

@@ -242,7 +242,7 @@ bool ControlLoop::settled() const {
     for (uint16_t i = 0; i < recovery_->ports(); ++i) {
         const PortState st = recovery_->stats(i).state;
         if (st != PortState::running && st != PortState::failed && st != PortState::link_down &&
-            st != PortState::degraded)
+            st != PortState::degraded && st != PortState::stopped)
             return false;
     }
     return true;
@@ -375,6 +375,9 @@ std::vector<report::PortHealth> ControlLoop::health() const {
         h.link_changes = s.link_changes;
         h.dropped_during_recovery = s.dropped_during_recovery;
         h.watchdog_triggers = s.watchdog_triggers;
+        h.admin_stops = s.admin_stops;
+        h.admin_starts = s.admin_starts;
+        h.admin_restarts = s.admin_restarts;
         h.failovers = s.failovers;
         h.on_standby = s.on_standby;
         const uint16_t sb = rt_.plan().ports[i].standby;

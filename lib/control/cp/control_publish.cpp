@@ -30,6 +30,27 @@ void ControlLoop::serve_readers(double now) {
         fault_port_.push_back(static_cast<uint16_t>(p - cfg_.ports.data()));
         schedule_.add(std::move(f));
     }
+    for (const Publisher::AdminRequest& r : pub.take_admin()) {
+        if (r.op == "latency_on" || r.op == "latency_off") {
+            const bool on = r.op == "latency_on";
+            Status st = rt_.set_latency(on);
+            journal_.add(now, "", "admin",
+                         std::string("latency timing ") + (on ? "on" : "off") +
+                             " requested by an operator" + (st ? "" : ": refused: " + st.error()));
+            pub.answer_admin(r.id, std::move(st));
+            continue;
+        }
+        const config::PortConfig* p = cfg_.find_port(r.port);
+        if (!p) {
+            pub.answer_admin(r.id, fail("no port named " + r.port));
+            continue;
+        }
+        const AdminOp op = r.op == "stop"    ? AdminOp::stop
+                           : r.op == "start" ? AdminOp::start
+                                             : AdminOp::restart;
+        pub.answer_admin(r.id,
+                         recovery_->admin(static_cast<uint16_t>(p - cfg_.ports.data()), op));
+    }
     if (!pub.wanted()) return;
 
     if (!view_plan_) view_plan_ = std::make_shared<const config::Plan>(rt_.plan());
@@ -61,6 +82,7 @@ void ControlLoop::serve_readers(double now) {
     v->journal_total = journal_.total();
     v->faults_requested = pub.faults_requested();
     v->dpdk = dpdk_;
+    v->latency_on = rt_.latency_on();
     pub.publish(std::move(v));
 }
 

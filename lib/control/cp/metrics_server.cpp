@@ -24,6 +24,10 @@ int on_log(const mg_connection*, const char* message) {
     return 1;  // handled: civetweb prints nothing itself
 }
 
+// Worker threads, and how long one waits for a client's request (see start()).
+constexpr const char* k_threads = "8";
+constexpr const char* k_request_timeout_ms = "1000";
+
 // A scrape takes a view at most this old (a new snapshot otherwise, see publisher.h).
 constexpr double k_max_age_s = 0.1;
 
@@ -66,12 +70,16 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const config::Metric
     std::unique_ptr<MetricsServer> s(new MetricsServer());
     s->pub_ = std::move(pub);
     mg_init_library(0);
-    // Two threads: a scrape is one short request; keep-alive off so none is held by a client.
+    // civetweb gives each connection a worker thread until its request is read, so a client
+    // that connects and sends nothing holds one for request_timeout_ms. With k_threads workers
+    // and a 1 s timeout, up to k_threads - 1 such clients leave a scrape undelayed, and more
+    // delay it by about 1 s at most each round (tests/integration/telemetry_test.cpp measures
+    // it). Keep-alive off so no client holds a thread between scrapes.
     // clang-format off
     const char* options[] = {"listening_ports", cfg.listen.c_str(),
-                             "num_threads", "2",
+                             "num_threads", k_threads,
                              "enable_keep_alive", "no",
-                             "request_timeout_ms", "5000",
+                             "request_timeout_ms", k_request_timeout_ms,
                              "enable_directory_listing", "no",
                              nullptr};
     // clang-format on

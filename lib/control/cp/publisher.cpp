@@ -1,6 +1,7 @@
 #include "control/cp/publisher.h"
 
 #include <chrono>
+#include <optional>
 
 namespace vfpath::control {
 
@@ -38,6 +39,51 @@ Status Publisher::request_fault(FaultSpec f) {
     return ok();
 }
 
+Status Publisher::request_admin(const std::string& port, const std::string& op, double wait_s) {
+    std::unique_lock lk(mu_);
+    if (closed_) return fail("the run has ended");
+    if (admin_.size() >= k_max_pending_faults)
+        return fail(std::to_string(admin_.size()) +
+                    " requests are already waiting for the control thread");
+    const uint64_t id = ++admin_seq_;
+    admin_.push_back({id, port, op});
+    std::optional<Status> answer;
+    cv_.wait_for(lk, std::chrono::duration<double>(wait_s), [&] {
+        if (closed_) return true;
+        for (auto it = admin_answers_.begin(); it != admin_answers_.end(); ++it)
+            if (it->first == id) {
+                answer = std::move(it->second);
+                admin_answers_.erase(it);
+                return true;
+            }
+        return false;
+    });
+    if (answer) return *answer;
+    if (closed_) return fail("the run has ended");
+    // Not taken in time: withdraw it if it still waits, so it is not done behind our back.
+    for (auto it = admin_.begin(); it != admin_.end(); ++it)
+        if (it->id == id) {
+            admin_.erase(it);
+            return fail("the control thread did not answer within " +
+                        std::to_string(int(wait_s * 1e3)) + " ms; nothing was done");
+        }
+    return fail("the control thread did not answer within " + std::to_string(int(wait_s * 1e3)) +
+                " ms; the request was taken and may still be carried out");
+}
+
+std::vector<Publisher::AdminRequest> Publisher::take_admin() {
+    std::lock_guard lk(mu_);
+    return std::exchange(admin_, {});
+}
+
+void Publisher::answer_admin(uint64_t id, Status st) {
+    {
+        std::lock_guard lk(mu_);
+        admin_answers_.emplace_back(id, std::move(st));
+    }
+    cv_.notify_all();
+}
+
 bool Publisher::wanted() const {
     std::lock_guard lk(mu_);
     return wanted_;
@@ -70,6 +116,7 @@ void Publisher::close() {
         closed_ = true;
         view_.reset();
         faults_.clear();
+        admin_.clear();
     }
     cv_.notify_all();
 }

@@ -8,7 +8,9 @@
 // histogram), and a reader polling in a loop causes at most one per `max_age_s`.
 //
 // Readers may also queue fault-injection requests (/vfpath/fault); the control loop takes them at
-// its next tick and fires them through the same event path as --fault.
+// its next tick and fires them through the same event path as --fault. Operator actions on a port
+// (/vfpath/port: stop, start, restart) go the same way, but the reader waits for the control
+// thread's answer: accepted (the port's state machine has begun it), or why not.
 #pragma once
 
 #include <condition_variable>
@@ -43,7 +45,19 @@ public:
     // run has ended or too many are queued.
     Status request_fault(FaultSpec f);
 
+    // Asks the control thread to act on a port (the port's plan name; op is "stop", "start" or
+    // "restart") and waits up to wait_s for its answer: ok once the port's state machine has begun
+    // it, or why it was refused.
+    Status request_admin(const std::string& port, const std::string& op,
+                         double wait_s = k_default_wait_s);
+
     // --- control thread
+    struct AdminRequest {
+        uint64_t id = 0;
+        std::string port, op;
+    };
+    std::vector<AdminRequest> take_admin();
+    void answer_admin(uint64_t id, Status st);
     // True when a reader waits for a newer view.
     bool wanted() const;
     // Numbers the view (View::seq) and makes it the newest.
@@ -62,6 +76,9 @@ private:
     bool wanted_ = false;
     bool closed_ = false;
     std::vector<FaultSpec> faults_;
+    std::vector<AdminRequest> admin_;
+    std::vector<std::pair<uint64_t, Status>> admin_answers_;
+    uint64_t admin_seq_ = 0;
     uint64_t faults_requested_ = 0;
 };
 

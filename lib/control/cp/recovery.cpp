@@ -51,7 +51,17 @@ std::string_view to_string(PortState s) {
         case PortState::storm: return "storm";
         case PortState::device_gone: return "device_gone";
         case PortState::degraded: return "degraded";
+        case PortState::stopped: return "stopped";
         case PortState::failed: return "failed";
+    }
+    return "?";
+}
+
+std::string_view to_string(AdminOp op) {
+    switch (op) {
+        case AdminOp::stop: return "stop";
+        case AdminOp::start: return "start";
+        case AdminOp::restart: return "restart";
     }
     return "?";
 }
@@ -147,6 +157,13 @@ void Recovery::on_event(uint16_t pidx, int type, double event_s) {
     ++st.events;
     ++st.events_by_type[glue::event_name(type)];
     journal_.add(rel(event_s), names_[pidx], "event", glue::event_name(type));
+    if (st.state == PortState::stopped && type != RTE_ETH_EVENT_INTR_LSC) {
+        // Stopped by an operator: nothing to recover until it is started again.
+        note(pidx, "recovery", "the port is stopped by an operator: the event is left alone");
+        if (type == RTE_ETH_EVENT_INTR_RESET) ++st.resets;
+        if (type == RTE_ETH_EVENT_INTR_RMV) ++st.removals;
+        return;
+    }
     switch (type) {
         case RTE_ETH_EVENT_INTR_LSC:
             handle_link(pidx, false);
@@ -290,9 +307,11 @@ void Recovery::restart_after_link_up(uint16_t pidx) {
 
 void Recovery::on_pf_mac(uint16_t pidx, const std::string& what) {
     const PortState s = stats_[pidx].state;
-    note(pidx, "mac", what + (s == PortState::failed ? ": the port has failed, left as it is"
-                                                      : ": re-attaching the port to take it"));
-    if (s == PortState::failed) return;
+    note(pidx, "mac", what + (s == PortState::failed    ? ": the port has failed, left as it is"
+                              : s == PortState::stopped ? ": the port is stopped by an operator, "
+                                                          "left as it is until it is started"
+                                                        : ": re-attaching the port to take it"));
+    if (s == PortState::failed || s == PortState::stopped) return;
     trigger(pidx, drv_.now_s(), 0, k_cause_pf_mac);
 }
 
@@ -313,6 +332,11 @@ std::vector<Step> Recovery::ladder_of(const Job& j) const {
 
 void Recovery::trigger(uint16_t pidx, double event_s, size_t first_step, const std::string& cause) {
     Job& j = jobs_[pidx];
+    if (stats_[pidx].state == PortState::stopped && !j.active) {
+        // Stopped by an operator: it is recovered by nothing but a start.
+        note(pidx, "recovery", "the port is stopped by an operator: no recovery (" + cause + ")");
+        return;
+    }
     if (j.active && j.storm) {
         // During a storm's hold more resets only confirm it: one recovery follows the hold.
         ++stats_[pidx].storm_merged;
@@ -462,6 +486,10 @@ void Recovery::step(uint16_t pidx, double now) {
             }
             if (j.remac) {
                 resume(pidx, now);
+                return;
+            }
+            if (j.admin) {
+                admin_quiesced(pidx, now);
                 return;
             }
             // A removed device may take long to come back (live migration): its traffic moves
@@ -713,6 +741,19 @@ void Recovery::resume(uint16_t pidx, double now) {
 void Recovery::finish(uint16_t pidx, double now, bool traffic) {
     Job& j = jobs_[pidx];
     PortHealthStats& st = stats_[pidx];
+    if (j.admin) {
+        // Back after an operator's start/restart: not a recovery, no outcome counted.
+        const bool up = drv_.link_up(j.id);
+        link_[pidx] = up;
+        if (!up) drv_.publish(pidx, j.id, false, true);
+        watch_[pidx].tx_since = -1;
+        set_state(pidx, up ? PortState::running : PortState::link_down,
+                  std::string(to_string(j.admin_op)) + " by an operator done in " +
+                      fmt_ms((now - j.event_s) * 1e3) +
+                      (traffic ? " (first frame received)" : ""));
+        j = Job{};
+        return;
+    }
     st.dropped_during_recovery += drv_.not_ready(pidx) - j.dropped_before;
     const double ms = (now - j.event_s) * 1e3;
     last_end_s_[pidx] = now;
@@ -761,6 +802,83 @@ void Recovery::give_up(uint16_t pidx, const char* why) {
     last_end_s_[pidx] = drv_.now_s();
     j = Job{};
     pending_[pidx].clear();  // a failed port is not acted on until a removal/re-add
+}
+
+}  // namespace vfpath::control
+
+namespace vfpath::control {
+
+Status Recovery::admin(uint16_t pidx, AdminOp op) {
+    if (pidx >= stats_.size()) return fail("no such port");
+    PortHealthStats& st = stats_[pidx];
+    Job& j = jobs_[pidx];
+    const std::string state(to_string(st.state));
+    const bool stopped = st.state == PortState::stopped;
+    if (j.active)
+        return fail("port " + names_[pidx] + " is busy (" + state + (j.admin ? "" : ": recovering") +
+                    "); try again once it has settled");
+    if (op == AdminOp::stop && stopped) return fail("port " + names_[pidx] + " is already stopped");
+    if (op == AdminOp::start && !stopped)
+        return fail("port " + names_[pidx] + " is not stopped (state: " + state + ")");
+    if (!stopped && st.state != PortState::running && st.state != PortState::link_down &&
+        st.state != PortState::degraded && st.state != PortState::failed)
+        return fail("port " + names_[pidx] + " is " + state + ": the driver or a hold owns it now");
+    const double now = drv_.now_s();
+    switch (op) {
+        case AdminOp::stop: ++st.admin_stops; break;
+        case AdminOp::start: ++st.admin_starts; break;
+        case AdminOp::restart: ++st.admin_restarts; break;
+    }
+    note(pidx, "admin", std::string(to_string(op)) + " requested by an operator (state " + state + ")");
+    j = Job{};
+    j.active = true;
+    j.admin = true;
+    j.admin_op = op;
+    j.cause = "admin " + std::string(to_string(op));
+    j.event_s = now;
+    j.id = drv_.port_id(pidx);
+    if (stopped) {
+        // Already out of service and quiesced: only the device needs starting.
+        admin_start_device(pidx, now);
+        return ok();
+    }
+    // Out of service exactly as for a recovery: nobody polls it, nobody sends to it, and every
+    // worker has left it before the device is touched.
+    drv_.publish(pidx, j.id, true, true);
+    set_state(pidx, PortState::quiescing, j.cause);
+    j.token = drv_.quiesce_start();
+    j.deadline = now + policy_.quiesce_timeout_ms / 1e3;
+    j.due = now;
+    step(pidx, now);
+    return ok();
+}
+
+void Recovery::admin_quiesced(uint16_t pidx, double now) {
+    Job& j = jobs_[pidx];
+    const int ret = drv_.stop(j.id);
+    if (ret != 0)
+        note(pidx, "admin", "rte_eth_dev_stop: " + std::string(rte_strerror(-ret)));
+    if (j.admin_op == AdminOp::stop) {
+        set_state(pidx, PortState::stopped, "stopped by an operator");
+        j = Job{};
+        return;
+    }
+    admin_start_device(pidx, now);
+}
+
+void Recovery::admin_start_device(uint16_t pidx, double now) {
+    Job& j = jobs_[pidx];
+    const int ret = drv_.start(j.id);
+    if (ret != 0) {
+        // The device did not start: it stays stopped (out of service), as the operator left it.
+        note(pidx, "admin", "rte_eth_dev_start: " + std::string(rte_strerror(-ret)) +
+                                "; the port stays stopped");
+        set_state(pidx, PortState::stopped, "start failed");
+        j = Job{};
+        return;
+    }
+    j.expect_rx = false;  // an operator's start waits for no frame
+    resume(pidx, now);
 }
 
 }  // namespace vfpath::control

@@ -26,9 +26,13 @@ namespace vfpath::control {
 // failed stays last.
 enum class PortState {
     running, link_down, quiescing, resetting, reconfiguring, reattaching, backoff,
-    awaiting_traffic, driver_recovering, storm, device_gone, degraded, failed
+    awaiting_traffic, driver_recovering, storm, device_gone, degraded, stopped, failed
 };
 std::string_view to_string(PortState s);
+
+// What an operator asks of a port (`vfpath ctl port stop|start|restart`).
+enum class AdminOp { stop, start, restart };
+std::string_view to_string(AdminOp op);
 
 // The recovery ladder, lightest step first.
 enum class Step { reset, restart, reattach };
@@ -135,6 +139,8 @@ struct PortHealthStats {
     uint64_t dropped_during_recovery = 0;
     uint64_t watchdog_triggers = 0;
     uint64_t failovers = 0;
+    // Operator actions (ctl), counted apart from faults: none of them is an event or a recovery.
+    uint64_t admin_stops = 0, admin_starts = 0, admin_restarts = 0;
     bool on_standby = false;  // its traffic goes to the standby port now
     std::vector<double> recovery_ms;  // event -> first packet received again (recovered only)
 };
@@ -164,6 +170,14 @@ public:
     // link first comes up (LSC or link poll). Some PMDs (net_memif) set their rings up from
     // their own thread when the link comes up, and must not be polled before.
     void hold_ports_without_link();
+    // An operator's stop/start/restart. stop: out of service (neither polled nor sent to, its
+    // frames counted as not-ready drops), quiesced exactly as for a recovery, then
+    // rte_eth_dev_stop; the port stays `stopped`, and neither events nor the watchdog recover it,
+    // until a start. start: rte_eth_dev_start, then back in service. restart: both, one after the
+    // other (a stopped port is only started). Journaled with kind "admin". Fails, changing
+    // nothing, when the port is in the middle of a recovery or the request makes no sense in its
+    // state (stopping a stopped port); the message says why.
+    Status admin(uint16_t pidx, AdminOp op);
     // Checks every running port for a silent stall; recovers a stalled one. Call periodically.
     void watchdog_tick();
     // Steps every port's recovery whose next action is due. Call on every control-loop wake-up.
@@ -196,6 +210,8 @@ private:
         bool reattach_only = false;  // escalation: the ladder is [reattach]
         bool remac = false;          // quiescing again because the MAC changed: then resume
         bool expect_rx = false;      // the port received before the fault
+        bool admin = false;          // an operator's stop/start/restart, not a recovery
+        AdminOp admin_op = AdminOp::stop;
         bool removal = false;        // the device was removed (INTR_RMV): it may come back late
         unsigned slow_restarts = 0;  // stop/starts done again because they were slow
         double gone_since = -1;      // device_gone: when the wait for it began
@@ -223,6 +239,8 @@ private:
     void resume(uint16_t pidx, double now);
     void finish(uint16_t pidx, double now, bool traffic);
     void give_up(uint16_t pidx, const char* why);
+    void admin_quiesced(uint16_t pidx, double now);
+    void admin_start_device(uint16_t pidx, double now);
     void set_state(uint16_t pidx, PortState s, std::string why = {});
     void fail_over(uint16_t pidx, const char* why);
     void handle_link(uint16_t pidx, bool from_poll);

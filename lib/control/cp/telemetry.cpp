@@ -16,6 +16,7 @@
 
 #include "drivers-glue/telemetry.h"
 #include "report/telemetry.h"
+#include "util/log.h"
 
 namespace vfpath::control {
 
@@ -210,6 +211,69 @@ int cmd_fault(const char*, const char* params, rte_tel_data* d) {
     return guarded(d, [&] { return fault(params, d); });
 }
 
+// "/vfpath/port,OP,PORT": an operator's stop, start or restart, through the control thread's
+// port state machine (Recovery::admin). Answers once the control thread has begun it or refused.
+int port_admin(const char* params, rte_tel_data* d) {
+    const std::string_view p = param(params);
+    const size_t comma = p.find(',');
+    const std::string op(p.substr(0, comma));
+    const std::string port(comma == std::string_view::npos ? "" : p.substr(comma + 1));
+    if ((op != "stop" && op != "start" && op != "restart") || port.empty())
+        return answer(d, tel::error("expected OP,PORT with OP = stop, start or restart; got \"" +
+                                    std::string(p) + "\""));
+    const auto pub = attached();
+    const auto v = pub ? pub->get(1e9) : nullptr;
+    if (!v) return answer(d, tel::error(k_not_forwarding));
+    bool known = false;
+    std::string names;
+    for (const auto& pp : v->plan->ports) {
+        known = known || pp.name == port;
+        names += (names.empty() ? "" : ", ") + pp.name;
+    }
+    if (!known)
+        return answer(d, tel::error("no port named \"" + port + "\" (ports: " + names + ")"));
+    if (auto st = pub->request_admin(port, op); !st) return answer(d, tel::error(st.error()));
+    return answer(d, tel::checked({{"accepted", 1},
+                                   {"op", op},
+                                   {"port", port},
+                                   {"see", "/vfpath/events," + port}}));
+}
+
+int cmd_port_admin(const char*, const char* params, rte_tel_data* d) {
+    return guarded(d, [&] { return port_admin(params, d); });
+}
+
+// "/vfpath/latency_sampling,on|off": workers time dwell latency, or not, from their next
+// housekeeping on (control thread: Runtime::set_latency).
+int cmd_latency_sampling(const char*, const char* params, rte_tel_data* d) {
+    return guarded(d, [&] {
+        const std::string s(param(params));
+        if (s != "on" && s != "off")
+            return answer(d, tel::error("expected on or off; got \"" + s + "\""));
+        const auto pub = attached();
+        if (!pub) return answer(d, tel::error(k_not_forwarding));
+        if (auto st = pub->request_admin("", "latency_" + s); !st)
+            return answer(d, tel::error(st.error()));
+        return answer(d, tel::checked({{"latency", s}}));
+    });
+}
+
+// "/vfpath/log_level,LEVEL": every vfpath logger's level from now on.
+int cmd_log_level(const char*, const char* params, rte_tel_data* d) {
+    return guarded(d, [&] {
+        const std::string level(param(params));
+        static const char* const levels[] = {"trace", "debug", "info",    "warn",
+                                             "error", "critical", "off"};
+        bool valid = false;
+        for (const char* l : levels) valid = valid || level == l;
+        if (!valid || !log::set_level(level))
+            return answer(d, tel::error("unknown log level \"" + level +
+                                        "\" (trace, debug, info, warn, error, critical, off)"));
+        log::get("ctl")->warn("log level set to {} over telemetry", level);
+        return answer(d, tel::checked({{"log_level", level}}));
+    });
+}
+
 }  // namespace
 
 Status register_telemetry_commands() {
@@ -237,6 +301,15 @@ Status register_telemetry_commands() {
              "name (optional)."},
             {"/vfpath/plan", cmd_plain<tel::plan>,
              "vfpath: the plan: ports, lcores and their queues, mempools. No parameter."},
+            {"/vfpath/port", cmd_port_admin,
+             "vfpath: stop, start or restart a port (quiesced as for a recovery). "
+             "Parameter: OP,PORT; OP = stop, start or restart."},
+            {"/vfpath/latency_sampling", cmd_latency_sampling,
+             "vfpath: turn dwell-latency timing on or off (measure.latency on at start). "
+             "Parameter: on or off."},
+            {"/vfpath/log_level", cmd_log_level,
+             "vfpath: every logger's level. Parameter: trace, debug, info, warn, error, "
+             "critical or off."},
             {"/vfpath/fault", cmd_fault,
              "vfpath: inject a fault, as --fault. Parameter: "
              "KIND:PORT@TIME[,every=DUR][,count=N][,for=DUR][,slow=DUR], TIME from now."},

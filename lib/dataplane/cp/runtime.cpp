@@ -58,6 +58,7 @@ struct Runtime::Impl {
     std::vector<std::vector<SlotRef>> rx_refs, tx_refs;
     HwClocks clocks;  // per plan port: the latency clock, and the NIC clock's fit when hw
     std::atomic<bool> stop{false};
+    std::atomic<bool> timing{false};  // dwell-latency timing wanted (set_latency)
     std::vector<uint64_t> drained;  // per plan port: frames freed from rx rings at stop
     bool launched = false;
     bool workers_running = false;
@@ -107,6 +108,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
     // The constructor is private (create() is the only way in), so make_unique cannot reach it.
     std::unique_ptr<Runtime> rt(new Runtime(plan, std::move(port_ids)));
     Impl& im = *rt->impl_;
+    im.timing.store(rt->latency_measured());
     for (const auto& pp : plan.pools) {
         auto mp = glue::create_pool(pp);
         if (!mp) return Error{mp.error()};
@@ -146,6 +148,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Plan& plan,
         auto* ctx = new (mem) dp::LcoreCtx;
         im.ctxs.push_back(ctx);
         ctx->stop = &im.stop;
+        ctx->timing = &im.timing;
         ctx->ports = im.port_ctl;
         ctx->qsbr = im.qsbr;
         ctx->qsbr_id = static_cast<unsigned>(im.ctxs.size() - 1);
@@ -228,9 +231,11 @@ Snapshot Runtime::snapshot(bool with_latency) const {
         if (p.index < im.macs.size()) ps.mac = config::format_mac(im.macs[p.index]);
         const uint16_t nq = std::max(p.rx_queues, p.tx_queues);
         for (uint16_t q = 0; q < nq; ++q) ps.queues.push_back(QueueSnapshot{q});
-        if (im.port_up[p.index])
-            ps.hw = impl_->hw_guard.apply(p.index, glue::port_hw_stats(ps.port_id),
+        if (im.port_up[p.index]) {
+            ps.hw = impl_->hw_guard.apply(p.index, glue::port_hw_stats(ps.port_id, nq),
                                           glue::monotonic_ns() / 1e9);
+            ps.xstats = glue::port_xstats(ps.port_id);
+        }
         ps.clock = im.clocks.port_clock(p.index);
         s.ports.push_back(std::move(ps));
     }
@@ -269,6 +274,24 @@ Snapshot Runtime::snapshot(bool with_latency) const {
         }
     }
     return s;
+}
+
+bool Runtime::latency_measured() const {
+    return plan_.latency && plan_.mode != config::FwdMode::sink;
+}
+
+bool Runtime::latency_on() const {
+    return impl_->timing.load(std::memory_order_relaxed);
+}
+
+Status Runtime::set_latency(bool on) {
+    if (on && !latency_measured())
+        return fail(plan_.mode == config::FwdMode::sink
+                        ? "sink mode sends nothing: there is no dwell latency to measure"
+                        : "this run started with measure.latency off: no histograms to record "
+                          "into (start it with measure.latency on)");
+    impl_->timing.store(on, std::memory_order_relaxed);
+    return ok();
 }
 
 uint16_t Runtime::port_id(uint16_t pidx) const { return impl_->port_ids[pidx]; }

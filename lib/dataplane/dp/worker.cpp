@@ -214,6 +214,9 @@ inline void close_run(LcoreCtx& ctx, LoopState& ls, uint64_t now) noexcept {
     ls.t_mark = now;
 }
 
+// loop()'s answer when it left because timing was switched on or off (0: stopped).
+constexpr int k_loop_switch = 1;
+
 template <Mode M, Timing T, bool Hw>
 VFPATH_HOT_LOOP int loop(LcoreCtx& ctx) noexcept {
     rte_mbuf* pkts[k_max_burst];
@@ -257,11 +260,15 @@ VFPATH_HOT_LOOP int loop(LcoreCtx& ctx) noexcept {
             // word again after it.)
             rte_rcu_qsbr_quiescent(ctx.qsbr, ctx.qsbr_id);
             if (ctx.stop->load(std::memory_order_relaxed)) break;
+            // Timing switched on or off (ctl latency): leave for the other loop.
+            if ((T != Timing::none) != ctx.timing->load(std::memory_order_relaxed)) [[unlikely]] {
+                rte_rcu_qsbr_thread_offline(ctx.qsbr, ctx.qsbr_id);
+                return k_loop_switch;
+            }
         }
     }
     // Nothing is held between iterations: every received mbuf was sent or freed above.
     rte_rcu_qsbr_thread_offline(ctx.qsbr, ctx.qsbr_id);
-    ctx.exited.store(true, std::memory_order_release);
     return 0;
 }
 
@@ -273,15 +280,24 @@ int run_timed(LcoreCtx& ctx) noexcept {
 }
 
 template <Mode M>
-int run_mode(LcoreCtx& ctx) noexcept {
+int run_once(LcoreCtx& ctx) noexcept {
     if constexpr (M != Mode::sink) {
-        if (ctx.latency[0] != nullptr) {
+        if (ctx.latency[0] != nullptr && ctx.timing->load(std::memory_order_relaxed)) {
             bool hw = false;
             for (uint16_t i = 0; i < ctx.n_rx; ++i) hw = hw || ctx.rx_clock[i] != nullptr;
             return hw ? run_timed<M, true>(ctx) : run_timed<M, false>(ctx);
         }
     }
     return loop<M, Timing::none, false>(ctx);
+}
+
+// The loop for the timing wanted now, again each time it is switched (ctl latency on|off).
+template <Mode M>
+int run_mode(LcoreCtx& ctx) noexcept {
+    while (run_once<M>(ctx) == k_loop_switch) {
+    }
+    ctx.exited.store(true, std::memory_order_release);
+    return 0;
 }
 
 }  // namespace

@@ -63,6 +63,10 @@ struct RxSlot {
 struct alignas(64) LcoreCtx {
     // Hot, read-only after launch.
     const std::atomic<bool>* stop;  // dp: ro / cp: writes the pointee
+    // Dwell-latency timing wanted (ctl latency on|off): read at housekeeping only; the worker
+    // then leaves its loop for the one with (or without) timing. Only acted on when the slots
+    // have histograms (measure.latency on at start).
+    const std::atomic<bool>* timing;  // dp: ro / cp: writes the pointee
     const PortCtl* ports;           // dp: ro / cp: writes the pointees (one per plan port)
     rte_rcu_qsbr* qsbr;             // dp: reports quiescent states / cp: waits on them
     unsigned qsbr_id;               // dp: ro, this worker's thread id in qsbr

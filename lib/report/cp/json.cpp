@@ -38,7 +38,43 @@ json recovery_json(const PortHealth& h) {
             {"storms", h.storms},
             {"recovery_ms", ms},
             {"dropped_during_recovery", h.dropped_during_recovery},
-            {"watchdog_triggers", h.watchdog_triggers}};
+            {"watchdog_triggers", h.watchdog_triggers},
+            {"admin_stops", h.admin_stops},
+            {"admin_starts", h.admin_starts},
+            {"admin_restarts", h.admin_restarts}};
+}
+
+// vfpath's own counts against the device's: frames the device counted as received but vfpath has
+// not taken yet sit in the rx rings (at most rx_desc per queue), and frames vfpath handed to the
+// tx rings but the device has not sent yet sit in the tx rings. A difference beyond that is not
+// in flight: the report says so.
+json counter_check(const config::PortPlan& pp, const dataplane::PortSnapshot& ps) {
+    if (ps.hw.ipackets == 0 && ps.hw.opackets == 0 && ps.rx_packets() + ps.tx_packets() > 0)
+        return {{"agree", nullptr}, {"note", "the device gave no counters (the port is closed)"}};
+    const uint64_t rx_flight = uint64_t(pp.rx_desc) * pp.rx_queues;
+    const uint64_t tx_flight = uint64_t(pp.tx_desc) * pp.tx_queues;
+    const auto diff = [](uint64_t a, uint64_t b) { return int64_t(a) - int64_t(b); };
+    const int64_t rx = diff(ps.hw.ipackets, ps.rx_packets());
+    const int64_t tx = diff(ps.tx_packets(), ps.hw.opackets);
+    const bool rx_ok = rx >= 0 && uint64_t(rx) <= rx_flight;
+    const bool tx_ok = tx >= 0 && uint64_t(tx) <= tx_flight;
+    json j{{"agree", rx_ok && tx_ok},
+           {"rx_device_minus_software", rx},
+           {"tx_software_minus_device", tx},
+           {"rx_in_flight_max", rx_flight},
+           {"tx_in_flight_max", tx_flight}};
+    std::string note;
+    if (!rx_ok)
+        note = "the device counted " + std::to_string(ps.hw.ipackets) + " frames received, vfpath " +
+               std::to_string(ps.rx_packets()) + ": more apart than the " +
+               std::to_string(rx_flight) + " the rx rings can hold";
+    if (!tx_ok)
+        note += (note.empty() ? "" : "; ") + std::string("vfpath handed ") +
+                std::to_string(ps.tx_packets()) + " frames to the tx rings, the device counted " +
+                std::to_string(ps.hw.opackets) + " sent: more apart than the " +
+                std::to_string(tx_flight) + " the tx rings can hold";
+    if (!note.empty()) j["note"] = note + " (a device reset restarts its counters)";
+    return j;
 }
 
 // Average rates over `seconds` from vfpath's counters: frames per second, bit/s of the frames
@@ -165,7 +201,12 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
             p["vf_mailbox"].push_back({{"vf", m.vf}, {"accepted", m.accepted}, {"refused", m.refused}});
         p["hw"] = {{"ipackets", ps.hw.ipackets}, {"opackets", ps.hw.opackets},
                    {"imissed", ps.hw.imissed},   {"ierrors", ps.hw.ierrors},
-                   {"oerrors", ps.hw.oerrors},   {"rx_nombuf", ps.hw.rx_nombuf}};
+                   {"oerrors", ps.hw.oerrors},   {"rx_nombuf", ps.hw.rx_nombuf},
+                   {"device_drops", ps.hw.device_drops()}};
+        json xs = json::object();
+        for (const glue::Xstat& x : ps.xstats) xs[x.name] = x.value;
+        p["hw"]["xstats"] = std::move(xs);
+        p["counter_check"] = counter_check(pp, ps);
         p["queues"] = json::array();
         for (const auto& q : ps.queues) {
             json& jq = p["queues"].emplace_back(json{{"queue", q.queue},
@@ -178,6 +219,13 @@ json to_json(const config::Plan& plan, const dataplane::Snapshot& s,
                                    {"tx_bytes", q.tx_bytes},
                                    {"drops", q.drops},
                                    {"not_ready_drops", q.not_ready}});
+            jq["source"] = "software";
+            if (q.queue < ps.hw.queues.size()) {
+                const glue::QueueHwStats& d = ps.hw.queues[q.queue];
+                jq["device"] = {{"source", "device"},    {"rx_packets", d.ipackets},
+                                {"tx_packets", d.opackets}, {"rx_bytes", d.ibytes},
+                                {"tx_bytes", d.obytes},     {"errors", d.errors}};
+            }
             jq["rx"] = throughput_json(q.rx_packets, q.rx_bytes, secs, ps.hw.link_speed_mbps);
             jq["tx"] = throughput_json(q.tx_packets, q.tx_bytes, secs, ps.hw.link_speed_mbps);
             if (q.latency) {

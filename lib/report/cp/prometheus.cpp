@@ -160,12 +160,26 @@ void port_counters(Writer& w, const View& v) {
         {"vfpath_port_hw_rx_nombuf_total", "counter",
          "Receive mbuf allocation failures (rx_nombuf).",
          [](const PS& s) { return s.hw.rx_nombuf; }},
+        {"vfpath_port_device_drops_total", "counter",
+         "Frames the device dropped or could not handle: imissed + ierrors + rx_nombuf + "
+         "oerrors.",
+         [](const PS& s) { return s.hw.device_drops(); }},
     };
     for (const PortMetric& m : metrics) {
         w.family(m.name, m.type, m.help);
         for (size_t i = 0; i < v.plan->ports.size() && i < v.snap.ports.size(); ++i)
             w.sample(m.name, {{"port", v.plan->ports[i].name}}, m.value(v.snap.ports[i]));
     }
+    // Every extended stat the driver offers, one labelled series each (as grout does): their
+    // names and meanings are the driver's; most are counters, some are not, and one family
+    // holds them all, so it is a gauge (rate() the counters among them).
+    w.family("vfpath_port_xstat", "gauge",
+             "The driver's extended stats (rte_eth_xstats_get), one series per name; most are "
+             "counters: rate() them.");
+    for (size_t i = 0; i < v.plan->ports.size() && i < v.snap.ports.size(); ++i)
+        for (const glue::Xstat& x : v.snap.ports[i].xstats)
+            w.sample("vfpath_port_xstat", {{"port", v.plan->ports[i].name}, {"name", x.name}},
+                     x.value);
 }
 
 void queue_counters(Writer& w, const View& v) {
@@ -188,6 +202,35 @@ void queue_counters(Writer& w, const View& v) {
                 w.sample(m.name,
                          {{"port", v.plan->ports[i].name}, {"queue", std::to_string(q.queue)}},
                          q.*m.field);
+    }
+    // The device's own per-queue counters, where the PMD keeps them: labelled source="device"
+    // so a dashboard can put them beside vfpath's (source="software" is the series above).
+    using QH = glue::QueueHwStats;
+    struct DeviceQueueMetric {
+        const char* name;
+        const char* help;
+        uint64_t QH::*field;
+    };
+    const DeviceQueueMetric device[] = {
+        {"vfpath_queue_device_rx_packets_total",
+         "The device's count of frames received on the queue (rte_eth_stats q_ipackets).",
+         &QH::ipackets},
+        {"vfpath_queue_device_tx_packets_total",
+         "The device's count of frames sent on the queue (q_opackets).", &QH::opackets},
+        {"vfpath_queue_device_errors_total", "The device's per-queue errors (q_errors).",
+         &QH::errors},
+    };
+    for (const DeviceQueueMetric& m : device) {
+        w.family(m.name, "counter", m.help);
+        for (size_t i = 0; i < v.plan->ports.size() && i < v.snap.ports.size(); ++i) {
+            const auto& hq = v.snap.ports[i].hw.queues;
+            for (size_t q = 0; q < hq.size(); ++q)
+                w.sample(m.name,
+                         {{"port", v.plan->ports[i].name},
+                          {"queue", std::to_string(q)},
+                          {"source", "device"}},
+                         hq[q].*m.field);
+        }
     }
 }
 
@@ -261,6 +304,14 @@ void health(Writer& w, const View& v) {
         {"vfpath_port_recovery_dropped_packets_total",
          "Frames dropped towards the port while it was being recovered.",
          &PortHealth::dropped_during_recovery},
+        {"vfpath_port_admin_stops_total",
+         "Stops asked for by an operator (vfpath ctl port stop); not faults.",
+         &PortHealth::admin_stops},
+        {"vfpath_port_admin_starts_total",
+         "Starts asked for by an operator (vfpath ctl port start).", &PortHealth::admin_starts},
+        {"vfpath_port_admin_restarts_total",
+         "Restarts asked for by an operator (vfpath ctl port restart); not recoveries.",
+         &PortHealth::admin_restarts},
     };
     for (const HealthMetric& m : metrics) {
         w.family(m.name, "counter", m.help);

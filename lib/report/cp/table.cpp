@@ -16,8 +16,8 @@ std::string row(const char* fmt, auto... args) {
     return buf;
 }
 
-constexpr const char* k_head = "%-14s %5s %10s %10s %9s %9s %12s %11s %7s\n";
-constexpr const char* k_line = "%-14s %5s %10.3f %10.3f %9.3f %9.3f %12llu %11.3f %7s\n";
+constexpr const char* k_head = "%-14s %5s %10s %10s %9s %9s %12s %11s %7s %10s\n";
+constexpr const char* k_line = "%-14s %5s %10.3f %10.3f %9.3f %9.3f %12llu %11.3f %7s %10s\n";
 
 // Rates of one direction over an interval, as measure::throughput computes them: frames per
 // second, Gbit/s of the frames (FCS included) and on the wire (+20 bytes a frame), % of link.
@@ -55,13 +55,13 @@ Counts counts(const dataplane::QueueSnapshot& q) {
 // Every column is of the interval, drops included (a counter that went back, after a port
 // reset, counts from 0). A vdev's link speed is nominal: its share is "n/a".
 std::string counters_line(const char* name, const char* queue, const Counts& a, const Counts& b,
-                          double dt, uint32_t link, bool nominal) {
+                          double dt, uint32_t link, bool nominal, const std::string& dev = "-") {
     const Rates rx = rates(b.rx_packets, a.rx_packets, b.rx_bytes, a.rx_bytes, dt, link);
     const Rates tx = rates(b.tx_packets, a.tx_packets, b.tx_bytes, a.tx_bytes, dt, link);
     const uint64_t drops = b.drops >= a.drops ? b.drops - a.drops : b.drops;
     return row(k_line, name, queue, rx.mpps, tx.mpps, rx.gbps, tx.gbps,
                static_cast<unsigned long long>(drops), rx.wire_gbps,
-               nominal ? "n/a" : rx.link_pct.c_str());
+               nominal ? "n/a" : rx.link_pct.c_str(), dev.c_str());
 }
 
 // Dwell latency of the last interval: the difference of two cumulative histograms.
@@ -93,14 +93,16 @@ std::string format_table(const config::Plan& plan, const dataplane::Snapshot& pr
     const double dt = now.t_s - prev.t_s;
     std::string out = row("--- t=%.1fs\n", now.t_s);
     out += row(k_head, "port", "queue", "rx Mpps", "tx Mpps", "rx Gb/s", "tx Gb/s", "drops",
-               "rx wire Gb", "rx %lnk");
+               "rx wire Gb", "rx %lnk", "dev drops");
     for (size_t i = 0; i < plan.ports.size() && i < now.ports.size() && i < prev.ports.size();
          ++i) {
         const auto &a = prev.ports[i], &b = now.ports[i];
         const uint32_t link = b.hw.link_speed_mbps;
         const bool nominal = b.hw.link_speed_nominal;
+        // The device's drops in the interval: imissed + ierrors + rx_nombuf + oerrors.
+        const uint64_t da = a.hw.device_drops(), db = b.hw.device_drops();
         out += counters_line(plan.ports[i].name.c_str(), "all", counts(a), counts(b), dt, link,
-                             nominal);
+                             nominal, std::to_string(db >= da ? db - da : db));
         if (i < health.size() && (health[i].state != "running" || health[i].events > 0)) {
             const PortHealth& h = health[i];
             out += row("%-14s %s, resets %llu, recovered %llu, failed %llu, link changes %llu\n",

@@ -245,6 +245,7 @@ json latency(const View& v, std::string_view port) {
     json j{{"t_ms", t_ms(v)},
            {"unit", "ns"},
            {"measured", measured ? 1 : 0},
+           {"sampling", v.latency_on ? "on" : "off"},
            {"ports", std::move(*ps)}};
     if (!measured) j["note"] = "no queue measures latency in this run";
     return checked(std::move(j), "ask for one port: /vfpath/latency,PORT");
@@ -300,6 +301,9 @@ json events(const View& v, std::string_view port) {
                 {"storms", h.storms},
                 {"link_changes", h.link_changes},
                 {"watchdog_triggers", h.watchdog_triggers},
+                {"admin_stops", h.admin_stops},
+                {"admin_starts", h.admin_starts},
+                {"admin_restarts", h.admin_restarts},
                 {"dropped_during_recovery", h.dropped_during_recovery},
                 {"not_ready_drops", i < v.snap.ports.size() ? v.snap.ports[i].not_ready() : 0},
                 {"standby", h.standby},
