@@ -18,3 +18,7 @@
 // 26.11: rte_eth_dev_get_name_by_port(port, name, size) takes the buffer's size. Not built here
 // yet (no 26.11 to build against): the call has the two forms in one place, format.cpp.
 #define VFPATH_DPDK_NAME_BY_PORT_SIZE (RTE_VERSION >= RTE_VERSION_NUM(26, 11, 0, 0))
+
+// 25.11: the per-queue q_* arrays leave rte_eth_stats; drivers give per-queue counters as xstats
+// named rx_q<N>_packets, tx_q<N>_packets, rx_q<N>_bytes, tx_q<N>_bytes, rx_q<N>_errors.
+#define VFPATH_DPDK_ETH_STATS_QUEUES (RTE_VERSION < RTE_VERSION_NUM(25, 11, 0, 0))

@@ -5,6 +5,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "drivers-glue/compat.h"
 #include "drivers-glue/glue.h"
 #include "util/log.h"
 
@@ -151,7 +152,9 @@ PortHwStats port_hw_stats(uint16_t pid, uint16_t queues) {
     h.ierrors = s.ierrors;
     h.oerrors = s.oerrors;
     h.rx_nombuf = s.rx_nombuf;
-    if (queues == 0 || queues > RTE_ETHDEV_QUEUE_STAT_CNTRS) return h;
+    if (queues == 0) return h;
+#if VFPATH_DPDK_ETH_STATS_QUEUES
+    if (queues > RTE_ETHDEV_QUEUE_STAT_CNTRS) return h;
     bool kept = false;
     for (uint16_t q = 0; q < queues; ++q)
         kept = kept || s.q_ipackets[q] || s.q_opackets[q] || s.q_errors[q];
@@ -159,6 +162,30 @@ PortHwStats port_hw_stats(uint16_t pid, uint16_t queues) {
     for (uint16_t q = 0; q < queues; ++q)
         h.queues.push_back(
             {s.q_ipackets[q], s.q_opackets[q], s.q_ibytes[q], s.q_obytes[q], s.q_errors[q]});
+#else
+    // 25.11: the same counters, as the driver's xstats (where it keeps them).
+    const std::vector<Xstat> xs = port_xstats(pid);
+    auto get = [&](const char* dir, uint16_t q, const char* what, bool& found) -> uint64_t {
+        const std::string name = std::string(dir) + "_q" + std::to_string(q) + "_" + what;
+        for (const Xstat& x : xs)
+            if (x.name == name) {
+                found = true;
+                return x.value;
+            }
+        return 0;
+    };
+    bool kept = false;
+    std::vector<QueueHwStats> qs;
+    for (uint16_t q = 0; q < queues; ++q) {
+        bool f = false;
+        QueueHwStats one{get("rx", q, "packets", f), get("tx", q, "packets", f),
+                               get("rx", q, "bytes", f), get("tx", q, "bytes", f),
+                               get("rx", q, "errors", f)};
+        kept = kept || (f && (one.ipackets || one.opackets || one.errors));
+        qs.push_back(one);
+    }
+    if (kept) h.queues = std::move(qs);
+#endif
     return h;
 }
 
