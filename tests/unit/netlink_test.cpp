@@ -33,12 +33,18 @@ struct Msg {
     nlmsghdr* hdr() { return reinterpret_cast<nlmsghdr*>(b.data()); }
     void sync() { hdr()->nlmsg_len = static_cast<uint32_t>(b.size()); }
     size_t put(uint16_t type, const void* data, size_t len) {
+        // Appended, not written through a pointer into the resized buffer: GCC 16 tracks the
+        // buffer's size from before the resize and reports a false -Warray-bounds there.
         const size_t at = b.size();
+        rtattr a{};
+        a.rta_type = type;
+        a.rta_len = static_cast<uint16_t>(RTA_LENGTH(len));
+        const auto* ap = reinterpret_cast<const uint8_t*>(&a);
+        b.insert(b.end(), ap, ap + sizeof a);
+        b.resize(at + RTA_LENGTH(0), 0);
+        const auto* dp = static_cast<const uint8_t*>(data);
+        if (len) b.insert(b.end(), dp, dp + len);
         b.resize(at + RTA_ALIGN(RTA_LENGTH(len)), 0);
-        auto* a = reinterpret_cast<rtattr*>(b.data() + at);
-        a->rta_type = type;
-        a->rta_len = static_cast<uint16_t>(RTA_LENGTH(len));
-        if (len) std::memcpy(RTA_DATA(a), data, len);
         sync();
         return at;
     }
